@@ -1,0 +1,165 @@
+#include "attention.h"
+
+#include "cpu.h"
+
+size_t da3_attn_flash_ws_floats(int d);
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const impl_names[DA3_ATTN_NIMPL] = {"naive", "fused", "flash", "blas"};
+
+size_t da3_attn_flash_ws_floats(int d)
+{
+    size_t f = 2 * (size_t)d * DA3_ATTN_FLASH_BR + (size_t)DA3_ATTN_FLASH_BC * 48 +
+               3 * (size_t)DA3_ATTN_FLASH_BR;
+    return (f + 15) & ~(size_t)15;
+}
+
+const char *da3_attn_impl_name(da3_attn_impl impl)
+{
+    return (unsigned)impl < DA3_ATTN_NIMPL ? impl_names[impl] : "?";
+}
+
+int da3_attn_impl_parse(const char *name)
+{
+    for (int i = 0; i < DA3_ATTN_NIMPL; i++)
+        if (name && strcmp(name, impl_names[i]) == 0)
+            return i;
+    return DA3_ATTN_EIMPL;
+}
+
+const char *da3_attn_strerror(int code)
+{
+    switch (code) {
+    case 0:
+        return "ok";
+    case DA3_ATTN_ESHAPE:
+        return "every dimension must be at least 1 and the tensors must fit in memory";
+    case DA3_ATTN_EHEADDIM:
+        return "head_dim must be a multiple of 16 between 16 and 256";
+    case DA3_ATTN_EIMPL:
+        return "unknown attention implementation (naive, fused, flash or blas)";
+    case DA3_ATTN_ETHREADS:
+        return "threads must be at least 1";
+    case DA3_ATTN_ENOMEM:
+        return "workspace missing or too small, or a thread could not start";
+    default:
+        return "unknown error";
+    }
+}
+
+int da3_attn_check_shape(const da3_attn_shape *s)
+{
+    if (!s || s->b < 1 || s->h < 1 || s->n < 1 || s->d < 1)
+        return DA3_ATTN_ESHAPE;
+    if (s->d % 16 || s->d < DA3_ATTN_DMIN || s->d > DA3_ATTN_DMAX)
+        return DA3_ATTN_EHEADDIM;
+    /* B*H*N*N floats must be countable in bytes: naive's scores. */
+    double nn = (double)s->b * s->h * (double)s->n * s->n * sizeof(float);
+    if (nn > (double)(SIZE_MAX / 4))
+        return DA3_ATTN_ESHAPE;
+    return 0;
+}
+
+size_t da3_attn_workspace_bytes(da3_attn_impl impl, const da3_attn_shape *s, int threads)
+{
+    if (da3_attn_check_shape(s) || threads < 1)
+        return 0;
+    const size_t n = (size_t)s->n;
+    switch (impl) {
+    case DA3_ATTN_NAIVE:
+    case DA3_ATTN_FUSED:
+        return (size_t)s->b * s->h * n * n * sizeof(float);
+    case DA3_ATTN_BLAS:
+        return (size_t)threads * n * n * sizeof(float);
+    case DA3_ATTN_FLASH:
+        return (size_t)threads * da3_attn_flash_ws_floats(s->d) * sizeof(float);
+    default:
+        return 0;
+    }
+}
+
+static const da3_attn_fns *fns_for(da3_isa isa)
+{
+    switch (isa) {
+#ifdef DA3_HAVE_X86_ISAS
+    case DA3_ISA_AVX512:
+        return &da3_attn_fns_avx512;
+    case DA3_ISA_AVX2:
+        return &da3_attn_fns_avx2;
+#endif
+    default:
+        return &da3_attn_fns_scalar;
+    }
+}
+
+int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, const float *k,
+                 const float *v, float *o, void *ws, size_t ws_bytes, int threads)
+{
+    int rc = da3_attn_check_shape(s);
+    if (rc)
+        return rc;
+    if ((unsigned)impl >= DA3_ATTN_NIMPL)
+        return DA3_ATTN_EIMPL;
+    if (threads < 1)
+        return DA3_ATTN_ETHREADS;
+    if (!ws || ws_bytes < da3_attn_workspace_bytes(impl, s, threads))
+        return DA3_ATTN_ENOMEM;
+    const da3_attn_fns *f = fns_for(da3_cpu_isa());
+    const da3_attn_fn fn[DA3_ATTN_NIMPL] = {f->naive, f->fused, f->flash, f->blas};
+    return fn[impl](s, q, k, v, o, ws, threads);
+}
+
+/* One output row in double precision, the textbook way. */
+static void ref_row(const float *qi, const float *k, const float *v, int n, int d, double *p,
+                    double *out)
+{
+    const double scale = 1.0 / sqrt((double)d);
+    double mx = -INFINITY;
+    for (int j = 0; j < n; j++) {
+        double acc = 0;
+        for (int e = 0; e < d; e++)
+            acc += (double)qi[e] * k[(size_t)j * d + e];
+        p[j] = acc * scale;
+        mx = p[j] > mx ? p[j] : mx;
+    }
+    double sum = 0;
+    for (int j = 0; j < n; j++)
+        sum += p[j] = exp(p[j] - mx);
+    for (int e = 0; e < d; e++)
+        out[e] = 0;
+    for (int j = 0; j < n; j++)
+        for (int e = 0; e < d; e++)
+            out[e] += p[j] / sum * v[(size_t)j * d + e];
+}
+
+double da3_attn_max_err(const da3_attn_shape *s, const float *q, const float *k, const float *v,
+                        const float *o, int rows)
+{
+    if (da3_attn_check_shape(s))
+        return NAN;
+    const int n = s->n, d = s->d;
+    if (rows <= 0 || rows > n)
+        rows = n;
+    double *p = malloc(sizeof(double) * (size_t)(n + d));
+    if (!p)
+        return NAN;
+    double err = 0;
+    for (size_t bh = 0; bh < (size_t)s->b * s->h; bh++) {
+        const size_t off = bh * (size_t)n * d;
+        for (int r = 0; r < rows; r++) {
+            const int i = rows == 1 ? 0 : (int)((long)r * (n - 1) / (rows - 1));
+            ref_row(q + off + (size_t)i * d, k + off, v + off, n, d, p, p + n);
+            for (int e = 0; e < d; e++) {
+                double diff = fabs(p[n + e] - (double)o[off + (size_t)i * d + e]);
+                if (!(diff <= err)) /* NaN sticks */
+                    err = diff;
+            }
+        }
+    }
+    free(p);
+    return err;
+}

@@ -1,0 +1,89 @@
+/*
+ * attention.h - scaled dot-product attention, the DA3 ViT's hot path.
+ *
+ *   O = softmax(Q K^T / sqrt(D)) V     Q, K, V, O: [B, H, N, D] fp32, contiguous
+ *
+ * Four implementations of the same function (da3_attn_impl):
+ *   naive  the seed's "upstream": scores Q K^T materialized for all B*H heads,
+ *          a separate pass multiplying by the scale, a softmax pass (max,
+ *          exp and sum, divide), then P V. Plain C loops.
+ *   fused  the seed's "optimized": the same, with the scale folded into the
+ *          single softmax pass per row. It saves one pass over B*H*N*N
+ *          floats, nothing else: the seed's claim, measured.
+ *   flash  online softmax over blocks of keys (Dao et al., FlashAttention):
+ *          per block of queries, S = Q K_blk^T in registers-tiled form, the
+ *          running max and sum rescale the output accumulator, O += P V_blk.
+ *          Never holds N*N; threads take (batch, head, query block) tasks.
+ *   blas   cblas_sgemm for Q K^T and P V per head with one fused softmax pass
+ *          between: what PyTorch eager does on a CPU.
+ *
+ * naive, fused and flash are compiled per ISA (kernels/cpu/simd.h) and the
+ * level chosen by da3_cpu_isa() runs; blas uses the BLAS library's own.
+ *
+ * Memory: the caller allocates da3_attn_workspace_bytes() once and passes it,
+ * so a timed call allocates nothing. naive, fused and blas need B*H*N*N
+ * floats (as eager does); flash needs per-thread blocks, O(threads*D*Br).
+ *
+ * Errors are negative codes (DA3_ATTN_E*), da3_attn_strerror() says which.
+ */
+#ifndef DA3_ATTENTION_H
+#define DA3_ATTENTION_H
+
+#include <stddef.h>
+
+typedef enum {
+    DA3_ATTN_NAIVE = 0,
+    DA3_ATTN_FUSED,
+    DA3_ATTN_FLASH,
+    DA3_ATTN_BLAS,
+    DA3_ATTN_NIMPL
+} da3_attn_impl;
+
+typedef struct {
+    int b, h, n, d;
+} da3_attn_shape;
+
+enum {
+    DA3_ATTN_ESHAPE = -1,   /* a dimension < 1, or a product overflows */
+    DA3_ATTN_EHEADDIM = -2, /* D not a multiple of 16 in [16, 256] */
+    DA3_ATTN_EIMPL = -3,    /* unknown implementation */
+    DA3_ATTN_ETHREADS = -4, /* threads < 1 */
+    DA3_ATTN_ENOMEM = -5,   /* workspace missing or too small */
+};
+
+#define DA3_ATTN_DMIN 16
+#define DA3_ATTN_DMAX 256
+
+const char *da3_attn_impl_name(da3_attn_impl impl);
+int da3_attn_impl_parse(const char *name); /* impl, or DA3_ATTN_EIMPL */
+const char *da3_attn_strerror(int code);
+
+int da3_attn_check_shape(const da3_attn_shape *s);
+size_t da3_attn_workspace_bytes(da3_attn_impl impl, const da3_attn_shape *s, int threads);
+
+int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, const float *k,
+                 const float *v, float *o, void *ws, size_t ws_bytes, int threads);
+
+/* Largest |o - reference| where the reference is computed in double
+ * precision for `rows` query rows of every head, spread evenly and always
+ * including the first and last (rows <= 0 or >= N: all rows). */
+double da3_attn_max_err(const da3_attn_shape *s, const float *q, const float *k, const float *v,
+                        const float *o, int rows);
+
+/* Per-ISA entry points (attention_isa.c compiled per level). ws is the
+ * caller's workspace as sized above. */
+typedef int (*da3_attn_fn)(const da3_attn_shape *s, const float *q, const float *k,
+                           const float *v, float *o, float *ws, int threads);
+typedef struct {
+    da3_attn_fn naive, fused, flash, blas;
+} da3_attn_fns;
+
+extern const da3_attn_fns da3_attn_fns_scalar;
+extern const da3_attn_fns da3_attn_fns_avx2;
+extern const da3_attn_fns da3_attn_fns_avx512;
+
+/* Flash blocking, shared by the workspace size and the kernel. */
+#define DA3_ATTN_FLASH_BR 96  /* queries per task: a multiple of 3 vectors */
+#define DA3_ATTN_FLASH_BC 128 /* keys per block */
+
+#endif

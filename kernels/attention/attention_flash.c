@@ -1,0 +1,192 @@
+/*
+ * flash: online-softmax attention over blocks of keys, never holding N*N.
+ *
+ * A task is (batch, head, block of BR queries). Its queries are packed
+ * transposed and pre-scaled, Qt[d][i] = Q[i][d] * log2(e)/sqrt(D), so the
+ * scores come out in base 2 and the softmax uses exp2. The output is
+ * accumulated transposed too, Ot[d][i]. Everything is vectorized across
+ * queries, so the softmax's running max and sum are vertical vector
+ * operations with no horizontal reduction.
+ *
+ * For each block of BC keys and each tile of TQ = 3 vectors of queries:
+ *   St[j][i]  = sum_d K[j][d] Qt[d][i]              (4x3 register tile)
+ *   m'        = max(m, max_j St[j][.]);  a = 2^(m - m')
+ *   St[j][i]  = 2^(St[j][i] - m'[i]);    l = a*l + sum_j St[j][.]
+ *   Ot[d][i]  = a[i]*Ot[d][i] + sum_j V[j][d] St[j][i]  (4x3 register tile)
+ * and at the end O[i][d] = Ot[d][i] / l[i].
+ *
+ * The 4x3 tiles keep 12 accumulators in registers (16 on AVX2), enough
+ * independent FMAs to cover their latency on two FMA ports. Key tails:
+ * the last group of 4 keys reads the last valid key row again and its extra
+ * rows are never read back; query tails: Qt is zero-padded and the padded
+ * rows are never stored.
+ */
+#include "attention.h"
+#include "attention_isa.h"
+#include "par.h"
+
+#include <math.h>
+
+#define TQ (3 * DA3_VW)
+#define BR DA3_ATTN_FLASH_BR
+#define BC DA3_ATTN_FLASH_BC
+#if BR % TQ
+#error "the query block must hold whole tiles"
+#endif
+
+typedef struct {
+    const da3_attn_shape *s;
+    const float *q, *k, *v;
+    float *o, *ws;
+    size_t ws_floats; /* per thread */
+    long nqb;
+    float qscale;
+} flash_job;
+
+/* St[r][0..TQ) = sum_d kr[d] * qt[d*BR + 0..TQ), r = 0..3 */
+static inline void qk_tile(const float *restrict qt, int D, const float *restrict k0,
+                           const float *restrict k1, const float *restrict k2,
+                           const float *restrict k3, float *restrict st)
+{
+    vf c00 = v_zero(), c01 = v_zero(), c02 = v_zero();
+    vf c10 = v_zero(), c11 = v_zero(), c12 = v_zero();
+    vf c20 = v_zero(), c21 = v_zero(), c22 = v_zero();
+    vf c30 = v_zero(), c31 = v_zero(), c32 = v_zero();
+    for (int d = 0; d < D; d++) {
+        const float *qd = qt + (size_t)d * BR;
+        const vf q0 = v_load(qd), q1 = v_load(qd + DA3_VW), q2 = v_load(qd + 2 * DA3_VW);
+        vf b = v_set1(k0[d]);
+        c00 = v_fma(b, q0, c00), c01 = v_fma(b, q1, c01), c02 = v_fma(b, q2, c02);
+        b = v_set1(k1[d]);
+        c10 = v_fma(b, q0, c10), c11 = v_fma(b, q1, c11), c12 = v_fma(b, q2, c12);
+        b = v_set1(k2[d]);
+        c20 = v_fma(b, q0, c20), c21 = v_fma(b, q1, c21), c22 = v_fma(b, q2, c22);
+        b = v_set1(k3[d]);
+        c30 = v_fma(b, q0, c30), c31 = v_fma(b, q1, c31), c32 = v_fma(b, q2, c32);
+    }
+    v_store(st, c00), v_store(st + DA3_VW, c01), v_store(st + 2 * DA3_VW, c02);
+    st += TQ;
+    v_store(st, c10), v_store(st + DA3_VW, c11), v_store(st + 2 * DA3_VW, c12);
+    st += TQ;
+    v_store(st, c20), v_store(st + DA3_VW, c21), v_store(st + 2 * DA3_VW, c22);
+    st += TQ;
+    v_store(st, c30), v_store(st + DA3_VW, c31), v_store(st + 2 * DA3_VW, c32);
+}
+
+/* Online softmax step on St[0..nk)[0..TQ): updates m and l, writes the
+ * rescale factors to alpha and the probabilities over St. */
+static inline void softmax_tile(float *restrict st, int nk, float *restrict m,
+                                float *restrict l, float *restrict alpha)
+{
+    for (int c = 0; c < TQ; c += DA3_VW) {
+        const vf mold = v_load(m + c);
+        vf mx = mold;
+        for (int j = 0; j < nk; j++)
+            mx = v_max(mx, v_load(st + (size_t)j * TQ + c));
+        vf sum0 = v_zero(), sum1 = v_zero();
+        int j = 0;
+        for (; j + 1 < nk; j += 2) {
+            float *p0 = st + (size_t)j * TQ + c, *p1 = p0 + TQ;
+            const vf e0 = v_exp2(v_sub(v_load(p0), mx)), e1 = v_exp2(v_sub(v_load(p1), mx));
+            v_store(p0, e0), v_store(p1, e1);
+            sum0 = v_add(sum0, e0), sum1 = v_add(sum1, e1);
+        }
+        if (j < nk) {
+            float *p0 = st + (size_t)j * TQ + c;
+            const vf e0 = v_exp2(v_sub(v_load(p0), mx));
+            v_store(p0, e0);
+            sum0 = v_add(sum0, e0);
+        }
+        const vf a = v_exp2(v_sub(mold, mx));
+        v_store(alpha + c, a);
+        v_store(l + c, v_fma(v_load(l + c), a, v_add(sum0, sum1)));
+        v_store(m + c, mx);
+    }
+}
+
+/* Ot[d0+r][0..TQ) = alpha * Ot[d0+r][..] + sum_j v[j*D + d0+r] * St[j][..], r = 0..3 */
+static inline void pv_tile(float *restrict ot, const float *restrict st, int nk,
+                           const float *restrict v, int D, const float *restrict alpha)
+{
+    const vf a0 = v_load(alpha), a1 = v_load(alpha + DA3_VW), a2 = v_load(alpha + 2 * DA3_VW);
+    float *o0 = ot, *o1 = ot + BR, *o2 = ot + 2 * BR, *o3 = ot + 3 * BR;
+    vf c00 = v_mul(a0, v_load(o0)), c01 = v_mul(a1, v_load(o0 + DA3_VW)), c02 = v_mul(a2, v_load(o0 + 2 * DA3_VW));
+    vf c10 = v_mul(a0, v_load(o1)), c11 = v_mul(a1, v_load(o1 + DA3_VW)), c12 = v_mul(a2, v_load(o1 + 2 * DA3_VW));
+    vf c20 = v_mul(a0, v_load(o2)), c21 = v_mul(a1, v_load(o2 + DA3_VW)), c22 = v_mul(a2, v_load(o2 + 2 * DA3_VW));
+    vf c30 = v_mul(a0, v_load(o3)), c31 = v_mul(a1, v_load(o3 + DA3_VW)), c32 = v_mul(a2, v_load(o3 + 2 * DA3_VW));
+    for (int j = 0; j < nk; j++) {
+        const float *sj = st + (size_t)j * TQ, *vj = v + (size_t)j * D;
+        const vf p0 = v_load(sj), p1 = v_load(sj + DA3_VW), p2 = v_load(sj + 2 * DA3_VW);
+        vf b = v_set1(vj[0]);
+        c00 = v_fma(b, p0, c00), c01 = v_fma(b, p1, c01), c02 = v_fma(b, p2, c02);
+        b = v_set1(vj[1]);
+        c10 = v_fma(b, p0, c10), c11 = v_fma(b, p1, c11), c12 = v_fma(b, p2, c12);
+        b = v_set1(vj[2]);
+        c20 = v_fma(b, p0, c20), c21 = v_fma(b, p1, c21), c22 = v_fma(b, p2, c22);
+        b = v_set1(vj[3]);
+        c30 = v_fma(b, p0, c30), c31 = v_fma(b, p1, c31), c32 = v_fma(b, p2, c32);
+    }
+    v_store(o0, c00), v_store(o0 + DA3_VW, c01), v_store(o0 + 2 * DA3_VW, c02);
+    v_store(o1, c10), v_store(o1 + DA3_VW, c11), v_store(o1 + 2 * DA3_VW, c12);
+    v_store(o2, c20), v_store(o2 + DA3_VW, c21), v_store(o2 + 2 * DA3_VW, c22);
+    v_store(o3, c30), v_store(o3 + DA3_VW, c31), v_store(o3 + 2 * DA3_VW, c32);
+}
+
+static void flash_task(void *ctx, long task, int tid)
+{
+    const flash_job *job = ctx;
+    const int N = job->s->n, D = job->s->d;
+    const size_t bh = (size_t)(task / job->nqb);
+    const int i_start = (int)(task % job->nqb) * BR;
+    const int nq = N - i_start < BR ? N - i_start : BR;
+    const float *q = job->q + bh * (size_t)N * D + (size_t)i_start * D;
+    const float *k = job->k + bh * (size_t)N * D, *v = job->v + bh * (size_t)N * D;
+    float *o = job->o + bh * (size_t)N * D + (size_t)i_start * D;
+
+    float *qt = job->ws + (size_t)tid * job->ws_floats;
+    float *ot = qt + (size_t)D * BR, *st = ot + (size_t)D * BR;
+    float *m = st + (size_t)BC * TQ, *l = m + BR, *alpha = l + BR;
+
+    for (int d = 0; d < D; d++)
+        for (int i = 0; i < BR; i++)
+            qt[(size_t)d * BR + i] = i < nq ? q[(size_t)i * D + d] * job->qscale : 0.0f;
+    for (size_t x = 0; x < (size_t)D * BR; x++)
+        ot[x] = 0.0f;
+    for (int i = 0; i < BR; i++)
+        m[i] = -INFINITY, l[i] = 0.0f;
+
+    const int ntiles = (nq + TQ - 1) / TQ;
+    for (int kb = 0; kb < N; kb += BC) {
+        const int nk = N - kb < BC ? N - kb : BC;
+        const float *kblk = k + (size_t)kb * D, *vblk = v + (size_t)kb * D;
+        for (int t = 0; t < ntiles; t++) {
+            const int i0 = t * TQ;
+            for (int jg = 0; jg < nk; jg += 4) {
+                const float *kr[4];
+                for (int r = 0; r < 4; r++)
+                    kr[r] = kblk + (size_t)(jg + r < nk ? jg + r : nk - 1) * D;
+                qk_tile(qt + i0, D, kr[0], kr[1], kr[2], kr[3], st + (size_t)jg * TQ);
+            }
+            softmax_tile(st, nk, m + i0, l + i0, alpha);
+            for (int d0 = 0; d0 < D; d0 += 4)
+                pv_tile(ot + (size_t)d0 * BR + i0, st, nk, vblk + d0, D, alpha);
+        }
+    }
+    for (int i = 0; i < nq; i++) {
+        const float inv = 1.0f / l[i];
+        for (int d = 0; d < D; d++)
+            o[(size_t)i * D + d] = ot[(size_t)d * BR + i] * inv;
+    }
+}
+
+int DA3_FN(da3_attn_flash)(const da3_attn_shape *s, const float *q, const float *k,
+                           const float *v, float *o, float *ws, int threads)
+{
+    flash_job job = {.s = s, .q = q, .k = k, .v = v, .o = o, .ws = ws,
+                     .ws_floats = da3_attn_flash_ws_floats(s->d),
+                     .nqb = (s->n + BR - 1) / BR,
+                     .qscale = (float)(M_LOG2E / sqrt((double)s->d))};
+    return da3_par_for(threads, (long)s->b * s->h * job.nqb, flash_task, &job) < 0
+               ? DA3_ATTN_ENOMEM
+               : 0;
+}

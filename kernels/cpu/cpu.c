@@ -1,0 +1,329 @@
+#include "cpu.h"
+
+#include "par.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define DA3_X86 1
+#endif
+
+static struct {
+    int done;
+    int rc;
+    int has[DA3_ISA_COUNT];
+    da3_isa best, sel;
+    char err[160];
+} cpu;
+
+static const char *const isa_names[DA3_ISA_COUNT] = {"scalar", "avx2", "avx512"};
+
+const char *da3_isa_name(da3_isa isa)
+{
+    return (unsigned)isa < DA3_ISA_COUNT ? isa_names[isa] : "?";
+}
+
+int da3_isa_parse(const char *name)
+{
+    for (int i = 0; i < DA3_ISA_COUNT; i++)
+        if (name && strcmp(name, isa_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+#ifdef DA3_X86
+static uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void detect(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return;
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    if (!osxsave || !avx)
+        return;
+    uint64_t xcr0 = xgetbv0();
+    int ymm_os = (xcr0 & 0x6) == 0x6;          /* SSE and AVX state */
+    int zmm_os = (xcr0 & 0xe6) == 0xe6;        /* plus opmask, ZMM hi */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return;
+    int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1;
+    cpu.has[DA3_ISA_AVX2] = ymm_os && avx2 && fma;
+    cpu.has[DA3_ISA_AVX512] = cpu.has[DA3_ISA_AVX2] && zmm_os && avx512f;
+}
+#else
+static void detect(void) {}
+#endif
+
+int da3_cpu_init(void)
+{
+    if (cpu.done)
+        return cpu.rc;
+    cpu.done = 1;
+    cpu.has[DA3_ISA_SCALAR] = 1;
+    detect();
+#ifndef DA3_HAVE_X86_ISAS
+    cpu.has[DA3_ISA_AVX2] = cpu.has[DA3_ISA_AVX512] = 0; /* not built */
+#endif
+    cpu.best = DA3_ISA_SCALAR;
+    for (int i = 0; i < DA3_ISA_COUNT; i++)
+        if (cpu.has[i])
+            cpu.best = (da3_isa)i;
+    cpu.sel = cpu.best;
+    const char *env = getenv("DA3BENCH_ISA");
+    if (env && *env) {
+        int want = da3_isa_parse(env);
+        if (want < 0) {
+            snprintf(cpu.err, sizeof cpu.err,
+                     "DA3BENCH_ISA=%s: unknown ISA (scalar, avx2 or avx512)", env);
+            return cpu.rc = DA3_CPU_EBADNAME;
+        }
+        if (!cpu.has[want]) {
+            snprintf(cpu.err, sizeof cpu.err,
+                     "DA3BENCH_ISA=%s: this CPU does not support it (best here: %s)", env,
+                     isa_names[cpu.best]);
+            return cpu.rc = DA3_CPU_EUNAVAIL;
+        }
+        cpu.sel = (da3_isa)want;
+    }
+    return cpu.rc = 0;
+}
+
+const char *da3_cpu_error(void) { return cpu.err; }
+
+da3_isa da3_cpu_isa(void)
+{
+    da3_cpu_init();
+    return cpu.sel;
+}
+
+int da3_cpu_set_isa(da3_isa isa)
+{
+    da3_cpu_init();
+    if ((unsigned)isa >= DA3_ISA_COUNT || !cpu.has[isa])
+        return DA3_CPU_EUNAVAIL;
+    cpu.sel = isa;
+    return 0;
+}
+
+da3_isa da3_cpu_best_isa(void)
+{
+    da3_cpu_init();
+    return cpu.best;
+}
+
+int da3_cpu_has(da3_isa isa)
+{
+    da3_cpu_init();
+    return (unsigned)isa < DA3_ISA_COUNT && cpu.has[isa];
+}
+
+void da3_cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+#ifdef DA3_X86
+    unsigned r[12];
+    if (__get_cpuid(0x80000000u, &r[0], &r[1], &r[2], &r[3]) && r[0] >= 0x80000004u) {
+        for (unsigned i = 0; i < 3; i++)
+            __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
+        char s[49];
+        memcpy(s, r, 48);
+        s[48] = 0;
+        char *p = s;
+        while (*p == ' ')
+            p++;
+        size_t n = strlen(p);
+        while (n && p[n - 1] == ' ')
+            p[--n] = 0;
+        snprintf(buf, len, "%s", p);
+    }
+#endif
+}
+
+int da3_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+size_t da3_cpu_phys_mem(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef float (*fma_loop_fn)(long, double *);
+
+static fma_loop_fn fma_loop_for(da3_isa isa)
+{
+    switch (isa) {
+#ifdef DA3_HAVE_X86_ISAS
+    case DA3_ISA_AVX512:
+        return da3_cpu_fma_loop_avx512;
+    case DA3_ISA_AVX2:
+        return da3_cpu_fma_loop_avx2;
+#endif
+    default:
+        return da3_cpu_fma_loop_scalar;
+    }
+}
+
+typedef struct {
+    fma_loop_fn fn;
+    long iters;
+    double flops[64];
+    volatile float sink;
+} peak_job;
+
+static void peak_task(void *ctx, long task, int tid)
+{
+    (void)tid;
+    peak_job *j = ctx;
+    j->sink = j->fn(j->iters, &j->flops[task]);
+}
+
+double da3_cpu_fma_work(int threads, long iters)
+{
+    if (threads < 1 || threads > 64 || iters < 1)
+        return -1;
+    peak_job job = {.fn = fma_loop_for(da3_cpu_best_isa()), .iters = iters};
+    if (da3_par_for(threads, threads, peak_task, &job) < 0)
+        return -1;
+    double fl = 0;
+    for (int i = 0; i < threads; i++)
+        fl += job.flops[i];
+    return fl;
+}
+
+double da3_cpu_peak_gflops(int threads, double seconds, int trials)
+{
+    if (threads < 1 || threads > 64 || seconds <= 0 || trials < 1)
+        return -1;
+    /* Calibrate the iteration count on one thread, then run all at once. */
+    long iters = 1 << 16;
+    for (;;) {
+        double t0 = now_s();
+        da3_cpu_fma_work(1, iters);
+        double dt = now_s() - t0;
+        if (dt > 0.02 || iters > (1L << 40)) {
+            iters = (long)((double)iters * seconds / dt) + 1;
+            break;
+        }
+        iters *= 4;
+    }
+    double best = 0;
+    for (int t = 0; t < trials; t++) {
+        double t0 = now_s();
+        double fl = da3_cpu_fma_work(threads, iters);
+        double dt = now_s() - t0;
+        if (fl < 0)
+            return -1;
+        if (fl / dt > best)
+            best = fl / dt;
+    }
+    return best * 1e-9;
+}
+
+struct da3_triad {
+    float *a, *b, *c;
+    size_t n, chunk;
+    int threads;
+};
+
+static void triad_task(void *ctx, long task, int tid)
+{
+    (void)tid;
+    da3_triad *j = ctx;
+    size_t lo = (size_t)task * j->chunk, hi = lo + j->chunk < j->n ? lo + j->chunk : j->n;
+    float *restrict a = j->a;
+    const float *restrict b = j->b, *restrict c = j->c;
+    for (size_t i = lo; i < hi; i++)
+        a[i] = b[i] + 3.0f * c[i];
+}
+
+static void triad_init(void *ctx, long task, int tid)
+{
+    (void)tid;
+    da3_triad *j = ctx;
+    size_t lo = (size_t)task * j->chunk, hi = lo + j->chunk < j->n ? lo + j->chunk : j->n;
+    for (size_t i = lo; i < hi; i++) {
+        j->a[i] = 0.0f;
+        j->b[i] = 1.0f;
+        j->c[i] = 2.0f;
+    }
+}
+
+da3_triad *da3_triad_new(size_t n, int threads)
+{
+    if (n == 0 || threads < 1)
+        return NULL;
+    da3_triad *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->n = n;
+    t->threads = threads;
+    t->chunk = (n + (size_t)threads - 1) / (size_t)threads;
+    t->a = malloc(n * sizeof(float));
+    t->b = malloc(n * sizeof(float));
+    t->c = malloc(n * sizeof(float));
+    if (!t->a || !t->b || !t->c) {
+        da3_triad_free(t);
+        return NULL;
+    }
+    da3_par_for(threads, threads, triad_init, t);
+    return t;
+}
+
+double da3_triad_run(da3_triad *t)
+{
+    if (da3_par_for(t->threads, t->threads, triad_task, t) < 0)
+        return -1;
+    return 3.0 * (double)t->n * sizeof(float);
+}
+
+void da3_triad_free(da3_triad *t)
+{
+    if (!t)
+        return;
+    free(t->a);
+    free(t->b);
+    free(t->c);
+    free(t);
+}
+
+double da3_cpu_triad_gbs(int threads, size_t n, int trials)
+{
+    if (trials < 1)
+        return -1;
+    da3_triad *t = da3_triad_new(n, threads);
+    if (!t)
+        return -1;
+    double best = -1;
+    for (int i = 0; i < trials; i++) {
+        double t0 = now_s();
+        double bytes = da3_triad_run(t);
+        double gbs = bytes / (now_s() - t0) * 1e-9;
+        if (bytes > 0 && gbs > best)
+            best = gbs;
+    }
+    da3_triad_free(t);
+    return best;
+}

@@ -1,0 +1,73 @@
+/*
+ * cpu.h - what the processor can do, detected once, and what it measures at.
+ *
+ * ISA levels are ordered: scalar < avx2 < avx512. da3_cpu_isa() returns the
+ * level the kernels run at: the best one the CPU and OS support (CPUID and
+ * XGETBV), or the one named by the environment variable DA3BENCH_ISA
+ * (scalar|avx2|avx512). Naming a level this machine lacks is an error, never
+ * a crash: da3_cpu_init() returns DA3_CPU_EUNAVAIL or DA3_CPU_EBADNAME and
+ * da3_cpu_error() says which.
+ *
+ * The peak figures are measured, never assumed: an FMA loop over independent
+ * vector accumulators at the best ISA (GFLOP/s), and the STREAM triad
+ * a[i] = b[i] + s*c[i] over arrays far larger than the caches (GB/s,
+ * counting 3 arrays of traffic as STREAM does).
+ */
+#ifndef DA3_CPU_H
+#define DA3_CPU_H
+
+#include <stddef.h>
+
+typedef enum {
+    DA3_ISA_SCALAR = 0,
+    DA3_ISA_AVX2 = 1,
+    DA3_ISA_AVX512 = 2,
+    DA3_ISA_COUNT
+} da3_isa;
+
+enum {
+    DA3_CPU_EBADNAME = -1, /* DA3BENCH_ISA is not a known level */
+    DA3_CPU_EUNAVAIL = -2, /* DA3BENCH_ISA names a level this CPU lacks */
+};
+
+/* Detects the CPU and reads DA3BENCH_ISA; idempotent. 0 or a negative code. */
+int da3_cpu_init(void);
+const char *da3_cpu_error(void);
+
+da3_isa da3_cpu_isa(void);          /* selected level */
+/* Selects a level for what follows (tests run every level this way).
+ * 0, or DA3_CPU_EUNAVAIL if this CPU or build lacks it. */
+int da3_cpu_set_isa(da3_isa isa);
+da3_isa da3_cpu_best_isa(void);     /* best level the CPU supports */
+int da3_cpu_has(da3_isa isa);       /* 1 if supported here */
+const char *da3_isa_name(da3_isa isa);
+int da3_isa_parse(const char *name); /* level or -1 */
+void da3_cpu_model(char *buf, size_t len); /* CPUID brand string */
+int da3_cpu_count(void);            /* online cores */
+size_t da3_cpu_phys_mem(void);      /* bytes of physical memory */
+
+/* FMA throughput at the best ISA, threads running at once; the best of
+ * `trials` runs of about `seconds` each. GFLOP/s, or a negative code. */
+double da3_cpu_peak_gflops(int threads, double seconds, int trials);
+
+/* Runs the best ISA's FMA loop for `iters` rounds on each of `threads`
+ * threads at once; returns the floating-point operations done (< 0: error). */
+double da3_cpu_fma_work(int threads, long iters);
+
+/* The STREAM triad on arrays allocated once: new, run (returns the bytes
+ * moved, 3 arrays' worth), free. */
+typedef struct da3_triad da3_triad;
+da3_triad *da3_triad_new(size_t n, int threads);
+double da3_triad_run(da3_triad *t);
+void da3_triad_free(da3_triad *t);
+
+/* STREAM triad bandwidth over n floats per array; the best of `trials`. */
+double da3_cpu_triad_gbs(int threads, size_t n, int trials);
+
+/* Per-ISA FMA loop: `iters` rounds over the level's accumulators. Returns
+ * a value to keep the work alive; *flops gets the floating-point operations. */
+float da3_cpu_fma_loop_scalar(long iters, double *flops);
+float da3_cpu_fma_loop_avx2(long iters, double *flops);
+float da3_cpu_fma_loop_avx512(long iters, double *flops);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * simd.h - the one vector abstraction of the per-ISA builds.
+ *
+ * A kernel source that includes this header is compiled once per ISA level
+ * (meson adds -mavx2 -mfma, or -mavx512f ..., and -DDA3_ISA=<name>); the
+ * vector width follows the compiler's predefined macros:
+ *
+ *   scalar   DA3_VW 1   plain floats (built with -fno-tree-vectorize)
+ *   avx2     DA3_VW 8   __m256, FMA
+ *   avx512   DA3_VW 16  __m512, FMA
+ *
+ * DA3_FN(name) gives the per-ISA symbol, e.g. da3_attn_flash_avx2, so the
+ * three builds link side by side and cpu.c picks one at run time.
+ * Only header-inline helpers live here; nothing is exported.
+ */
+#ifndef DA3_CPU_SIMD_H
+#define DA3_CPU_SIMD_H
+
+#include <stdint.h>
+#include <string.h>
+
+#ifndef DA3_ISA
+#error "simd.h is for per-ISA sources: the build must define DA3_ISA"
+#endif
+
+#define DA3_CAT2(a, b) a##_##b
+#define DA3_CAT(a, b) DA3_CAT2(a, b)
+#define DA3_FN(name) DA3_CAT(name, DA3_ISA)
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define DA3_VW 16
+typedef __m512 vf;
+static inline vf v_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void v_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
+static inline vf v_set1(float s) { return _mm512_set1_ps(s); }
+static inline vf v_zero(void) { return _mm512_setzero_ps(); }
+static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf v_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf v_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vf v_pow2i(vf n) /* 2^n for integral n in [-126, 127] */
+{
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_castsi512_ps(e);
+}
+static inline float v_hmax(vf a) { return _mm512_reduce_max_ps(a); }
+static inline float v_hsum(vf a) { return _mm512_reduce_add_ps(a); }
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define DA3_VW 8
+typedef __m256 vf;
+static inline vf v_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void v_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+static inline vf v_set1(float s) { return _mm256_set1_ps(s); }
+static inline vf v_zero(void) { return _mm256_setzero_ps(); }
+static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf v_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf v_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf v_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vf v_pow2i(vf n)
+{
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_castsi256_ps(e);
+}
+static inline float v_hmax(vf a)
+{
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+static inline float v_hsum(vf a)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+#else
+#define DA3_VW 1
+typedef float vf;
+static inline vf v_load(const float *p) { return *p; }
+static inline void v_store(float *p, vf v) { *p = v; }
+static inline vf v_set1(float s) { return s; }
+static inline vf v_zero(void) { return 0.0f; }
+static inline vf v_add(vf a, vf b) { return a + b; }
+static inline vf v_sub(vf a, vf b) { return a - b; }
+static inline vf v_mul(vf a, vf b) { return a * b; }
+static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }
+static inline vf v_max(vf a, vf b) { return a > b ? a : b; }
+/* Round to nearest by the 1.5*2^23 trick: exact for |a| < 2^22, which the
+ * clamped exp2 argument always is. Needs IEEE semantics (no -ffast-math). */
+static inline vf v_round(vf a)
+{
+    volatile float big = 12582912.0f;
+    return (a + big) - big;
+}
+static inline vf v_pow2i(vf n)
+{
+    int32_t e = ((int32_t)n + 127) << 23;
+    float r;
+    memcpy(&r, &e, sizeof r);
+    return r;
+}
+static inline float v_hmax(vf a) { return a; }
+static inline float v_hsum(vf a) { return a; }
+#endif
+
+/*
+ * 2^x for x <= 0 (the online softmax only ever needs that range): x is
+ * clamped to -126 so the result stays a normal float (2^-126 ~ 1e-38 stands
+ * for zero), split as n + f with |f| <= 0.5, and 2^f is the degree-6 Taylor
+ * polynomial of e^(f ln 2), whose truncation error is below 1.3e-7 relative
+ * ((0.5 ln 2)^7 / 7!).
+ */
+static inline vf v_exp2(vf x)
+{
+    x = v_max(x, v_set1(-126.0f));
+    vf n = v_round(x);
+    vf f = v_sub(x, n);
+    vf p = v_set1(1.5403530e-4f);             /* ln2^6 / 720 */
+    p = v_fma(p, f, v_set1(1.3333558e-3f));   /* ln2^5 / 120 */
+    p = v_fma(p, f, v_set1(9.6181291e-3f));   /* ln2^4 / 24 */
+    p = v_fma(p, f, v_set1(5.5504109e-2f));   /* ln2^3 / 6 */
+    p = v_fma(p, f, v_set1(2.4022651e-1f));   /* ln2^2 / 2 */
+    p = v_fma(p, f, v_set1(6.9314718e-1f));   /* ln2 */
+    p = v_fma(p, f, v_set1(1.0f));
+    return v_mul(p, v_pow2i(n));
+}
+
+#endif

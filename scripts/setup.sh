@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# setup.sh - the whole set-up of da3bench on a Debian or Ubuntu machine.
+#
+#   scripts/setup.sh run [da3bench flags...]   install, build, run the default suite
+#   scripts/setup.sh test                      install, build, run every test
+#   scripts/setup.sh deps                      install only
+#
+# Installs what is missing with apt-get (as root, or through sudo), configures
+# build/ with meson (release), compiles, then runs. BUILD_DIR overrides build/.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$here/build}
+cmd=${1:-run}
+[ $# -gt 0 ] && shift
+
+# Debian packages: the build, the libraries (found with pkg-config), and
+# python3 for the command-line tests and the report scripts.
+packages=(gcc g++ meson ninja-build pkg-config git python3
+          libbenchmark-dev libopenblas-dev)
+
+install_missing() {
+    local missing=()
+    if ! command -v dpkg-query >/dev/null; then
+        echo "setup.sh: not a Debian/Ubuntu system; install by hand: ${packages[*]}" >&2
+        return 0
+    fi
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "setup.sh: installing ${missing[*]}" >&2
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "setup.sh: need root or sudo to install ${missing[*]}" >&2
+            exit 1
+        }
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+configure_and_build() {
+    if [ ! -f "$build/build.ninja" ]; then
+        local werror=()
+        [ "${CI:-}" = true ] && werror=(-Dwerror=true)  # CI builds warning-free
+        meson setup "$build" "$here" --buildtype=release "${werror[@]}"
+    fi
+    meson compile -C "$build"
+}
+
+case "$cmd" in
+deps)
+    install_missing
+    ;;
+run)
+    install_missing
+    configure_and_build
+    exec "$build/suites/da3bench" run "$@"
+    ;;
+test)
+    install_missing
+    configure_and_build
+    exec meson test -C "$build" --print-errorlogs "$@"
+    ;;
+*)
+    echo "usage: scripts/setup.sh run|test|deps [args...]" >&2
+    exit 2
+    ;;
+esac

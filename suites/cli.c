@@ -1,0 +1,265 @@
+#include "cli.h"
+
+#include "attention.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const known_suites[] = {"attention", "peak"};
+static const char *const known_presets[] = {"quick", "seed", "da3"};
+
+int da3_parse_bytes(const char *s, size_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || end == s || v <= 0)
+        return -1;
+    double mult = 1;
+    switch (*end) {
+    case 'K': case 'k': mult = 1024.0; end++; break;
+    case 'M': case 'm': mult = 1024.0 * 1024; end++; break;
+    case 'G': case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 'T': case 't': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (mult > 1 && end[0] == 'i' && end[1] == 'B')
+        end += 2;
+    else if (*end == 'B')
+        end++;
+    if (*end || v * mult < 1 || v * mult > 1e18)
+        return -1;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+static int is_in(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* "--flag=value" or "--flag value": returns the value or NULL. */
+static const char *flag_value(const char *name, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] == 0 && *i + 1 < argc)
+        return argv[++*i];
+    if (a[n] == 0)
+        return ""; /* missing: reported as an empty value */
+    return NULL;
+}
+
+static int sweep_flag(const char *flag, const char *val, int64_t min, int64_t max,
+                      da3_sweep *out, char *err, size_t errlen)
+{
+    char why[160];
+    if (da3_sweep_parse(val, min, out, why, sizeof why)) {
+        snprintf(err, errlen, "da3bench: %s '%s': %s", flag, val, why);
+        return 2;
+    }
+    for (int i = 0; i < out->n; i++)
+        if (out->v[i] > max) {
+            snprintf(err, errlen, "da3bench: %s '%s': %lld is above the maximum %lld", flag, val,
+                     (long long)out->v[i], (long long)max);
+            return 2;
+        }
+    return 0;
+}
+
+int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = DA3_CMD_RUN;
+    o->min_time = -1;
+    o->gb_argv[o->gb_argc++] = argv[0];
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        if (!strcmp(argv[1], "run"))
+            first = 2;
+        else if (!strcmp(argv[1], "list"))
+            o->cmd = DA3_CMD_LIST, first = 2;
+        else if (!strcmp(argv[1], "env"))
+            o->cmd = DA3_CMD_ENV, first = 2;
+        else if (!strcmp(argv[1], "help"))
+            o->help = 1, first = 2;
+    }
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (a[0] != '-') {
+            if (o->cmd == DA3_CMD_ENV) {
+                snprintf(err, errlen, "da3bench env: unexpected argument '%s'", a);
+                return 2;
+            }
+            if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
+                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak)", a);
+                return 2;
+            }
+            if (o->nsuites == DA3_MAX_SUITES) {
+                snprintf(err, errlen, "da3bench: too many suites");
+                return 2;
+            }
+            o->suites[o->nsuites++] = a;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            o->help = 1;
+        } else if (!strncmp(a, "--benchmark_", 12)) {
+            if (o->gb_argc >= DA3_MAX_PASS) {
+                snprintf(err, errlen, "da3bench: too many --benchmark_* flags");
+                return 2;
+            }
+            if (!strchr(a, '=')) {
+                snprintf(err, errlen, "da3bench: %s: Google Benchmark flags take '=VALUE'", a);
+                return 2;
+            }
+            o->gb_argv[o->gb_argc++] = argv[i];
+            o->gb_has_repetitions |= !strncmp(a, "--benchmark_repetitions=", 24);
+            o->gb_has_min_time |= !strncmp(a, "--benchmark_min_time=", 21);
+            o->gb_has_display_aggregates |= !strncmp(a, "--benchmark_display_aggregates_only=", 36);
+            o->gb_has_out |= !strncmp(a, "--benchmark_out=", 16);
+        } else if ((v = flag_value("--seq", argc, argv, &i))) {
+            if (sweep_flag("--seq", v, 1, 1 << 20, &o->seq, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--heads", argc, argv, &i))) {
+            if (sweep_flag("--heads", v, 1, 1024, &o->heads, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--batch", argc, argv, &i))) {
+            if (sweep_flag("--batch", v, 1, 1 << 16, &o->batch, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--threads", argc, argv, &i))) {
+            if (sweep_flag("--threads", v, 1, 1024, &o->threads, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--head-dim", argc, argv, &i))) {
+            if (sweep_flag("--head-dim", v, 1, 1 << 20, &o->head_dim, err, errlen))
+                return 2;
+            for (int k = 0; k < o->head_dim.n; k++) {
+                da3_attn_shape s = {1, 1, 1, (int)o->head_dim.v[k]};
+                if (da3_attn_check_shape(&s)) {
+                    snprintf(err, errlen, "da3bench: --head-dim %lld: unsupported (%s)",
+                             (long long)o->head_dim.v[k], da3_attn_strerror(DA3_ATTN_EHEADDIM));
+                    return 2;
+                }
+            }
+        } else if ((v = flag_value("--impl", argc, argv, &i))) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", v);
+            o->nimpl = 0;
+            for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                int impl = da3_attn_impl_parse(t);
+                if (impl < 0) {
+                    snprintf(err, errlen, "da3bench: --impl '%s': unknown '%s' (naive, fused, flash, blas)", v, t);
+                    return 2;
+                }
+                int dup = 0;
+                for (int k = 0; k < o->nimpl; k++)
+                    dup |= o->impls[k] == impl;
+                if (!dup)
+                    o->impls[o->nimpl++] = impl;
+            }
+            if (!o->nimpl) {
+                snprintf(err, errlen, "da3bench: --impl '%s': no implementation named", v);
+                return 2;
+            }
+        } else if ((v = flag_value("--preset", argc, argv, &i))) {
+            if (!is_in(v, known_presets, sizeof known_presets / sizeof *known_presets)) {
+                snprintf(err, errlen, "da3bench: --preset '%s': unknown (quick, seed, da3)", v);
+                return 2;
+            }
+            o->preset = v;
+        } else if ((v = flag_value("--json", argc, argv, &i))) {
+            if (!*v) {
+                snprintf(err, errlen, "da3bench: --json: missing file name");
+                return 2;
+            }
+            o->json = v;
+        } else if ((v = flag_value("--mem-limit", argc, argv, &i))) {
+            if (da3_parse_bytes(v, &o->mem_limit)) {
+                snprintf(err, errlen, "da3bench: --mem-limit '%s': expected a positive size such as 8G or 512M", v);
+                return 2;
+            }
+        } else if ((v = flag_value("--repetitions", argc, argv, &i))) {
+            da3_sweep r;
+            if (sweep_flag("--repetitions", v, 1, 1000, &r, err, errlen))
+                return 2;
+            if (r.n != 1) {
+                snprintf(err, errlen, "da3bench: --repetitions '%s': one number", v);
+                return 2;
+            }
+            o->repetitions = (int)r.v[0];
+        } else if ((v = flag_value("--min-time", argc, argv, &i))) {
+            char *end;
+            errno = 0;
+            double t = strtod(v, &end);
+            if (!*v || *end || errno || !(t > 0) || t > 3600) {
+                snprintf(err, errlen, "da3bench: --min-time '%s': expected seconds > 0", v);
+                return 2;
+            }
+            o->min_time = t;
+        } else {
+            snprintf(err, errlen, "da3bench: unknown flag '%s' (see da3bench --help)", a);
+            return 2;
+        }
+    }
+    if (o->cmd == DA3_CMD_ENV && (o->nsuites || o->nimpl || o->seq.n || o->preset)) {
+        snprintf(err, errlen, "da3bench env: takes no suite or sweep flags");
+        return 2;
+    }
+    return 0;
+}
+
+void da3_cli_usage(int cmd)
+{
+    if (cmd == DA3_CMD_ENV) {
+        puts("usage: da3bench env\n\n"
+             "Prints the environment manifest as one JSON object: da3bench version and git\n"
+             "commit, compiler and flags, detected and selected ISA, cores, BLAS, and the\n"
+             "measured FMA peak (GFLOP/s) and STREAM triad bandwidth (GB/s). The same keys go\n"
+             "into the context of every --json results file.");
+        return;
+    }
+    if (cmd == DA3_CMD_LIST) {
+        puts("usage: da3bench list [SUITE...] [flags]\n\n"
+             "Prints the name of every benchmark a run with the same suites and flags would\n"
+             "execute, one per line, and nothing else. Takes the flags of 'da3bench run'.");
+        return;
+    }
+    puts("usage: da3bench [run] [SUITE...] [flags]\n"
+         "       da3bench list [SUITE...] [flags]\n"
+         "       da3bench env\n"
+         "\n"
+         "Suites: attention, peak (default: both).\n"
+         "\n"
+         "Sweeps (each a list '256,1024', a geometric range '256..8192:x2' or a linear\n"
+         "range '0..20:+5'; given axes replace the preset's):\n"
+         "  --seq N          sequence lengths (tokens)\n"
+         "  --batch B        batch sizes\n"
+         "  --heads H        head counts\n"
+         "  --head-dim D     head dimensions (a multiple of 16, 16..256)\n"
+         "  --threads T      kernel threads (default: all cores)\n"
+         "  --impl LIST      naive,fused,flash,blas (default: all four)\n"
+         "Presets:\n"
+         "  --preset quick   seq 256,512, batch 1, heads 8, D 64: seconds (default)\n"
+         "  --preset seed    the seed's configs: N256 B4, N1024 B2, N2048 B1; H8 D64\n"
+         "  --preset da3     DA3's shapes: heads 6,12,16,24 (ViT-S/B/L/G), D64, 721 tokens\n"
+         "                   per 504x280 view, global attention over 1,2,4,8 views\n"
+         "Run control:\n"
+         "  --json FILE      write Google Benchmark's JSON (with the environment manifest)\n"
+         "  --repetitions R  repetitions per benchmark (median and spread are over them)\n"
+         "  --min-time S     minimum seconds per repetition\n"
+         "  --mem-limit SIZE refuse configurations needing more (default: half the RAM)\n"
+         "  --benchmark_*=V  passed to Google Benchmark unchanged\n"
+         "Environment: DA3BENCH_ISA=scalar|avx2|avx512 forces the kernels' ISA level.\n"
+         "\n"
+         "Exit status: 0 all ran and passed their checks, 1 a benchmark failed (the\n"
+         "others still ran and are reported), 2 usage error (nothing ran).");
+}

@@ -1,0 +1,49 @@
+/*
+ * cli.h - the da3bench command line, parsed into da3_opts.
+ *
+ *   da3bench [run] [SUITE...] [flags]    run suites (default: attention peak)
+ *   da3bench list [SUITE...] [flags]     print what a run would execute
+ *   da3bench env                         print the environment manifest (JSON)
+ *
+ * Every --benchmark_* flag is passed to Google Benchmark unchanged.
+ * da3_cli_parse() never exits: it returns 0, or 2 with a one-line message
+ * naming the flag and value in err.
+ */
+#ifndef DA3_CLI_H
+#define DA3_CLI_H
+
+#include "sweep.h"
+
+#include <stddef.h>
+
+enum { DA3_CMD_RUN, DA3_CMD_LIST, DA3_CMD_ENV };
+
+#define DA3_MAX_SUITES 8
+#define DA3_MAX_PASS 64
+
+typedef struct {
+    int cmd;
+    int help;
+    const char *suites[DA3_MAX_SUITES];
+    int nsuites;
+    const char *preset; /* quick (default), seed, da3 */
+    da3_sweep seq, heads, head_dim, batch, threads; /* n == 0: not given */
+    int impls[4];       /* in the order given */
+    int nimpl;          /* 0: not given */
+    const char *json;   /* --json FILE */
+    size_t mem_limit;   /* bytes; 0: not given */
+    int repetitions;    /* 0: the preset's */
+    double min_time;    /* < 0: the preset's */
+    int gb_argc;        /* argv for Google Benchmark: [0] and pass-through */
+    char *gb_argv[DA3_MAX_PASS + 8];
+    int gb_has_repetitions, gb_has_min_time, gb_has_display_aggregates, gb_has_out;
+} da3_opts;
+
+int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen);
+
+/* Parses "16G", "512M", "1000000" (bytes); 0 on success. */
+int da3_parse_bytes(const char *s, size_t *out);
+
+void da3_cli_usage(int cmd);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * The seed's console block, printed after Google Benchmark's table, one per
+ * attention configuration (benchmark_attention.py's format):
+ *   Optimized = fused, Upstream = naive, Speedup, Improvement, then flash
+ *   and blas. Times are the median of the repetitions +- their standard
+ *   deviation; the speedup's spread is propagated from both.
+ */
+#include "cpu.h"
+#include "gbench.h"
+#include "suites.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CFG 1024
+#define MAX_REP 1000
+
+typedef struct {
+    char key[96]; /* "B:2/H:8/N:1024/D:64/threads:2" */
+    double ms[4][MAX_REP / 10];
+    int n[4];
+    int errored[4];
+    double gflops[4], pct[4];
+} cfg_times;
+
+static const char *const impl_names[4] = {"naive", "fused", "flash", "blas"};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void stats(const double *v, int n, double *median, double *sd)
+{
+    double tmp[MAX_REP / 10];
+    memcpy(tmp, v, sizeof(double) * (size_t)n);
+    qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
+    *median = n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+    double mean = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        mean += v[i] / n;
+    for (int i = 0; i < n; i++)
+        ss += (v[i] - mean) * (v[i] - mean);
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+}
+
+static double to_ms(double t, const char *unit)
+{
+    if (!strcmp(unit, "ns"))
+        return t * 1e-6;
+    if (!strcmp(unit, "us"))
+        return t * 1e-3;
+    if (!strcmp(unit, "s"))
+        return t * 1e3;
+    return t;
+}
+
+void da3_console_attention(void)
+{
+    static cfg_times cfg[MAX_CFG];
+    int ncfg = 0;
+    for (int i = 0; i < gb_result_count(); i++) {
+        const gb_result *r = gb_result_at(i);
+        if (strncmp(r->run_name, "attention/", 10) || *r->aggregate)
+            continue;
+        const char *impl = r->run_name + 10, *slash = strchr(impl, '/');
+        if (!slash)
+            continue;
+        int k = -1;
+        for (int j = 0; j < 4; j++)
+            if ((size_t)(slash - impl) == strlen(impl_names[j]) &&
+                !strncmp(impl, impl_names[j], (size_t)(slash - impl)))
+                k = j;
+        if (k < 0)
+            continue;
+        int c = 0;
+        while (c < ncfg && strcmp(cfg[c].key, slash + 1))
+            c++;
+        if (c == ncfg) {
+            if (ncfg == MAX_CFG)
+                continue;
+            memset(&cfg[c], 0, sizeof cfg[c]);
+            snprintf(cfg[c].key, sizeof cfg[c].key, "%s", slash + 1);
+            ncfg++;
+        }
+        if (r->error) {
+            cfg[c].errored[k] = 1;
+            continue;
+        }
+        if (cfg[c].n[k] < MAX_REP / 10)
+            cfg[c].ms[k][cfg[c].n[k]++] = to_ms(r->real_time, r->unit);
+        bool f1, f2;
+        double g = gb_result_counter(i, "GFLOPS", &f1), p = gb_result_counter(i, "pct_peak", &f2);
+        if (f1)
+            cfg[c].gflops[k] = g; /* the last repetition's; the JSON has them all */
+        if (f2)
+            cfg[c].pct[k] = p;
+    }
+    char model[64];
+    da3_cpu_model(model, sizeof model);
+    for (int c = 0; c < ncfg; c++) {
+        int b = 0, h = 0, n = 0, d = 0, t = 0;
+        sscanf(cfg[c].key, "B:%d/H:%d/N:%d/D:%d/threads:%d", &b, &h, &n, &d, &t);
+        double med[4] = {0}, sd[4] = {0};
+        for (int k = 0; k < 4; k++)
+            if (cfg[c].n[k])
+                stats(cfg[c].ms[k], cfg[c].n[k], &med[k], &sd[k]);
+        printf("\n================================================================================\n");
+        printf("BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model, da3_isa_name(da3_cpu_isa()),
+               t, t == 1 ? "" : "s");
+        printf("Config: batch=%d, seq_len=%d, heads=%d, head_dim=%d\n", b, n, h, d);
+        printf("================================================================================\n\n");
+        static const char *const labels[4] = {"Upstream:", "Optimized:", "Flash:", "BLAS:"};
+        static const char *const notes[4] = {
+            "naive: scale pass, then softmax", "fused: scale folded into softmax",
+            "online softmax, no N*N", "sgemm + fused softmax (PyTorch eager's path)"};
+        static const int order[4] = {1, 0, 2, 3};
+        for (int x = 0; x < 4; x++) {
+            int k = order[x];
+            if (cfg[c].errored[k])
+                printf("%-12s FAILED (see the error above)\n", labels[k]);
+            else if (cfg[c].n[k]) {
+                printf("%-12s %9.3f ± %.3f ms  (%s", labels[k], med[k], sd[k], notes[k]);
+                if (k >= 2 && med[0] > 0)
+                    printf("; %.2fx vs upstream", med[0] / med[k]);
+                if (k >= 2)
+                    printf("; %.1f GFLOP/s, %.1f%% of peak", cfg[c].gflops[k], cfg[c].pct[k]);
+                printf(")\n");
+            }
+            if (x == 1 && cfg[c].n[0] && cfg[c].n[1] && med[1] > 0) {
+                const double s = med[0] / med[1];
+                const double rel = sqrt(pow(sd[0] / med[0], 2) + pow(sd[1] / med[1], 2));
+                printf("%-12s %.2fx ± %.2f\n", "Speedup:", s, s * rel);
+                printf("Improvement: %.1f%%\n", 100.0 * (med[0] - med[1]) / med[0]);
+            }
+        }
+    }
+}

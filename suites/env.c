@@ -1,0 +1,125 @@
+#include "env.h"
+
+#include "cpu.h"
+#include "da3_config.h"
+#include "da3_version.h"
+
+#include <cblas.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+void da3_env_set(da3_env *e, const char *key, const char *fmt, ...)
+{
+    int i = 0;
+    while (i < e->n && strcmp(e->key[i], key))
+        i++;
+    if (i == DA3_ENV_MAX)
+        return;
+    if (i == e->n)
+        e->n++;
+    snprintf(e->key[i], sizeof e->key[i], "%s", key);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->val[i], sizeof e->val[i], fmt, ap);
+    va_end(ap);
+}
+
+const char *da3_env_get(const da3_env *e, const char *key)
+{
+    for (int i = 0; i < e->n; i++)
+        if (!strcmp(e->key[i], key))
+            return e->val[i];
+    return NULL;
+}
+
+double da3_env_peak(const da3_env *e, int threads)
+{
+    char key[40];
+    snprintf(key, sizeof key, "peak_gflops_%dt", threads);
+    const char *v = da3_env_get(e, key);
+    return v ? atof(v) : 0.0;
+}
+
+static const char *isa_flags(da3_isa isa)
+{
+    switch (isa) {
+    case DA3_ISA_AVX512: return "-mavx512f -mavx2 -mfma";
+    case DA3_ISA_AVX2: return "-mavx2 -mfma";
+    default: return "-fno-tree-vectorize";
+    }
+}
+
+void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
+{
+    e->n = 0;
+    da3_env_set(e, "da3bench_version", "%s", DA3_VERSION);
+    da3_env_set(e, "git_commit", "%s", DA3_GIT_COMMIT);
+    da3_env_set(e, "compiler", "%s", DA3_CC);
+    da3_env_set(e, "build_type", "%s -O%s", DA3_BUILDTYPE, DA3_OPTIMIZATION);
+    da3_isa sel = da3_cpu_isa(), best = da3_cpu_best_isa();
+    da3_env_set(e, "kernel_flags", "-O%s -ffp-contract=fast %s%s%s", DA3_OPTIMIZATION,
+                isa_flags(sel), *DA3_CFLAGS ? " " : "", DA3_CFLAGS);
+    char model[64];
+    da3_cpu_model(model, sizeof model);
+    da3_env_set(e, "cpu_model", "%s", model);
+    da3_env_set(e, "isa_detected", "%s", da3_isa_name(best));
+    da3_env_set(e, "isa_selected", "%s", da3_isa_name(sel));
+    const char *forced = getenv("DA3BENCH_ISA");
+    da3_env_set(e, "isa_forced", "%s", forced && *forced ? "true" : "false");
+    da3_env_set(e, "cores", "%d", da3_cpu_count());
+    da3_env_set(e, "memory_bytes", "%zu", da3_cpu_phys_mem());
+    struct utsname u;
+    if (uname(&u) == 0)
+        da3_env_set(e, "os", "%s %s %s", u.sysname, u.release, u.machine);
+    char *cfg = openblas_get_config();
+    da3_env_set(e, "blas", "%s %s", DA3_BLAS, cfg ? cfg : "");
+    /* The peak at every thread count the run uses, and at all cores. */
+    int all = da3_cpu_count(), done[64] = {0};
+    for (int i = -1; i < nthreads; i++) {
+        int t = i < 0 ? all : threads[i];
+        if (t < 1 || t >= 64 || done[t])
+            continue;
+        done[t] = 1;
+        char key[40];
+        snprintf(key, sizeof key, "peak_gflops_%dt", t);
+        da3_env_set(e, key, "%.1f", da3_cpu_peak_gflops(t, 0.1, 5));
+    }
+    char key[40];
+    snprintf(key, sizeof key, "peak_gflops_%dt", all);
+    const char *peak_all = da3_env_get(e, key);
+    da3_env_set(e, "peak_gflops", "%s", peak_all ? peak_all : "0");
+    da3_env_set(e, "peak_isa", "%s", da3_isa_name(best));
+    if (triad)
+        da3_env_set(e, "triad_gbs", "%.1f", da3_cpu_triad_gbs(all, (size_t)1 << 25, 3));
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+void da3_env_print_json(const da3_env *e)
+{
+    puts("{");
+    for (int i = 0; i < e->n; i++) {
+        printf("  ");
+        json_str(e->key[i]);
+        printf(": ");
+        json_str(e->val[i]);
+        puts(i + 1 < e->n ? "," : "");
+    }
+    puts("}");
+}

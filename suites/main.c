@@ -1,0 +1,146 @@
+/*
+ * da3bench - the command: parses the flags, measures the environment,
+ * registers the suites with Google Benchmark, runs them, and prints the
+ * seed's summary block. Exit status: 0 all ran and passed their checks,
+ * 1 a benchmark failed (reported; the others still ran), 2 usage.
+ */
+#include "cli.h"
+#include "cpu.h"
+#include "env.h"
+#include "gbench.h"
+#include "suites.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*suite_fn)(const da3_opts *, const da3_env *, int, char *, size_t);
+
+static const struct {
+    const char *name;
+    suite_fn fn;
+} suite_table[] = {
+    {"attention", da3_suite_attention},
+    {"peak", da3_suite_peak},
+};
+
+static int wanted(const da3_opts *o, const char *name)
+{
+    if (!o->nsuites)
+        return 1;
+    for (int i = 0; i < o->nsuites; i++)
+        if (!strcmp(o->suites[i], name))
+            return 1;
+    return 0;
+}
+
+/* mode: 0 register, 1 print names, 2 check only. Returns 0 or 2. */
+static int each_suite(const da3_opts *o, const da3_env *env, int mode)
+{
+    char err[512];
+    for (size_t i = 0; i < sizeof suite_table / sizeof *suite_table; i++) {
+        if (!wanted(o, suite_table[i].name))
+            continue;
+        if (suite_table[i].fn(o, env, mode, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static da3_opts o;
+    char err[512];
+    if (da3_cli_parse(argc, argv, &o, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    if (o.help) {
+        da3_cli_usage(o.cmd);
+        return 0;
+    }
+    if (da3_cpu_init()) {
+        fprintf(stderr, "da3bench: %s\n", da3_cpu_error());
+        return 2;
+    }
+    static da3_env env;
+    if (o.cmd == DA3_CMD_ENV) {
+        da3_env_collect(&env, NULL, 0, 1);
+        da3_env_print_json(&env);
+        return 0;
+    }
+    if (o.cmd == DA3_CMD_LIST)
+        return each_suite(&o, &env, 1);
+
+    /* run: refuse bad configurations and unwritable files before measuring */
+    if (each_suite(&o, &env, 2))
+        return 2;
+    static char out_flag[4096];
+    if (o.json) {
+        if (o.gb_has_out) {
+            fprintf(stderr, "da3bench: --json and --benchmark_out both name an output file\n");
+            return 2;
+        }
+        FILE *f = fopen(o.json, "w");
+        if (!f) {
+            fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
+            return 2;
+        }
+        fclose(f);
+        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", o.json);
+        o.gb_argv[o.gb_argc++] = out_flag;
+        o.gb_argv[o.gb_argc++] = "--benchmark_out_format=json";
+    }
+    /* The preset's repetitions and minimum time, as Google Benchmark flags
+     * (per-benchmark settings would change the benchmarks' names). */
+    static char reps_flag[64], min_flag[64];
+    if (!o.gb_has_repetitions) {
+        snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d",
+                 da3_preset_repetitions(&o));
+        o.gb_argv[o.gb_argc++] = reps_flag;
+    }
+    if (!o.gb_has_min_time) {
+        snprintf(min_flag, sizeof min_flag, "--benchmark_min_time=%g", da3_preset_min_time(&o));
+        o.gb_argv[o.gb_argc++] = min_flag;
+    }
+    if (!o.gb_has_display_aggregates && da3_preset_repetitions(&o) > 1)
+        o.gb_argv[o.gb_argc++] = "--benchmark_display_aggregates_only=true";
+    o.gb_argv[o.gb_argc] = NULL;
+    if (gb_init(&o.gb_argc, o.gb_argv))
+        return 2;
+    if (o.gb_argc > 1) {
+        fprintf(stderr, "da3bench: unrecognized Google Benchmark flag '%s'\n", o.gb_argv[1]);
+        return 2;
+    }
+
+    int threads[DA3_SWEEP_MAX];
+    int nthreads = wanted(&o, "attention") ? da3_attention_threads(&o, threads, DA3_SWEEP_MAX) : 0;
+    da3_env_collect(&env, threads, nthreads, 0);
+    for (int i = 0; i < env.n; i++)
+        gb_add_context(env.key[i], env.val[i]);
+    fprintf(stderr, "da3bench %s: %s, ISA %s, measured peak %s GFLOP/s on %s cores\n",
+            da3_env_get(&env, "da3bench_version"), da3_env_get(&env, "cpu_model"),
+            da3_env_get(&env, "isa_selected"), da3_env_get(&env, "peak_gflops"),
+            da3_env_get(&env, "cores"));
+    if (each_suite(&o, &env, 0))
+        return 2;
+
+    gb_run();
+    int failed = 0;
+    for (int i = 0; i < gb_result_count(); i++)
+        failed += gb_result_at(i)->error != NULL;
+    if (wanted(&o, "attention"))
+        da3_console_attention();
+    da3_suites_cleanup();
+    da3_suite_peak_cleanup();
+    gb_shutdown();
+    if (failed) {
+        fprintf(stderr, "da3bench: %d benchmark run%s failed; the others ran (see above%s)\n",
+                failed, failed == 1 ? "" : "s", o.json ? " and the JSON" : "");
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * The peak suite: what this machine can do, measured, so every other
+ * result can say what fraction of it it reached.
+ *   peak/fma/threads:T    FMA loop at the best ISA on T threads: GFLOPS
+ *   peak/triad/threads:T  STREAM triad a = b + s*c over 3 x 128 MiB: GB_per_s
+ * T is 1 and all cores, plus the --threads values.
+ */
+#include "cpu.h"
+#include "gbench.h"
+#include "suites.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TRIAD_FLOATS ((size_t)1 << 25) /* 128 MiB per array: far past any L3 here */
+
+static int peak_threads[DA3_SWEEP_MAX + 2];
+static int npeak;
+static da3_triad *triad;
+static int triad_threads;
+
+static void fma_body(gb_state *st, void *arg)
+{
+    const int t = *(const int *)arg;
+    /* about 10-20 ms per iteration at 100 GFLOP/s per thread */
+    const long iters = 4000000;
+    double flops = 0, total = 0;
+    while (gb_keep_running(st)) {
+        double t0 = da3_now();
+        double f = da3_cpu_fma_work(t, iters);
+        double dt = da3_now() - t0;
+        if (f < 0) {
+            gb_skip_with_error(st, "could not start the threads");
+            return;
+        }
+        flops += f, total += dt;
+    }
+    gb_counter(st, "GFLOPS", total > 0 ? flops / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
+    gb_set_label(st, da3_isa_name(da3_cpu_best_isa()));
+}
+
+static void triad_body(gb_state *st, void *arg)
+{
+    const int t = *(const int *)arg;
+    if (!triad || triad_threads != t) {
+        da3_triad_free(triad);
+        triad = da3_triad_new(TRIAD_FLOATS, t);
+        triad_threads = t;
+        if (!triad) {
+            gb_skip_with_error(st, "out of memory for the triad arrays (384 MiB)");
+            return;
+        }
+    }
+    double bytes = 0, total = 0;
+    while (gb_keep_running(st)) {
+        double t0 = da3_now();
+        double b = da3_triad_run(triad);
+        double dt = da3_now() - t0;
+        bytes += b, total += dt;
+    }
+    gb_counter(st, "GB_per_s", total > 0 ? bytes / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
+}
+
+int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                   size_t errlen)
+{
+    (void)env, (void)err, (void)errlen;
+    int extra[DA3_SWEEP_MAX];
+    int n = o->threads.n ? da3_attention_threads(o, extra, DA3_SWEEP_MAX) : 0;
+    npeak = 0;
+    peak_threads[npeak++] = 1;
+    if (da3_cpu_count() > 1)
+        peak_threads[npeak++] = da3_cpu_count();
+    for (int i = 0; i < n; i++) {
+        int dup = 0;
+        for (int k = 0; k < npeak; k++)
+            dup |= peak_threads[k] == extra[i];
+        if (!dup && extra[i] <= 64)
+            peak_threads[npeak++] = extra[i];
+    }
+    static const char *const names[] = {"threads"};
+    static const char *const kinds[] = {"peak/fma", "peak/triad"};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < npeak; i++) {
+            if (list_only == 2)
+                continue;
+            if (list_only) {
+                printf("%s/threads:%d\n", kinds[k], peak_threads[i]);
+                continue;
+            }
+            gb_bench *b = gb_register(kinds[k], k ? triad_body : fma_body, &peak_threads[i]);
+            const int64_t arg = peak_threads[i];
+            gb_args(b, &arg, 1);
+            gb_arg_names(b, names, 1);
+                        gb_set_unit(b, GB_MS);
+        }
+    return 2 * npeak;
+}
+
+void da3_suite_peak_cleanup(void)
+{
+    da3_triad_free(triad);
+    triad = NULL;
+}

@@ -1,0 +1,41 @@
+/*
+ * suites.h - the benchmark suites of da3bench. Each suite turns the options
+ * into a list of cases; `register` hands them to Google Benchmark, or with
+ * list_only prints their names. A configuration that cannot run (over the
+ * memory limit, say) is a usage error found before anything runs:
+ * the suite returns -2 with a one-line message in err.
+ */
+#ifndef DA3_SUITES_H
+#define DA3_SUITES_H
+
+#include "cli.h"
+#include "env.h"
+
+#include <stddef.h>
+#include <time.h>
+
+int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                        size_t errlen);
+int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                   size_t errlen);
+void da3_suites_cleanup(void);      /* the attention suite's buffers */
+void da3_suite_peak_cleanup(void);  /* the triad arrays */
+
+/* The thread counts an attention run will use (for the peak measurement). */
+int da3_attention_threads(const da3_opts *o, int *out, int max);
+
+/* Preset run controls, unless the command line set them. */
+int da3_preset_repetitions(const da3_opts *o);
+double da3_preset_min_time(const da3_opts *o);
+
+/* After a run: the seed's block per attention configuration. */
+void da3_console_attention(void);
+
+static inline double da3_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * Every attention implementation at every ISA level this machine has,
+ * against the double-precision reference on all rows, over edge shapes:
+ * N not a multiple of any block, N = 1, D = 16/32/64/128/256, B*H = 1,
+ * one and several threads. Then the argument checks.
+ */
+#include "attention.h"
+#include "cpu.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                  \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            failures++;                                                                   \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
+            fprintf(stderr, __VA_ARGS__);                                                 \
+            fputc('\n', stderr);                                                          \
+        }                                                                                 \
+    } while (0)
+
+static unsigned long long rng = 0x9e3779b97f4a7c15ull;
+
+static float frand(void) /* uniform in [-1, 1) */
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (float)((double)(rng >> 11) / 4503599627370496.0 - 1.0);
+}
+
+typedef struct {
+    int b, h, n, d, threads;
+    float amp; /* input amplitude: large values make the softmax peaky */
+} shape_case;
+
+static const shape_case cases[] = {
+    {1, 1, 1, 64, 1, 1},     {1, 1, 2, 32, 1, 1},     {1, 1, 5, 16, 2, 1},
+    {1, 1, 97, 64, 1, 1},    {2, 3, 129, 32, 2, 1},   {1, 2, 200, 128, 2, 1},
+    {1, 1, 255, 256, 1, 1},  {2, 2, 97, 64, 3, 4},    {1, 1, 721, 64, 2, 1},
+    {1, 1, 300, 64, 2, 0.01f}, {1, 2, 130, 48, 2, 1},
+};
+
+static void run_case(const shape_case *c, da3_isa isa)
+{
+    const da3_attn_shape s = {c->b, c->h, c->n, c->d};
+    const size_t len = (size_t)c->b * c->h * c->n * c->d;
+    float *q = malloc(len * sizeof *q), *k = malloc(len * sizeof *k);
+    float *v = malloc(len * sizeof *v), *o = malloc(len * sizeof *o);
+    for (size_t i = 0; i < len; i++)
+        q[i] = c->amp * frand(), k[i] = c->amp * frand(), v[i] = frand();
+    for (int impl = 0; impl < DA3_ATTN_NIMPL; impl++) {
+        size_t ws_bytes = da3_attn_workspace_bytes(impl, &s, c->threads);
+        void *ws = malloc(ws_bytes);
+        for (size_t i = 0; i < len; i++)
+            o[i] = NAN;
+        int rc = da3_attn_run(impl, &s, q, k, v, o, ws, ws_bytes, c->threads);
+        double err = da3_attn_max_err(&s, q, k, v, o, 0);
+        CHECK(rc == 0 && err < 2e-5, "%s/%s B%d H%d N%d D%d T%d: rc %d, max_abs_err %.3g",
+              da3_isa_name(isa), da3_attn_impl_name(impl), c->b, c->h, c->n, c->d, c->threads, rc,
+              err);
+        free(ws);
+    }
+    free(q), free(k), free(v), free(o);
+}
+
+static void test_errors(void)
+{
+    const da3_attn_shape bad_d = {1, 1, 8, 24}, zero_n = {1, 0, 8, 64}, ok = {1, 1, 8, 64};
+    float buf[8 * 64] = {0};
+    char ws[64];
+    CHECK(da3_attn_check_shape(&bad_d) == DA3_ATTN_EHEADDIM, "D=24 accepted");
+    CHECK(da3_attn_check_shape(&zero_n) == DA3_ATTN_ESHAPE, "H=0 accepted");
+    CHECK(da3_attn_run(DA3_ATTN_FLASH, &ok, buf, buf, buf, buf, ws, sizeof ws, 1) ==
+              DA3_ATTN_ENOMEM, "small workspace accepted");
+    CHECK(da3_attn_run(DA3_ATTN_NIMPL, &ok, buf, buf, buf, buf, ws, sizeof ws, 1) ==
+              DA3_ATTN_EIMPL, "bad impl accepted");
+    CHECK(da3_attn_run(DA3_ATTN_NAIVE, &ok, buf, buf, buf, buf, ws, sizeof ws, 0) ==
+              DA3_ATTN_ETHREADS, "0 threads accepted");
+    CHECK(da3_attn_impl_parse("flash") == DA3_ATTN_FLASH, "parse flash");
+    CHECK(da3_attn_impl_parse("flashy") == DA3_ATTN_EIMPL, "parse flashy");
+    /* flash holds O(threads * D * Br), naive B*H*N*N */
+    const da3_attn_shape big = {2, 8, 1024, 64};
+    CHECK(da3_attn_workspace_bytes(DA3_ATTN_NAIVE, &big, 2) == 2ull * 8 * 1024 * 1024 * 4,
+          "naive workspace");
+    CHECK(da3_attn_workspace_bytes(DA3_ATTN_FLASH, &big, 2) < 200000, "flash workspace %zu",
+          da3_attn_workspace_bytes(DA3_ATTN_FLASH, &big, 2));
+}
+
+int main(void)
+{
+    if (da3_cpu_init() != 0) {
+        fprintf(stderr, "%s\n", da3_cpu_error());
+        return 1;
+    }
+    int levels = 0;
+    for (int isa = 0; isa < DA3_ISA_COUNT; isa++) {
+        if (!da3_cpu_has(isa)) {
+            printf("skip %s: not supported here\n", da3_isa_name(isa));
+            continue;
+        }
+        da3_cpu_set_isa(isa);
+        levels++;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            run_case(&cases[i], isa);
+    }
+    test_errors();
+    printf("attention: %d ISA levels, %zu shapes, %d failures\n", levels,
+           sizeof cases / sizeof cases[0], failures);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""The da3bench command as a user meets it: usage errors (one line, exit 2,
+nothing run), list, env, a small run writing JSON with the manifest and the
+counters, and the seed's console block. Standard library only.
+
+usage: test_cli.py PATH/TO/da3bench
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+DA3 = sys.argv[1]
+failures = 0
+checks = 0
+
+
+def run(args, env=None, timeout=300):
+    e = dict(os.environ)
+    e.pop("DA3BENCH_ISA", None)
+    e.update(env or {})
+    p = subprocess.run([DA3] + args, capture_output=True, text=True, env=e, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what, file=sys.stderr)
+
+
+def usage_error(args, must_name, env=None):
+    rc, out, err = run(args, env)
+    lines = [l for l in err.splitlines() if l.strip()]
+    check(rc == 2, f"{args}: exit {rc}, expected 2 ({err.strip()!r})")
+    check(len(lines) == 1, f"{args}: one line of error, got {lines!r}")
+    check(must_name in err, f"{args}: error names {must_name!r}: {err.strip()!r}")
+    check("Benchmark" not in out and "attention/" not in out, f"{args}: nothing ran")
+
+
+# Usage errors name the flag and the value.
+usage_error(["nosuchsuite"], "nosuchsuite")
+usage_error(["--frobnicate"], "--frobnicate")
+usage_error(["attention", "--seq", "abc"], "--seq")
+usage_error(["attention", "--seq", "0"], "--seq")
+usage_error(["attention", "--seq", "-5"], "--seq")
+usage_error(["attention", "--heads", "1.5"], "--heads")
+usage_error(["attention", "--batch", ""], "--batch")
+usage_error(["attention", "--threads", "0"], "--threads")
+usage_error(["attention", "--head-dim", "24"], "--head-dim 24")
+usage_error(["attention", "--head-dim", "512"], "--head-dim 512")
+usage_error(["attention", "--impl", "flash,turbo"], "turbo")
+usage_error(["attention", "--preset", "huge"], "huge")
+usage_error(["attention", "--mem-limit", "lots"], "--mem-limit")
+usage_error(["attention", "--seq", "65536", "--batch", "4", "--impl", "naive"], "--mem-limit")
+usage_error(["attention", "--seq", "4096", "--mem-limit", "1M"], "--seq 4096")
+usage_error(["attention", "--seq", "256..64:x2"], "--seq")
+usage_error(["attention", "--json", "/nonexistent/dir/out.json"], "--json /nonexistent")
+usage_error(["attention", "--repetitions", "0"], "--repetitions")
+usage_error(["attention", "--min-time", "soon"], "--min-time")
+usage_error(["attention"], "DA3BENCH_ISA=sse9", env={"DA3BENCH_ISA": "sse9"})
+usage_error(["env", "attention"], "env")
+
+# An ISA the machine lacks is refused by name, not a crash.
+rc, out, err = run(["list"], env={"DA3BENCH_ISA": "avx512"})
+has512 = rc == 0
+if not has512:
+    check(rc == 2 and "avx512" in err, f"DA3BENCH_ISA=avx512 without it: {rc} {err!r}")
+
+# --help on each command.
+for cmd in ([], ["run"], ["list"], ["env"]):
+    rc, out, err = run(cmd + ["--help"])
+    check(rc == 0 and "usage: da3bench" in out, f"{cmd} --help")
+
+# list: exactly what a run would execute.
+rc, out, err = run(["list", "attention", "--preset", "seed"])
+names = out.split()
+check(rc == 0 and len(names) == 12, f"seed preset lists 12 benchmarks, got {len(names)}")
+check("attention/flash/B:2/H:8/N:1024/D:64/threads:%d" % os.cpu_count() in names,
+      "seed config B2 H8 N1024 D64 listed")
+rc, out, err = run(["list", "attention", "--preset", "da3", "--impl", "flash"])
+names = out.split()
+check(len(names) == 16 and "attention/flash/B:1/H:24/N:5768/D:64/threads:%d" % os.cpu_count()
+      in names, "da3 preset: 4 head counts x 4 view counts, 721 tokens per view")
+rc, out, err = run(["list", "attention", "--seq", "256..1024:x2", "--heads", "2,4",
+                    "--impl", "flash,blas", "--threads", "1,2"])
+check(len(out.split()) == 3 * 2 * 2 * 2, f"sweep product listed: {len(out.split())}")
+rc, out, err = run(["list", "peak"])
+check("peak/fma/threads:1" in out.split() and "peak/triad/threads:1" in out.split(), "peak list")
+
+# env: one JSON object with the manifest.
+rc, out, err = run(["env"])
+try:
+    env = json.loads(out)
+except ValueError:
+    env = {}
+for key in ("da3bench_version", "git_commit", "compiler", "kernel_flags", "isa_detected",
+            "isa_selected", "cores", "blas", "peak_gflops", "triad_gbs"):
+    check(key in env, f"env has {key}")
+check(float(env.get("peak_gflops", 0)) > 0, "env measured a peak")
+
+# A small run: JSON with the manifest, counters, and the seed's block.
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "r.json")
+    rc, out, err = run(["attention", "--seq", "40,100", "--heads", "2", "--head-dim", "32",
+                        "--repetitions", "2", "--min-time", "0.001", "--json", path])
+    check(rc == 0, f"small run exit {rc}: {err[-500:]!r}")
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    ctx = doc.get("context", {})
+    check(ctx.get("isa_selected") and ctx.get("peak_gflops") and ctx.get("git_commit"),
+          "context carries the manifest")
+    runs = [b for b in doc.get("benchmarks", []) if b.get("run_type") == "iteration"]
+    check(len(runs) == 2 * 4 * 2, f"16 repetition runs, got {len(runs)}")
+    for b in runs:
+        for c in ("GFLOPS", "pct_peak", "max_abs_err", "extra_bytes"):
+            check(c in b, f"{b['name']} has {c}")
+        check(b.get("max_abs_err", 1) < 1e-4, f"{b['name']} checked against the reference")
+    fl = [b for b in runs if b["name"].startswith("attention/flash/B:1/H:2/N:100/")]
+    nv = [b for b in runs if b["name"].startswith("attention/naive/B:1/H:2/N:100/")]
+    check(fl and nv and fl[0]["extra_bytes"] < nv[0]["extra_bytes"] * 100, "extra_bytes stated")
+    for label in ("Optimized:", "Upstream:", "Speedup:", "Improvement:", "Flash:",
+                  "Config: batch=1, seq_len=100, heads=2, head_dim=32"):
+        check(label in out, f"console block has {label!r}")
+
+    # --benchmark_* flags pass through unchanged.
+    rc, out, err = run(["attention", "--seq", "40", "--heads", "1", "--head-dim", "16",
+                        "--impl", "flash", "--benchmark_format=json",
+                        "--benchmark_repetitions=1", "--benchmark_min_time=0.001"])
+    try:
+        gb = json.loads(out[: out.rindex("}") + 1])
+        ok = gb["benchmarks"][0]["name"].startswith("attention/flash/B:1/H:1/N:40/D:16")
+    except (ValueError, KeyError, IndexError):
+        ok = False
+    check(rc == 0 and ok, "--benchmark_format=json passed through")
+
+# The forced scalar level runs and says so.
+rc, out, err = run(["attention", "--seq", "33", "--heads", "1", "--head-dim", "16",
+                    "--impl", "flash", "--repetitions", "1", "--min-time", "0.001",
+                    "--benchmark_format=json"], env={"DA3BENCH_ISA": "scalar"})
+check(rc == 0 and '"isa_selected": "scalar"' in out, "DA3BENCH_ISA=scalar honoured")
+
+print(f"cli: {checks} checks, {failures} failures")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,67 @@
+/* CPU detection, the ISA override, the parallel for, and the peak probes. */
+#include "cpu.h"
+#include "par.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int failures;
+#define CHECK(c, ...)                                                                     \
+    do {                                                                                  \
+        if (!(c)) {                                                                       \
+            failures++;                                                                   \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
+            fprintf(stderr, __VA_ARGS__);                                                 \
+            fputc('\n', stderr);                                                          \
+        }                                                                                 \
+    } while (0)
+
+static atomic_int hits[1000];
+static atomic_int bad_tid;
+static int max_tid;
+
+static void count_task(void *ctx, long task, int tid)
+{
+    (void)ctx;
+    atomic_fetch_add(&hits[task], 1);
+    if (tid < 0 || tid >= max_tid)
+        atomic_store(&bad_tid, 1);
+}
+
+int main(void)
+{
+    CHECK(da3_cpu_init() == 0, "init: %s", da3_cpu_error());
+    CHECK(da3_cpu_has(DA3_ISA_SCALAR), "scalar always there");
+    CHECK(da3_cpu_isa() == da3_cpu_best_isa(), "best selected by default");
+    CHECK(da3_isa_parse("avx2") == DA3_ISA_AVX2 && da3_isa_parse("sse9") == -1, "parse");
+    for (int i = 0; i < DA3_ISA_COUNT; i++)
+        CHECK((da3_cpu_set_isa(i) == 0) == da3_cpu_has(i), "set_isa %s", da3_isa_name(i));
+    da3_cpu_set_isa(da3_cpu_best_isa());
+    CHECK(da3_cpu_count() >= 1 && da3_cpu_phys_mem() > 0, "cores and memory");
+
+    static const int threads[] = {1, 2, 3, 8};
+    static const long tasks[] = {0, 1, 2, 7, 1000};
+    for (size_t t = 0; t < 4; t++)
+        for (size_t n = 0; n < 5; n++) {
+            for (int i = 0; i < 1000; i++)
+                atomic_store(&hits[i], 0);
+            max_tid = threads[t];
+            int rc = da3_par_for(threads[t], tasks[n], count_task, NULL);
+            int ok = rc == 0;
+            for (long i = 0; i < 1000; i++)
+                ok &= atomic_load(&hits[i]) == (i < tasks[n]);
+            CHECK(ok, "par_for %d threads, %ld tasks: each task once", threads[t], tasks[n]);
+        }
+    CHECK(!atomic_load(&bad_tid), "tid within [0, nthreads)");
+
+    double peak = da3_cpu_peak_gflops(1, 0.02, 1);
+    CHECK(peak > 0.5, "peak %.2f GFLOP/s", peak);
+    CHECK(da3_cpu_peak_gflops(0, 0.02, 1) < 0, "0 threads refused");
+    double bw = da3_cpu_triad_gbs(1, 1 << 20, 1);
+    CHECK(bw > 0.1, "triad %.2f GB/s", bw);
+    CHECK(da3_triad_new(0, 1) == NULL, "empty triad refused");
+    printf("cpu: best ISA %s, 1-thread peak %.1f GFLOP/s, %d failures\n",
+           da3_isa_name(da3_cpu_best_isa()), peak, failures);
+    return failures != 0;
+}
