@@ -86,6 +86,12 @@ static int prepare(const attn_case *c)
         cur.v[i] *= 0.57735027f; /* V in [-1, 1) */
     cur.rc = da3_attn_run(c->impl, &c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
                           c->threads);
+    /* Test hook: DA3BENCH_TEST_CORRUPT=<impl> spoils that implementation's
+     * output before the check, so the tests can see a failing benchmark
+     * reported while the others still run. */
+    const char *spoil = getenv("DA3BENCH_TEST_CORRUPT");
+    if (!cur.rc && spoil && !strcmp(spoil, da3_attn_impl_name(c->impl)))
+        cur.o[len / 2] += 1.0f;
     cur.err = cur.rc ? NAN : da3_attn_max_err(&c->s, cur.q, cur.k, cur.v, cur.o, CHECK_ROWS);
     return cur.rc;
 }

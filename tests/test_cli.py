@@ -136,6 +136,21 @@ with tempfile.TemporaryDirectory() as tmp:
         ok = False
     check(rc == 0 and ok, "--benchmark_format=json passed through")
 
+    # A benchmark that fails its check is reported, the others still run,
+    # the JSON keeps everything measured, and the exit status is 1.
+    path = os.path.join(tmp, "fail.json")
+    rc, out, err = run(["attention", "--seq", "64", "--heads", "2", "--head-dim", "16",
+                        "--repetitions", "1", "--min-time", "0.001", "--json", path],
+                       env={"DA3BENCH_TEST_CORRUPT": "fused"})
+    check(rc == 1, f"a failing benchmark exits 1, got {rc}")
+    check("max_abs_err" in out and "above the tolerance" in out, "the failure is reported")
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    by = {b["name"].split("/")[1]: b for b in doc.get("benchmarks", [])}
+    check(by.get("fused", {}).get("error_occurred") is True, "JSON marks fused errored")
+    check(all(k in by and not by[k].get("error_occurred") and by[k].get("GFLOPS", 0) > 0
+              for k in ("naive", "flash", "blas")), "the other implementations ran")
+    check("FAILED" in out, "the console block says which failed")
+
 # The forced scalar level runs and says so.
 rc, out, err = run(["attention", "--seq", "33", "--heads", "1", "--head-dim", "16",
                     "--impl", "flash", "--repetitions", "1", "--min-time", "0.001",
