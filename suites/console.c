@@ -3,7 +3,8 @@
  * attention configuration (benchmark_attention.py's format):
  *   Optimized = fused, Upstream = naive, Speedup, Improvement, then flash
  *   and blas. Times are the median of the repetitions +- their standard
- *   deviation; the speedup's spread is propagated from both.
+ *   deviation; the speedup's spread is propagated from both; GFLOP/s and
+ *   % of peak are the medians of the repetitions.
  */
 #include "cpu.h"
 #include "gbench.h"
@@ -22,7 +23,7 @@ typedef struct {
     double ms[4][MAX_REP / 10];
     int n[4];
     int errored[4];
-    double gflops[4], pct[4];
+    double gflops[4][MAX_REP / 10], pct[4][MAX_REP / 10];
 } cfg_times;
 
 static const char *const impl_names[4] = {"naive", "fused", "flash", "blas"};
@@ -90,24 +91,25 @@ void da3_console_attention(void)
             cfg[c].errored[k] = 1;
             continue;
         }
-        if (cfg[c].n[k] < MAX_REP / 10)
-            cfg[c].ms[k][cfg[c].n[k]++] = to_ms(r->real_time, r->unit);
-        bool f1, f2;
-        double g = gb_result_counter(i, "GFLOPS", &f1), p = gb_result_counter(i, "pct_peak", &f2);
-        if (f1)
-            cfg[c].gflops[k] = g; /* the last repetition's; the JSON has them all */
-        if (f2)
-            cfg[c].pct[k] = p;
+        if (cfg[c].n[k] == MAX_REP / 10)
+            continue;
+        const int x = cfg[c].n[k]++;
+        cfg[c].ms[k][x] = to_ms(r->real_time, r->unit);
+        cfg[c].gflops[k][x] = gb_result_counter(i, "GFLOPS", NULL);
+        cfg[c].pct[k][x] = gb_result_counter(i, "pct_peak", NULL);
     }
     char model[64];
     da3_cpu_model(model, sizeof model);
     for (int c = 0; c < ncfg; c++) {
         int b = 0, h = 0, n = 0, d = 0, t = 0;
         sscanf(cfg[c].key, "B:%d/H:%d/N:%d/D:%d/threads:%d", &b, &h, &n, &d, &t);
-        double med[4] = {0}, sd[4] = {0};
+        double med[4] = {0}, sd[4] = {0}, gf[4] = {0}, pct[4] = {0}, unused;
         for (int k = 0; k < 4; k++)
-            if (cfg[c].n[k])
+            if (cfg[c].n[k]) {
                 stats(cfg[c].ms[k], cfg[c].n[k], &med[k], &sd[k]);
+                stats(cfg[c].gflops[k], cfg[c].n[k], &gf[k], &unused);
+                stats(cfg[c].pct[k], cfg[c].n[k], &pct[k], &unused);
+            }
         printf("\n================================================================================\n");
         printf("BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model, da3_isa_name(da3_cpu_isa()),
                t, t == 1 ? "" : "s");
@@ -127,7 +129,7 @@ void da3_console_attention(void)
                 if (k >= 2 && med[0] > 0)
                     printf("; %.2fx vs upstream", med[0] / med[k]);
                 if (k >= 2)
-                    printf("; %.1f GFLOP/s, %.1f%% of peak", cfg[c].gflops[k], cfg[c].pct[k]);
+                    printf("; %.1f GFLOP/s, %.1f%% of peak", gf[k], pct[k]);
                 printf(")\n");
             }
             if (x == 1 && cfg[c].n[0] && cfg[c].n[1] && med[1] > 0) {
