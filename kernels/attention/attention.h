@@ -82,8 +82,13 @@ extern const da3_attn_fns da3_attn_fns_scalar;
 extern const da3_attn_fns da3_attn_fns_avx2;
 extern const da3_attn_fns da3_attn_fns_avx512;
 
-/* Flash blocking, shared by the workspace size and the kernel. */
+/* Flash blocking, shared by the workspace size and the kernel (overridable
+ * at build time for tuning experiments only). */
+#ifndef DA3_ATTN_FLASH_BR
 #define DA3_ATTN_FLASH_BR 96  /* queries per task: a multiple of 3 vectors */
+#endif
+#ifndef DA3_ATTN_FLASH_BC
 #define DA3_ATTN_FLASH_BC 128 /* keys per block */
+#endif
 
 #endif
