@@ -17,7 +17,7 @@ cmd=${1:-run}
 # Debian packages: the build, the libraries (found with pkg-config), and
 # python3 for the command-line tests and the report scripts.
 packages=(gcc g++ meson ninja-build pkg-config git python3
-          libbenchmark-dev libopenblas-dev)
+          libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev)
 
 install_missing() {
     local missing=()

@@ -5,6 +5,7 @@
  * 1 a benchmark failed (reported; the others still ran), 2 usage.
  */
 #include "cli.h"
+#include "commands.h"
 #include "cpu.h"
 #include "env.h"
 #include "gbench.h"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 {
     static da3_opts o;
     char err[512];
+    if (argc > 1 && !strcmp(argv[1], "fixtures"))
+        return da3_cmd_fixtures(argc - 2, argv + 2);
     if (da3_cli_parse(argc, argv, &o, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 2;

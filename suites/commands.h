@@ -1,0 +1,14 @@
+/*
+ * commands.h - da3bench's commands besides run/list/env, each taking the
+ * arguments after its name and returning the exit status (2 for usage).
+ */
+#ifndef DA3_COMMANDS_H
+#define DA3_COMMANDS_H
+
+int da3_cmd_fixtures(int argc, char **argv);
+
+/* Small parsers shared by the commands: 0 on success. */
+int da3_parse_size(const char *s, int *w, int *h);
+int da3_parse_int(const char *s, long lo, long hi, long *out);
+
+#endif
