@@ -1,0 +1,147 @@
+/*
+ * The resampling pass with the normalization fused, compiled per ISA.
+ *
+ *   1. for each row r the second vertical step reads: tmp = sum over py1's
+ *      taps of weight * input row (only the columns px reads), then inter[r]
+ *      = px applied to tmp (both horizontal steps composed), as three planes;
+ *   2. for each output row and channel: the py2 taps over inter (the second
+ *      vertical resize, or the crop), scaled and biased into the CHW output.
+ * The two vertical steps are kept apart because composing them widens the
+ * windows (4.8 + 3.8 taps for 1080 -> 284 -> 280) and the vertical pass is
+ * the one over full-size rows. Input rows are converted from uint8 to float
+ * once each, into a ring of the last rows, since the uint8 -> float
+ * conversion costs more than the multiply-add (area windows overlap, so a
+ * row serves one or two output rows).
+ */
+#include "resample.h"
+#include "simd.h"
+
+#include <string.h>
+
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void to_float(float *restrict dst, const uint8_t *restrict src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (float)src[i];
+}
+
+static void vsum_f32(float *restrict dst, const float *const *rows, const float *w, int taps,
+                     size_t lo, size_t hi)
+{
+    const float w0 = w[0];
+    const float *r0 = rows[0];
+    for (size_t i = lo; i < hi; i++)
+        dst[i] = w0 * r0[i];
+    int t = 1;
+    for (; t + 1 < taps; t += 2) {
+        const float *a = rows[t], *b = rows[t + 1];
+        const float wa = w[t], wb = w[t + 1];
+        for (size_t i = lo; i < hi; i++)
+            dst[i] += wa * a[i] + wb * b[i];
+    }
+    if (t < taps) {
+        const float *a = rows[t];
+        const float wa = w[t];
+        for (size_t i = lo; i < hi; i++)
+            dst[i] += wa * a[i];
+    }
+}
+
+/* dst planes (R, G, B; stride pstride) at x = sum_t w[x][t] * src pixel
+ * start[x] + t. A uniform plan (every output maxtaps taps) takes an
+ * unrolled loop. */
+#define HPASS_FIXED(T)                                                                      \
+    for (int x = 0; x < W; x++) {                                                           \
+        const float *wx = px->w + (size_t)x * (T);                                          \
+        const float *p = src + (size_t)px->start[x] * 3;                                    \
+        v4f acc = wx[0] * load4(p);                                                         \
+        for (int t = 1; t < (T); t++)                                                       \
+            acc += wx[t] * load4(p + 3 * t); /* R G B and the next R, unused */            \
+        dst[x] = acc[0], dst[x + pstride] = acc[1], dst[x + 2 * pstride] = acc[2];          \
+    }
+
+static void hpass(const float *src, const da3_rs_plan *px, int uniform, float *restrict dst,
+                  size_t pstride)
+{
+    const int W = px->n_out;
+    switch (uniform ? px->maxtaps : 0) {
+    case 2: HPASS_FIXED(2) break;
+    case 3: HPASS_FIXED(3) break;
+    case 4: HPASS_FIXED(4) break;
+    case 5: HPASS_FIXED(5) break;
+    case 6: HPASS_FIXED(6) break;
+    case 7: HPASS_FIXED(7) break;
+    case 8: HPASS_FIXED(8) break;
+    default:
+        for (int x = 0; x < W; x++) {
+            const float *wx = px->w + (size_t)x * px->maxtaps;
+            const float *p = src + (size_t)px->start[x] * 3;
+            v4f acc = {0, 0, 0, 0};
+            for (int t = 0; t < px->ntaps[x]; t++)
+                acc += wx[t] * load4(p + 3 * t);
+            dst[x] = acc[0], dst[x + pstride] = acc[1], dst[x + 2 * pstride] = acc[2];
+        }
+    }
+}
+
+#define RING 64 /* the most taps a row window may have */
+
+void DA3_FN(da3_pp_apply)(const uint8_t *rgb, int w, const da3_rs_plan *px,
+                          const da3_rs_plan *py1, const da3_rs_plan *py2, const float scale[3],
+                          const float bias[3], float *tmp, float *ring, float *inter, float *out)
+{
+    const int W = px->n_out, H = py2->n_out;
+    const size_t plane = (size_t)W * H, rw = (size_t)w * 3;
+    int c0 = px->start[0], c1 = 0, r0 = py2->start[0], r1 = 0, uniform = 1;
+    for (int x = 0; x < W; x++) {
+        c0 = px->start[x] < c0 ? px->start[x] : c0;
+        c1 = px->start[x] + px->ntaps[x] > c1 ? px->start[x] + px->ntaps[x] : c1;
+        uniform &= px->ntaps[x] == px->maxtaps;
+    }
+    for (int y = 0; y < H; y++) {
+        r0 = py2->start[y] < r0 ? py2->start[y] : r0;
+        r1 = py2->start[y] + py2->ntaps[y] > r1 ? py2->start[y] + py2->ntaps[y] : r1;
+    }
+    const size_t lo = (size_t)c0 * 3, hi = (size_t)c1 * 3;
+    const size_t istride = (size_t)W * (size_t)py1->n_out; /* one plane of inter */
+    /* the ring holds one window of converted rows: maxtaps of them */
+    const int nring = py1->maxtaps < RING ? py1->maxtaps : RING;
+    int have = -1; /* the highest input row converted into the ring */
+    const float *rows[RING];
+    for (int r = r0; r < r1; r++) {
+        const int s = py1->start[r], taps = py1->ntaps[r] < nring ? py1->ntaps[r] : nring;
+        for (int y = have + 1 > s ? have + 1 : s; y < s + taps; y++) {
+            to_float(ring + (size_t)(y % nring) * rw + lo, rgb + (size_t)y * rw + lo, hi - lo);
+            have = y;
+        }
+        for (int t = 0; t < taps; t++)
+            rows[t] = ring + (size_t)((s + t) % nring) * rw;
+        vsum_f32(tmp, rows, py1->w + (size_t)r * py1->maxtaps, taps, lo, hi);
+        hpass(tmp, px, uniform, inter + (size_t)r * W, istride);
+    }
+    for (int c = 0; c < 3; c++) {
+        const float *ip = inter + (size_t)c * istride;
+        for (int y = 0; y < H; y++) {
+            const float *wy = py2->w + (size_t)y * py2->maxtaps;
+            float *o = out + (size_t)c * plane + (size_t)y * W;
+            const float *a = ip + (size_t)py2->start[y] * W;
+            const float sc = scale[c], bi = bias[c];
+            const float *rws[RING];
+            float wts[RING];
+            const int taps = py2->ntaps[y] < RING ? py2->ntaps[y] : RING;
+            for (int t = 0; t < taps; t++)
+                rws[t] = a + (size_t)t * W, wts[t] = wy[t] * sc;
+            vsum_f32(o, rws, wts, taps, 0, (size_t)W);
+            for (int x = 0; x < W; x++)
+                o[x] += bi;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+#include "preprocess.h"
+
+#include "cpu.h"
+#include "resample.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <turbojpeg.h>
+
+/* ImageNet statistics, as torchvision's Normalize in upstream DA3 */
+static const float imagenet_mean[3] = {0.485f, 0.456f, 0.406f};
+static const float imagenet_std[3] = {0.229f, 0.224f, 0.225f};
+
+struct da3_pp {
+    tjhandle tj;
+    uint8_t *rgb;
+    size_t rgb_cap;
+    float *tmp, *ring, *inter;
+    size_t tmp_cap, ring_cap, inter_cap;
+    da3_pp_geom key; /* the geometry the plans below were built for */
+    int have_plans;
+    da3_rs_plan px, py1, py2;
+    char err[256];
+};
+
+da3_pp *da3_pp_new(void)
+{
+    da3_pp *pp = calloc(1, sizeof *pp);
+    if (!pp)
+        return NULL;
+    pp->tj = tjInitDecompress();
+    if (!pp->tj) {
+        free(pp);
+        return NULL;
+    }
+    return pp;
+}
+
+void da3_pp_free(da3_pp *pp)
+{
+    if (!pp)
+        return;
+    tjDestroy(pp->tj);
+    free(pp->rgb);
+    free(pp->tmp);
+    free(pp->inter);
+    free(pp->ring);
+    da3_rs_free(&pp->px);
+    da3_rs_free(&pp->py1);
+    da3_rs_free(&pp->py2);
+    free(pp);
+}
+
+const char *da3_pp_error(const da3_pp *pp) { return pp ? pp->err : "out of memory"; }
+
+static int fail(da3_pp *pp, int code, const char *what)
+{
+    snprintf(pp->err, sizeof pp->err, "%s", what);
+    return code;
+}
+
+static int jpeg_fail(da3_pp *pp, const char *stage)
+{
+    snprintf(pp->err, sizeof pp->err, "%s: %s", stage, tjGetErrorStr2(pp->tj));
+    return DA3_PP_EJPEG;
+}
+
+int da3_pp_probe(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params *p,
+                 da3_pp_geom *g)
+{
+    int w, h, sub, cs;
+    pp->err[0] = 0;
+    if (!jpeg || len < 4 || jpeg[0] != 0xff || jpeg[1] != 0xd8)
+        return fail(pp, DA3_PP_EJPEG, len ? "not a JPEG file (no SOI marker)" : "empty file");
+    if (len > 0xffffffffUL)
+        return fail(pp, DA3_PP_EARG, "JPEG too large");
+    if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, &w, &h, &sub, &cs))
+        return jpeg_fail(pp, "corrupt JPEG header");
+    if (da3_pp_geometry(w, h, p, g))
+        return fail(pp, DA3_PP_EARG, "unsupported image size or parameters");
+    if (p->decode == DA3_PP_DCT) {
+        /* the smallest of 1/8, 1/4, 1/2 that still covers the first resize */
+        static const int dens[3] = {8, 4, 2};
+        for (int i = 0; i < 3; i++) {
+            const tjscalingfactor sf = {1, dens[i]};
+            const int sw = TJSCALED(w, sf), sh = TJSCALED(h, sf);
+            if (sw >= g->rs_w && sh >= g->rs_h) {
+                g->dec_w = sw, g->dec_h = sh, g->scale_den = dens[i];
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static int same_geom(const da3_pp_geom *a, const da3_pp_geom *b)
+{
+    return a->dec_w == b->dec_w && a->dec_h == b->dec_h && a->rs_w == b->rs_w &&
+           a->rs_h == b->rs_h && a->out_w == b->out_w && a->out_h == b->out_h &&
+           a->crop_x == b->crop_x && a->crop_y == b->crop_y &&
+           a->first_cubic == b->first_cubic && a->second_cubic == b->second_cubic;
+}
+
+/* The two steps along one axis: decoded size -> first resize (first), then
+ * nearest multiple of 14 (resize methods) or a centred crop (crop methods). */
+static int axis_steps(int dec, int rs, int out, int crop, int crop_method, int cubic1, int cubic2,
+                      da3_rs_plan *first, da3_rs_plan *second)
+{
+    int rc = (cubic1 || dec < rs) ? da3_rs_cubic(dec, rs, first) : da3_rs_area(dec, rs, first);
+    if (rc)
+        return rc;
+    da3_rs_plan id;
+    if (crop_method) {
+        rc = da3_rs_area(rs, rs, &id);
+        if (!rc) {
+            rc = da3_rs_crop(&id, crop, out, second);
+            da3_rs_free(&id);
+        }
+    } else
+        rc = (cubic2 || rs < out) ? da3_rs_cubic(rs, out, second) : da3_rs_area(rs, out, second);
+    if (rc)
+        da3_rs_free(first);
+    return rc;
+}
+
+static int build_plans(da3_pp *pp, const da3_pp_params *p, const da3_pp_geom *g)
+{
+    const int crop = p->method == DA3_PP_UPPER_BOUND_CROP || p->method == DA3_PP_LOWER_BOUND_CROP;
+    da3_rs_plan x1, x2;
+    if (axis_steps(g->dec_w, g->rs_w, g->out_w, g->crop_x, crop, g->first_cubic, g->second_cubic,
+                   &x1, &x2))
+        return -1;
+    int rc = da3_rs_compose(&x1, &x2, &pp->px);
+    da3_rs_free(&x1), da3_rs_free(&x2);
+    if (!rc)
+        da3_rs_uniform(&pp->px); /* where it cannot, the general loop runs */
+    if (rc || axis_steps(g->dec_h, g->rs_h, g->out_h, g->crop_y, crop, g->first_cubic,
+                         g->second_cubic, &pp->py1, &pp->py2))
+        return -1;
+    return 0;
+}
+
+static da3_pp_apply_fn apply_for(da3_isa isa)
+{
+    switch (isa) {
+#ifdef DA3_HAVE_X86_ISAS
+    case DA3_ISA_AVX512:
+        return da3_pp_apply_avx512;
+    case DA3_ISA_AVX2:
+        return da3_pp_apply_avx2;
+#endif
+    default:
+        return da3_pp_apply_scalar;
+    }
+}
+
+static int grow(void **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    void *nb = realloc(*buf, need);
+    if (!nb)
+        return -1;
+    *buf = nb, *cap = need;
+    return 0;
+}
+
+static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
+{
+    if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * 3))
+        return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
+    /* Any warning (truncated or corrupt data) is an error: a benchmark must
+     * not time a half-decoded image. */
+    if (tjDecompress2(pp->tj, jpeg, (unsigned long)len, pp->rgb, w, 0, h, TJPF_RGB,
+                      TJFLAG_STOPONWARNING))
+        return jpeg_fail(pp, "corrupt or truncated JPEG data");
+    return 0;
+}
+
+int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params *p, float *out,
+               size_t out_floats, da3_pp_geom *g)
+{
+    int rc = da3_pp_probe(pp, jpeg, len, p, g);
+    if (rc)
+        return rc;
+    if (out_floats < (size_t)3 * g->out_w * g->out_h)
+        return fail(pp, DA3_PP_ESPACE, "output buffer too small");
+    rc = decode(pp, jpeg, len, g->dec_w, g->dec_h);
+    if (rc)
+        return rc;
+    if (!pp->have_plans || !same_geom(&pp->key, g)) {
+        da3_rs_free(&pp->px);
+        da3_rs_free(&pp->py1);
+        da3_rs_free(&pp->py2);
+        pp->have_plans = 0;
+        if (build_plans(pp, p, g))
+            return fail(pp, DA3_PP_ENOMEM, "out of memory for the resampling plans");
+        pp->key = *g;
+        pp->have_plans = 1;
+    }
+    const size_t tw = (size_t)(g->dec_w > g->out_w ? g->dec_w : g->out_w) * 3 + 4;
+    if (grow((void **)&pp->tmp, &pp->tmp_cap, sizeof(float) * tw) ||
+        grow((void **)&pp->ring, &pp->ring_cap,
+             sizeof(float) * (size_t)(pp->py1.maxtaps < 64 ? pp->py1.maxtaps : 64) * g->dec_w * 3) ||
+        grow((void **)&pp->inter, &pp->inter_cap,
+             sizeof(float) * (size_t)g->rs_h * g->out_w * 3))
+        return fail(pp, DA3_PP_ENOMEM, "out of memory");
+    float scale[3], bias[3];
+    for (int c = 0; c < 3; c++) {
+        scale[c] = 1.0f / (255.0f * imagenet_std[c]);
+        bias[c] = -imagenet_mean[c] / imagenet_std[c];
+    }
+    apply_for(da3_cpu_isa())(pp->rgb, g->dec_w, &pp->px, &pp->py1, &pp->py2, scale, bias, pp->tmp,
+                                pp->ring, pp->inter, out);
+    return 0;
+}
+
+const uint8_t *da3_pp_decode_only(da3_pp *pp, const uint8_t *jpeg, size_t len, int *w, int *h)
+{
+    int sub, cs;
+    pp->err[0] = 0;
+    if (!jpeg || len < 4 || jpeg[0] != 0xff || jpeg[1] != 0xd8) {
+        fail(pp, DA3_PP_EJPEG, len ? "not a JPEG file (no SOI marker)" : "empty file");
+        return NULL;
+    }
+    if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, w, h, &sub, &cs)) {
+        jpeg_fail(pp, "corrupt JPEG header");
+        return NULL;
+    }
+    return decode(pp, jpeg, len, *w, *h) ? NULL : pp->rgb;
+}

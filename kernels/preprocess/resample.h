@@ -1,0 +1,48 @@
+/*
+ * resample.h - private to kernels/preprocess: one-axis resampling plans.
+ * A plan maps n_in samples to n_out: output i is the weighted sum of inputs
+ * start[i] .. start[i] + ntaps[i] - 1 with weights w[i * maxtaps + t].
+ * Plans compose (a resize followed by another, or by a crop), so a chain of
+ * OpenCV-style resizes becomes one pass per axis.
+ */
+#ifndef DA3_RESAMPLE_H
+#define DA3_RESAMPLE_H
+
+#include <stdint.h>
+
+typedef struct {
+    int n_in, n_out, maxtaps;
+    int *start, *ntaps;
+    float *w;
+} da3_rs_plan;
+
+/* OpenCV INTER_AREA for n_out <= n_in (each output averages the input
+ * interval it covers); identity when equal. 0 or -1 (no memory, bad sizes). */
+int da3_rs_area(int n_in, int n_out, da3_rs_plan *p);
+/* OpenCV INTER_CUBIC: a = -0.75, half-pixel centres, replicated borders. */
+int da3_rs_cubic(int n_in, int n_out, da3_rs_plan *p);
+/* out = b after a (a.n_out == b.n_in). */
+int da3_rs_compose(const da3_rs_plan *a, const da3_rs_plan *b, da3_rs_plan *out);
+/* out[k] = a[k + offset] for k < n, clamped to a's last output. */
+int da3_rs_crop(const da3_rs_plan *a, int offset, int n, da3_rs_plan *out);
+void da3_rs_free(da3_rs_plan *p);
+/* Gives every output maxtaps taps (zero weights padded, windows shifted
+ * inside [0, n_in)), so loops over taps have one trip count. -1 if n_in <
+ * maxtaps, and the plan is left as it was. */
+int da3_rs_uniform(da3_rs_plan *p);
+
+/* Per-ISA: RGB8 interleaved (w x h) into planar CHW floats,
+ * out = v * scale[c] + bias[c]: px maps w -> W (both horizontal steps),
+ * py1 h -> the intermediate height, py2 the intermediate -> H.
+ * tmp holds max(w, W) * 3 + 4 floats, ring min(py1->maxtaps, 64) * w * 3
+ * floats (converted input rows), inter py1->n_out * W * 3 floats (three planes). */
+#define DA3_PP_APPLY_ARGS                                                                   \
+    const uint8_t *rgb, int w, const da3_rs_plan *px, const da3_rs_plan *py1,               \
+        const da3_rs_plan *py2, const float scale[3], const float bias[3], float *tmp,     \
+        float *ring, float *inter, float *out
+typedef void (*da3_pp_apply_fn)(DA3_PP_APPLY_ARGS);
+void da3_pp_apply_scalar(DA3_PP_APPLY_ARGS);
+void da3_pp_apply_avx2(DA3_PP_APPLY_ARGS);
+void da3_pp_apply_avx512(DA3_PP_APPLY_ARGS);
+
+#endif

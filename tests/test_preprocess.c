@@ -1,0 +1,276 @@
+/*
+ * The preprocessing pipeline against a plain reference written here from
+ * the definitions (two separate OpenCV-style resizes in double, each
+ * computed straight from its formula, then the crop, then ImageNet
+ * normalization), on JPEGs encoded in the test; the geometry of upstream's
+ * methods on edge sizes; bad inputs (empty, truncated, PNG, random bytes)
+ * giving an error and never a crash.
+ *
+ * Tolerance: 2e-3 after normalization (about 0.1 of an 8-bit step): the
+ * kernel composes the two horizontal steps into one set of float weights.
+ */
+#include "cpu.h"
+#include "fixtures.h"
+#include "preprocess.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <turbojpeg.h>
+
+static int failures;
+#define CHECK(c, ...)                                                                     \
+    do {                                                                                  \
+        if (!(c)) {                                                                       \
+            failures++;                                                                   \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
+            fprintf(stderr, __VA_ARGS__);                                                 \
+            fputc('\n', stderr);                                                          \
+        }                                                                                 \
+    } while (0)
+
+/* ---- the reference: one resize of a double image, from the definitions ---- */
+
+static double cubic_w(double x) /* Keys kernel, a = -0.75, as OpenCV */
+{
+    const double a = -0.75;
+    x = fabs(x);
+    if (x <= 1)
+        return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2)
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    return 0;
+}
+
+/* resize along one axis of a (n x m x 3) image: rows if axis 0, else cols */
+static double *resize_axis(const double *src, int h, int w, int axis, int n_out, int cubic)
+{
+    const int n_in = axis ? w : h, oh = axis ? h : n_out, ow = axis ? n_out : w;
+    double *dst = calloc((size_t)oh * ow * 3, sizeof *dst);
+    const double s = (double)n_in / n_out;
+    for (int o = 0; o < n_out; o++) {
+        double wsum = 0;
+        double *wt = calloc((size_t)n_in, sizeof *wt);
+        if (cubic) {
+            const double fx = (o + 0.5) * s - 0.5;
+            const int x0 = (int)floor(fx);
+            for (int k = -1; k <= 2; k++) {
+                int x = x0 + k;
+                const double c = cubic_w(fx - x);
+                x = x < 0 ? 0 : x >= n_in ? n_in - 1 : x;
+                wt[x] += c;
+            }
+        } else {
+            for (int j = 0; j < n_in; j++) {
+                const double lo = fmax(o * s, j), hi = fmin((o + 1) * s, j + 1);
+                wt[j] = hi > lo ? (hi - lo) / s : 0;
+            }
+        }
+        for (int j = 0; j < n_in; j++)
+            wsum += wt[j];
+        for (int j = 0; j < n_in; j++) {
+            if (wt[j] == 0)
+                continue;
+            const int other = axis ? h : w;
+            for (int q = 0; q < other; q++)
+                for (int c = 0; c < 3; c++) {
+                    const size_t si = axis ? ((size_t)q * w + j) * 3 + c : ((size_t)j * w + q) * 3 + c;
+                    const size_t di = axis ? ((size_t)q * ow + o) * 3 + c : ((size_t)o * ow + q) * 3 + c;
+                    dst[di] += wt[j] * src[si];
+                }
+        }
+        (void)wsum;
+        free(wt);
+    }
+    return dst;
+}
+
+static double *resize2d(const double *src, int h, int w, int oh, int ow, int cubic)
+{
+    double *a = resize_axis(src, h, w, 0, oh, cubic);
+    double *b = resize_axis(a, oh, w, 1, ow, cubic);
+    free(a);
+    return b;
+}
+
+/* The reference pipeline from decoded RGB. */
+static float *reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p,
+                        const da3_pp_geom *g)
+{
+    double *img = malloc(sizeof(double) * (size_t)w * h * 3);
+    for (size_t i = 0; i < (size_t)w * h * 3; i++)
+        img[i] = rgb[i];
+    double *a = (g->rs_w == w && g->rs_h == h) ? img
+                                                : resize2d(img, h, w, g->rs_h, g->rs_w, g->first_cubic);
+    double *b;
+    const int crop = p->method == DA3_PP_UPPER_BOUND_CROP || p->method == DA3_PP_LOWER_BOUND_CROP;
+    if (crop) {
+        b = malloc(sizeof(double) * (size_t)g->out_w * g->out_h * 3);
+        for (int y = 0; y < g->out_h; y++)
+            for (int x = 0; x < g->out_w; x++)
+                for (int c = 0; c < 3; c++)
+                    b[((size_t)y * g->out_w + x) * 3 + c] =
+                        a[((size_t)(y + g->crop_y) * g->rs_w + x + g->crop_x) * 3 + c];
+    } else
+        b = resize2d(a, g->rs_h, g->rs_w, g->out_h, g->out_w, g->second_cubic);
+    static const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
+    float *out = malloc(sizeof(float) * 3 * (size_t)g->out_w * g->out_h);
+    for (int c = 0; c < 3; c++)
+        for (size_t i = 0; i < (size_t)g->out_w * g->out_h; i++)
+            out[(size_t)c * g->out_w * g->out_h + i] = (float)((b[i * 3 + c] / 255.0 - mean[c]) / sd[c]);
+    if (a != img)
+        free(a);
+    free(img), free(b);
+    return out;
+}
+
+static uint8_t *encode(const da3_fix_params *fp, int index, unsigned long *len, uint8_t **rgb_out)
+{
+    uint8_t *rgb = malloc((size_t)fp->width * fp->height * 3);
+    da3_fix_render(fp, index, rgb);
+    tjhandle tj = tjInitCompress();
+    unsigned char *jpg = NULL;
+    tjCompress2(tj, rgb, fp->width, 0, fp->height, TJPF_RGB, &jpg, len, TJSAMP_420, 95, 0);
+    tjDestroy(tj);
+    *rgb_out = rgb;
+    return jpg;
+}
+
+static void test_geometry(void)
+{
+    static const struct {
+        int w, h, method, out_w, out_h, rs_w, rs_h;
+    } cases[] = {
+        {1920, 1080, DA3_PP_UPPER_BOUND_RESIZE, 504, 280, 504, 284},
+        {1080, 1920, DA3_PP_UPPER_BOUND_RESIZE, 280, 504, 284, 504},
+        {504, 504, DA3_PP_UPPER_BOUND_RESIZE, 504, 504, 504, 504},
+        {100, 3000, DA3_PP_UPPER_BOUND_RESIZE, 14, 504, 17, 504},
+        {14, 14, DA3_PP_UPPER_BOUND_RESIZE, 504, 504, 504, 504},
+        {1, 1, DA3_PP_UPPER_BOUND_RESIZE, 504, 504, 504, 504},
+        {1920, 1080, DA3_PP_LOWER_BOUND_RESIZE, 896, 504, 896, 504},
+        {1920, 1080, DA3_PP_UPPER_BOUND_CROP, 504, 280, 504, 284},
+        {100, 3000, DA3_PP_UPPER_BOUND_CROP, 14, 504, 17, 504},
+        {1920, 1080, DA3_PP_LOWER_BOUND_CROP, 896, 504, 896, 504},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        da3_pp_params p = DA3_PP_DEFAULTS;
+        p.method = cases[i].method;
+        da3_pp_geom g;
+        int rc = da3_pp_geometry(cases[i].w, cases[i].h, &p, &g);
+        CHECK(rc == 0 && g.out_w == cases[i].out_w && g.out_h == cases[i].out_h &&
+                  g.rs_w == cases[i].rs_w && g.rs_h == cases[i].rs_h,
+              "%dx%d %s: got rs %dx%d out %dx%d", cases[i].w, cases[i].h,
+              da3_pp_method_name(p.method), g.rs_w, g.rs_h, g.out_w, g.out_h);
+    }
+    /* Python's round: 283.5 -> 284 (even), 282.5 -> 282; ties of the
+     * nearest multiple go up */
+    CHECK(da3_pp_round_half_even(283.5) == 284 && da3_pp_round_half_even(282.5) == 282, "round");
+    CHECK(da3_pp_nearest_multiple(21, 14) == 28 && da3_pp_nearest_multiple(20, 14) == 14 &&
+              da3_pp_nearest_multiple(3, 14) == 14, "nearest multiple");
+    da3_pp_params bad = DA3_PP_DEFAULTS;
+    da3_pp_geom g;
+    bad.res = 0;
+    CHECK(da3_pp_geometry(10, 10, &bad, &g) == DA3_PP_EARG, "res 0 refused");
+}
+
+static void test_against_reference(void)
+{
+    static const struct {
+        int w, h, method, res;
+    } cases[] = {
+        {640, 360, DA3_PP_UPPER_BOUND_RESIZE, 504}, /* enlarges: cubic */
+        {640, 360, DA3_PP_UPPER_BOUND_RESIZE, 210}, /* shrinks: area */
+        {301, 97, DA3_PP_LOWER_BOUND_RESIZE, 140},
+        {333, 500, DA3_PP_UPPER_BOUND_CROP, 200},
+        {50, 30, DA3_PP_LOWER_BOUND_CROP, 100},
+        {1920, 1080, DA3_PP_UPPER_BOUND_RESIZE, 504},
+    };
+    da3_pp *pp = da3_pp_new();
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        da3_fix_params fp = DA3_FIX_DEFAULTS;
+        fp.width = cases[i].w, fp.height = cases[i].h;
+        unsigned long len;
+        uint8_t *rgb, *jpg = encode(&fp, (int)i, &len, &rgb);
+        da3_pp_params p = {cases[i].res, cases[i].method, DA3_PP_FULL};
+        da3_pp_geom g;
+        size_t cap = (size_t)3 * 2048 * 2048;
+        float *out = malloc(sizeof(float) * cap);
+        int rc = da3_pp_run(pp, jpg, len, &p, out, cap, &g);
+        CHECK(rc == 0, "run %dx%d: %s", cases[i].w, cases[i].h, da3_pp_error(pp));
+        if (rc == 0) {
+            /* the reference starts from the same decoded pixels */
+            int dw, dh;
+            const uint8_t *dec = da3_pp_decode_only(pp, jpg, len, &dw, &dh);
+            float *ref = reference(dec, dw, dh, &p, &g);
+            double err = 0;
+            for (size_t k = 0; k < (size_t)3 * g.out_w * g.out_h; k++)
+                err = fmax(err, fabs(ref[k] - out[k]));
+            CHECK(err < 2e-3, "%dx%d %s res %d: max error %.3g against the reference",
+                  cases[i].w, cases[i].h, da3_pp_method_name(p.method), p.res, err);
+            free(ref);
+            /* dct mode: same shape, close values */
+            p.decode = DA3_PP_DCT;
+            da3_pp_geom g2;
+            float *out2 = malloc(sizeof(float) * cap);
+            CHECK(da3_pp_run(pp, jpg, len, &p, out2, cap, &g2) == 0 && g2.out_w == g.out_w &&
+                      g2.out_h == g.out_h, "dct shape");
+            free(out2);
+        }
+        free(out), free(rgb);
+        tjFree(jpg);
+    }
+    da3_pp_free(pp);
+}
+
+static void test_bad_inputs(void)
+{
+    da3_pp *pp = da3_pp_new();
+    da3_fix_params fp = DA3_FIX_DEFAULTS;
+    fp.width = 320, fp.height = 200;
+    unsigned long len;
+    uint8_t *rgb, *jpg = encode(&fp, 0, &len, &rgb);
+    da3_pp_params p = DA3_PP_DEFAULTS;
+    da3_pp_geom g;
+    static float out[3 * 504 * 504];
+    const size_t cap = sizeof out / sizeof *out;
+    CHECK(da3_pp_run(pp, jpg, 0, &p, out, cap, &g) == DA3_PP_EJPEG, "empty");
+    CHECK(da3_pp_run(pp, jpg, len / 2, &p, out, cap, &g) == DA3_PP_EJPEG && *da3_pp_error(pp),
+          "truncated: %s", da3_pp_error(pp));
+    CHECK(da3_pp_run(pp, jpg, 300, &p, out, cap, &g) == DA3_PP_EJPEG, "header only");
+    static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    CHECK(da3_pp_run(pp, png, sizeof png, &p, out, cap, &g) == DA3_PP_EJPEG, "PNG");
+    uint8_t junk[4096];
+    unsigned s = 12345;
+    for (int k = 0; k < 4096; k++)
+        junk[k] = (uint8_t)((s = s * 1103515245u + 12345u) >> 16);
+    junk[0] = 0xff, junk[1] = 0xd8; /* a SOI marker, then garbage */
+    CHECK(da3_pp_run(pp, junk, sizeof junk, &p, out, cap, &g) < 0, "random bytes after SOI");
+    /* a corrupt body: flip bytes in the entropy-coded data */
+    uint8_t *bad = malloc(len);
+    memcpy(bad, jpg, len);
+    for (unsigned long k = len / 2; k < len / 2 + 64; k++)
+        bad[k] ^= 0x5a;
+    int rc = da3_pp_run(pp, bad, len, &p, out, cap, &g);
+    CHECK(rc == 0 || rc == DA3_PP_EJPEG, "corrupt body gives a result or an error, rc %d", rc);
+    CHECK(da3_pp_run(pp, jpg, len, &p, out, 10, &g) == DA3_PP_ESPACE, "small output buffer");
+    CHECK(da3_pp_run(pp, jpg, len, &p, out, cap, &g) == 0, "the good file after the bad ones");
+    free(bad), free(rgb);
+    tjFree(jpg);
+    da3_pp_free(pp);
+}
+
+int main(void)
+{
+    da3_cpu_init();
+    for (int isa = 0; isa < DA3_ISA_COUNT; isa++) {
+        if (!da3_cpu_has(isa))
+            continue;
+        da3_cpu_set_isa(isa);
+        test_against_reference();
+    }
+    test_geometry();
+    test_bad_inputs();
+    printf("preprocess: %d failures\n", failures);
+    return failures != 0;
+}
