@@ -1,13 +1,16 @@
 #include "cli.h"
 
 #include "attention.h"
+#include "commands.h"
+#include "fixtures.h"
+#include "preprocess.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_suites[] = {"attention", "peak"};
+static const char *const known_suites[] = {"attention", "peak", "preprocess"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
 
 int da3_parse_bytes(const char *s, size_t *out)
@@ -78,11 +81,42 @@ static int sweep_flag(const char *flag, const char *val, int64_t min, int64_t ma
     return 0;
 }
 
+/* A comma list of names out of `known` (comma-separated), as indices. */
+static int name_list(const char *flag, const char *val, const char *known, int *out, int *n,
+                     int max, char *err, size_t errlen)
+{
+    char buf[256], names[256];
+    snprintf(buf, sizeof buf, "%s", val);
+    *n = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        snprintf(names, sizeof names, "%s", known);
+        int idx = 0, found = -1;
+        for (char *s2, *k = strtok_r(names, ",", &s2); k; k = strtok_r(NULL, ",", &s2), idx++)
+            if (!strcmp(k, t))
+                found = idx;
+        if (found < 0) {
+            snprintf(err, errlen, "da3bench: %s '%s': unknown '%s' (%s)", flag, val, t, known);
+            return 2;
+        }
+        int dup = 0;
+        for (int k = 0; k < *n; k++)
+            dup |= out[k] == found;
+        if (!dup && *n < max)
+            out[(*n)++] = found;
+    }
+    if (!*n) {
+        snprintf(err, errlen, "da3bench: %s: expected one of %s", flag, known);
+        return 2;
+    }
+    return 0;
+}
+
 int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->cmd = DA3_CMD_RUN;
     o->min_time = -1;
+    o->kind = -1;
     o->gb_argv[o->gb_argc++] = argv[0];
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') {
@@ -103,7 +137,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
-                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak)", a);
+                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess)", a);
                 return 2;
             }
             if (o->nsuites == DA3_MAX_SUITES) {
@@ -176,6 +210,63 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             o->preset = v;
+        } else if ((v = flag_value("--workers", argc, argv, &i))) {
+            /* a sweep where "auto" may stand for a value */
+            char buf[256], rest[256] = "";
+            snprintf(buf, sizeof buf, "%s", v);
+            int autos = 0;
+            for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (!strcmp(t, "auto"))
+                    autos = 1;
+                else
+                    snprintf(rest + strlen(rest), sizeof rest - strlen(rest), "%s%s", *rest ? "," : "", t);
+            }
+            o->workers.n = 0;
+            if (*rest && sweep_flag("--workers", rest, 1, 1024, &o->workers, err, errlen))
+                return 2;
+            if (!autos && !*rest) {
+                snprintf(err, errlen, "da3bench: --workers '%s': expected counts and/or auto", v);
+                return 2;
+            }
+            if (autos)
+                da3_sweep_add(&o->workers, 0);
+        } else if ((v = flag_value("--res", argc, argv, &i))) {
+            if (sweep_flag("--res", v, DA3_PP_PATCH, 8192, &o->res, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--images", argc, argv, &i))) {
+            long n;
+            if (da3_parse_int(v, 1, 10000, &n)) {
+                snprintf(err, errlen, "da3bench: --images '%s': expected 1..10000", v);
+                return 2;
+            }
+            o->images = (int)n;
+        } else if ((v = flag_value("--size", argc, argv, &i))) {
+            if (da3_parse_size(v, &o->width, &o->height)) {
+                snprintf(err, errlen, "da3bench: --size '%s': expected WxH such as 1920x1080", v);
+                return 2;
+            }
+        } else if ((v = flag_value("--kind", argc, argv, &i))) {
+            if ((o->kind = da3_fix_kind_parse(v)) < 0) {
+                snprintf(err, errlen, "da3bench: --kind '%s': expected natural or noise", v);
+                return 2;
+            }
+        } else if ((v = flag_value("--decode", argc, argv, &i))) {
+            if (name_list("--decode", v, "full,dct", o->decodes, &o->ndecode, 2, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--method", argc, argv, &i))) {
+            if (name_list("--method", v,
+                          "upper_bound_resize,lower_bound_resize,upper_bound_crop,lower_bound_crop",
+                          o->methods, &o->nmethod, 4, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--pool", argc, argv, &i))) {
+            if (name_list("--pool", v, "threads,processes", o->pools, &o->npool, 2, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--fixtures", argc, argv, &i))) {
+            if (!*v) {
+                snprintf(err, errlen, "da3bench: --fixtures: missing folder");
+                return 2;
+            }
+            o->fixtures = v;
         } else if ((v = flag_value("--json", argc, argv, &i))) {
             if (!*v) {
                 snprintf(err, errlen, "da3bench: --json: missing file name");
@@ -237,7 +328,7 @@ void da3_cli_usage(int cmd)
          "       da3bench list [SUITE...] [flags]\n"
          "       da3bench env\n"
          "\n"
-         "Suites: attention, peak (default: both).\n"
+         "Suites: attention, peak, preprocess (default: all).\n"
          "\n"
          "Sweeps (each a list '256,1024', a geometric range '256..8192:x2' or a linear\n"
          "range '0..20:+5'; given axes replace the preset's):\n"
@@ -247,9 +338,20 @@ void da3_cli_usage(int cmd)
          "  --head-dim D     head dimensions (a multiple of 16, 16..256)\n"
          "  --threads T      kernel threads (default: all cores)\n"
          "  --impl LIST      naive,fused,flash,blas (default: all four)\n"
+         "Preprocess sweeps:\n"
+         "  --workers LIST   worker counts, 'auto' for the measured choice (1,2,4,8,12,16,auto)\n"
+         "  --pool LIST      threads,processes\n"
+         "  --decode LIST    full,dct (dct: libjpeg-turbo's scaled IDCT, then area resize)\n"
+         "  --res LIST       process_res (longest or shortest side; default 504)\n"
+         "  --method LIST    upper_bound_resize, lower_bound_resize, upper_bound_crop,\n"
+         "                   lower_bound_crop\n"
+         "  --images N, --size WxH, --kind natural|noise   the fixture set\n"
+         "  --fixtures DIR   fixture cache folder (default: inside the build folder)\n"
          "Presets:\n"
          "  --preset quick   seq 256,512, batch 1, heads 8, D 64: seconds (default)\n"
-         "  --preset seed    the seed's configs: N256 B4, N1024 B2, N2048 B1; H8 D64\n"
+         "  --preset seed    the seed's configs: N256 B4, N1024 B2, N2048 B1; H8 D64;\n"
+         "                   preprocess: 50 images, workers 4,8,12,auto\n"
+         "                   preprocess: 8 images, workers 1,2,4,auto, full\n"
          "  --preset da3     DA3's shapes: heads 6,12,16,24 (ViT-S/B/L/G), D64, 721 tokens\n"
          "                   per 504x280 view, global attention over 1,2,4,8 views\n"
          "Run control:\n"

@@ -30,6 +30,16 @@ typedef struct {
     da3_sweep seq, heads, head_dim, batch, threads; /* n == 0: not given */
     int impls[4];       /* in the order given */
     int nimpl;          /* 0: not given */
+    /* preprocess */
+    da3_sweep workers;  /* 0 stands for auto */
+    da3_sweep res;
+    int images;         /* 0: the preset's */
+    int width, height;  /* 0: the preset's */
+    int kind;           /* -1: the preset's */
+    int decodes[2], ndecode;
+    int methods[4], nmethod;
+    int pools[2], npool; /* 0 threads, 1 processes */
+    const char *fixtures; /* cache folder, NULL: inside the build folder */
     const char *json;   /* --json FILE */
     size_t mem_limit;   /* bytes; 0: not given */
     int repetitions;    /* 0: the preset's */

@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "env.h"
 #include "gbench.h"
+#include "suite_preprocess.h"
 #include "suites.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@ static const struct {
 } suite_table[] = {
     {"attention", da3_suite_attention},
     {"peak", da3_suite_peak},
+    {"preprocess", da3_suite_preprocess},
 };
 
 static int wanted(const da3_opts *o, const char *name)
@@ -137,8 +139,11 @@ int main(int argc, char **argv)
         failed += gb_result_at(i)->error != NULL;
     if (wanted(&o, "attention"))
         da3_console_attention();
+    if (wanted(&o, "preprocess"))
+        da3_console_preprocess();
     da3_suites_cleanup();
     da3_suite_peak_cleanup();
+    da3_suite_preprocess_cleanup();
     gb_shutdown();
     if (failed) {
         fprintf(stderr, "da3bench: %d benchmark run%s failed; the others ran (see above%s)\n",

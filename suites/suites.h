@@ -18,6 +18,8 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                         size_t errlen);
 int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *err,
                    size_t errlen);
+int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                         size_t errlen);
 void da3_suites_cleanup(void);      /* the attention suite's buffers */
 void da3_suite_peak_cleanup(void);  /* the triad arrays */
 
@@ -30,6 +32,7 @@ double da3_preset_min_time(const da3_opts *o);
 
 /* After a run: the seed's block per attention configuration. */
 void da3_console_attention(void);
+void da3_console_preprocess(void);
 
 static inline double da3_now(void)
 {

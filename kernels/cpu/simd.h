@@ -46,6 +46,10 @@ static inline vf v_pow2i(vf n) /* 2^n for integral n in [-126, 127] */
     __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
     return _mm512_castsi512_ps(e);
 }
+static inline vf v_load_u8(const uint8_t *p) /* 16 bytes to 16 floats */
+{
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
 static inline float v_hmax(vf a) { return _mm512_reduce_max_ps(a); }
 static inline float v_hsum(vf a) { return _mm512_reduce_add_ps(a); }
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -66,6 +70,10 @@ static inline vf v_pow2i(vf n)
 {
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_castsi256_ps(e);
+}
+static inline vf v_load_u8(const uint8_t *p) /* 8 bytes to 8 floats */
+{
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
 }
 static inline float v_hmax(vf a)
 {
@@ -107,6 +115,7 @@ static inline vf v_pow2i(vf n)
     memcpy(&r, &e, sizeof r);
     return r;
 }
+static inline vf v_load_u8(const uint8_t *p) { return (float)*p; }
 static inline float v_hmax(vf a) { return a; }
 static inline float v_hsum(vf a) { return a; }
 #endif

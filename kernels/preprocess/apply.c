@@ -8,10 +8,7 @@
  *      vertical resize, or the crop), scaled and biased into the CHW output.
  * The two vertical steps are kept apart because composing them widens the
  * windows (4.8 + 3.8 taps for 1080 -> 284 -> 280) and the vertical pass is
- * the one over full-size rows. Input rows are converted from uint8 to float
- * once each, into a ring of the last rows, since the uint8 -> float
- * conversion costs more than the multiply-add (area windows overlap, so a
- * row serves one or two output rows).
+ * the one over full-size rows.
  */
 #include "resample.h"
 #include "simd.h"
@@ -27,19 +24,44 @@ static inline v4f load4(const float *p)
     return v;
 }
 
-static void to_float(float *restrict dst, const uint8_t *restrict src, size_t n)
+/* dst[lo..hi) = sum_t w[t] * rows[t][lo..hi) from uint8 rows, converted
+ * on the fly and summed in registers: dst is written once, and no float
+ * copy of the input is ever stored (stores cost more than the conversions
+ * on the machines measured). */
+static void vsum_u8(float *restrict dst, const uint8_t *const *rows, const float *w, int taps,
+                    size_t lo, size_t hi)
 {
-    for (size_t i = 0; i < n; i++)
-        dst[i] = (float)src[i];
+    vf wv[64];
+    for (int t = 0; t < taps; t++)
+        wv[t] = v_set1(w[t]);
+    size_t i = lo;
+    for (; i + DA3_VW <= hi; i += DA3_VW) {
+        vf acc = v_mul(wv[0], v_load_u8(rows[0] + i));
+        for (int t = 1; t < taps; t++)
+            acc = v_fma(wv[t], v_load_u8(rows[t] + i), acc);
+        v_store(dst + i, acc);
+    }
+    for (; i < hi; i++) {
+        float acc = 0;
+        for (int t = 0; t < taps; t++)
+            acc += w[t] * (float)rows[t][i];
+        dst[i] = acc;
+    }
 }
 
+/* dst[lo..hi) = bias + sum_t w[t] * rows[t][lo..hi), two rows per pass */
 static void vsum_f32(float *restrict dst, const float *const *rows, const float *w, int taps,
-                     size_t lo, size_t hi)
+                     float bias, size_t lo, size_t hi)
 {
+    if (taps < 1) {
+        for (size_t i = lo; i < hi; i++)
+            dst[i] = bias;
+        return;
+    }
     const float w0 = w[0];
     const float *r0 = rows[0];
     for (size_t i = lo; i < hi; i++)
-        dst[i] = w0 * r0[i];
+        dst[i] = w0 * r0[i] + bias;
     int t = 1;
     for (; t + 1 < taps; t += 2) {
         const float *a = rows[t], *b = rows[t + 1];
@@ -92,11 +114,11 @@ static void hpass(const float *src, const da3_rs_plan *px, int uniform, float *r
     }
 }
 
-#define RING 64 /* the most taps a row window may have */
+#define RING 64 /* the most taps a window may have */
 
 void DA3_FN(da3_pp_apply)(const uint8_t *rgb, int w, const da3_rs_plan *px,
                           const da3_rs_plan *py1, const da3_rs_plan *py2, const float scale[3],
-                          const float bias[3], float *tmp, float *ring, float *inter, float *out)
+                          const float bias[3], float *tmp, float *inter, float *out)
 {
     const int W = px->n_out, H = py2->n_out;
     const size_t plane = (size_t)W * H, rw = (size_t)w * 3;
@@ -112,19 +134,12 @@ void DA3_FN(da3_pp_apply)(const uint8_t *rgb, int w, const da3_rs_plan *px,
     }
     const size_t lo = (size_t)c0 * 3, hi = (size_t)c1 * 3;
     const size_t istride = (size_t)W * (size_t)py1->n_out; /* one plane of inter */
-    /* the ring holds one window of converted rows: maxtaps of them */
-    const int nring = py1->maxtaps < RING ? py1->maxtaps : RING;
-    int have = -1; /* the highest input row converted into the ring */
-    const float *rows[RING];
+    const uint8_t *rows[RING];
     for (int r = r0; r < r1; r++) {
-        const int s = py1->start[r], taps = py1->ntaps[r] < nring ? py1->ntaps[r] : nring;
-        for (int y = have + 1 > s ? have + 1 : s; y < s + taps; y++) {
-            to_float(ring + (size_t)(y % nring) * rw + lo, rgb + (size_t)y * rw + lo, hi - lo);
-            have = y;
-        }
+        const int taps = py1->ntaps[r] < RING ? py1->ntaps[r] : RING;
         for (int t = 0; t < taps; t++)
-            rows[t] = ring + (size_t)((s + t) % nring) * rw;
-        vsum_f32(tmp, rows, py1->w + (size_t)r * py1->maxtaps, taps, lo, hi);
+            rows[t] = rgb + (size_t)(py1->start[r] + t) * rw;
+        vsum_u8(tmp, rows, py1->w + (size_t)r * py1->maxtaps, taps, lo, hi);
         hpass(tmp, px, uniform, inter + (size_t)r * W, istride);
     }
     for (int c = 0; c < 3; c++) {
@@ -139,9 +154,7 @@ void DA3_FN(da3_pp_apply)(const uint8_t *rgb, int w, const da3_rs_plan *px,
             const int taps = py2->ntaps[y] < RING ? py2->ntaps[y] : RING;
             for (int t = 0; t < taps; t++)
                 rws[t] = a + (size_t)t * W, wts[t] = wy[t] * sc;
-            vsum_f32(o, rws, wts, taps, 0, (size_t)W);
-            for (int x = 0; x < W; x++)
-                o[x] += bi;
+            vsum_f32(o, rws, wts, taps, bi, 0, (size_t)W);
         }
     }
 }

@@ -16,8 +16,8 @@ struct da3_pp {
     tjhandle tj;
     uint8_t *rgb;
     size_t rgb_cap;
-    float *tmp, *ring, *inter;
-    size_t tmp_cap, ring_cap, inter_cap;
+    float *tmp, *inter;
+    size_t tmp_cap, inter_cap;
     da3_pp_geom key; /* the geometry the plans below were built for */
     int have_plans;
     da3_rs_plan px, py1, py2;
@@ -45,7 +45,6 @@ void da3_pp_free(da3_pp *pp)
     free(pp->rgb);
     free(pp->tmp);
     free(pp->inter);
-    free(pp->ring);
     da3_rs_free(&pp->px);
     da3_rs_free(&pp->py1);
     da3_rs_free(&pp->py2);
@@ -201,8 +200,6 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
     }
     const size_t tw = (size_t)(g->dec_w > g->out_w ? g->dec_w : g->out_w) * 3 + 4;
     if (grow((void **)&pp->tmp, &pp->tmp_cap, sizeof(float) * tw) ||
-        grow((void **)&pp->ring, &pp->ring_cap,
-             sizeof(float) * (size_t)(pp->py1.maxtaps < 64 ? pp->py1.maxtaps : 64) * g->dec_w * 3) ||
         grow((void **)&pp->inter, &pp->inter_cap,
              sizeof(float) * (size_t)g->rs_h * g->out_w * 3))
         return fail(pp, DA3_PP_ENOMEM, "out of memory");
@@ -212,11 +209,17 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         bias[c] = -imagenet_mean[c] / imagenet_std[c];
     }
     apply_for(da3_cpu_isa())(pp->rgb, g->dec_w, &pp->px, &pp->py1, &pp->py2, scale, bias, pp->tmp,
-                                pp->ring, pp->inter, out);
+                                pp->inter, out);
     return 0;
 }
 
 const uint8_t *da3_pp_decode_only(da3_pp *pp, const uint8_t *jpeg, size_t len, int *w, int *h)
+{
+    return da3_pp_decode_scaled(pp, jpeg, len, 1, w, h);
+}
+
+const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len, int den, int *w,
+                                    int *h)
 {
     int sub, cs;
     pp->err[0] = 0;
@@ -228,5 +231,11 @@ const uint8_t *da3_pp_decode_only(da3_pp *pp, const uint8_t *jpeg, size_t len, i
         jpeg_fail(pp, "corrupt JPEG header");
         return NULL;
     }
+    if (den != 1 && den != 2 && den != 4 && den != 8) {
+        fail(pp, DA3_PP_EARG, "scale must be 1/1, 1/2, 1/4 or 1/8");
+        return NULL;
+    }
+    const tjscalingfactor sf = {1, den};
+    *w = TJSCALED(*w, sf), *h = TJSCALED(*h, sf);
     return decode(pp, jpeg, len, *w, *h) ? NULL : pp->rgb;
 }

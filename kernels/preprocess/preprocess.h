@@ -102,4 +102,14 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
  * the pipeline is measured against. Returns the buffer or NULL. */
 const uint8_t *da3_pp_decode_only(da3_pp *pp, const uint8_t *jpeg, size_t len, int *w, int *h);
 
+/* Decodes at 1/den (1, 2, 4 or 8) into the context's buffer; NULL on error. */
+const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len, int den, int *w,
+                                    int *h);
+
+/* The plain double-precision reference of everything after decoding: rgb
+ * (w x h, as decoded, so dec_w x dec_h) to CHW floats for geometry g.
+ * Returns a malloc'd array of 3 * out_h * out_w floats, or NULL. */
+float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p,
+                        const da3_pp_geom *g);
+
 #endif

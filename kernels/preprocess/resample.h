@@ -34,12 +34,12 @@ int da3_rs_uniform(da3_rs_plan *p);
 /* Per-ISA: RGB8 interleaved (w x h) into planar CHW floats,
  * out = v * scale[c] + bias[c]: px maps w -> W (both horizontal steps),
  * py1 h -> the intermediate height, py2 the intermediate -> H.
- * tmp holds max(w, W) * 3 + 4 floats, ring min(py1->maxtaps, 64) * w * 3
- * floats (converted input rows), inter py1->n_out * W * 3 floats (three planes). */
+ * tmp holds max(w, W) * 3 + 4 floats, inter py1->n_out * W * 3 floats
+ * (three planes). Windows are cut at 64 taps (a 64x shrink). */
 #define DA3_PP_APPLY_ARGS                                                                   \
     const uint8_t *rgb, int w, const da3_rs_plan *px, const da3_rs_plan *py1,               \
         const da3_rs_plan *py2, const float scale[3], const float bias[3], float *tmp,     \
-        float *ring, float *inter, float *out
+        float *inter, float *out
 typedef void (*da3_pp_apply_fn)(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_scalar(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_avx2(DA3_PP_APPLY_ARGS);

@@ -1,0 +1,106 @@
+/*
+ * The plain reference of the pipeline after decoding, in double, written
+ * from the definitions and sharing no code with the fast path: each OpenCV
+ * resize computed on its own (every output's weights from the formula,
+ * applied along one axis then the other), then the crop, then ImageNet
+ * normalization. Slow and simple; the suite and the tests check the fast
+ * path against it.
+ */
+#include "preprocess.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+
+static double cubic_w(double x) /* Keys kernel, a = -0.75, as OpenCV */
+{
+    const double a = -0.75;
+    x = fabs(x);
+    if (x <= 1)
+        return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2)
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    return 0;
+}
+
+/* resize along one axis of a (n x m x 3) image: rows if axis 0, else cols */
+static double *resize_axis(const double *src, int h, int w, int axis, int n_out, int cubic)
+{
+    const int n_in = axis ? w : h, oh = axis ? h : n_out, ow = axis ? n_out : w;
+    double *dst = calloc((size_t)oh * ow * 3, sizeof *dst);
+    const double s = (double)n_in / n_out;
+    for (int o = 0; o < n_out; o++) {
+        double wsum = 0;
+        double *wt = calloc((size_t)n_in, sizeof *wt);
+        if (cubic) {
+            const double fx = (o + 0.5) * s - 0.5;
+            const int x0 = (int)floor(fx);
+            for (int k = -1; k <= 2; k++) {
+                int x = x0 + k;
+                const double c = cubic_w(fx - x);
+                x = x < 0 ? 0 : x >= n_in ? n_in - 1 : x;
+                wt[x] += c;
+            }
+        } else {
+            for (int j = 0; j < n_in; j++) {
+                const double lo = fmax(o * s, j), hi = fmin((o + 1) * s, j + 1);
+                wt[j] = hi > lo ? (hi - lo) / s : 0;
+            }
+        }
+        for (int j = 0; j < n_in; j++)
+            wsum += wt[j];
+        for (int j = 0; j < n_in; j++) {
+            if (wt[j] == 0)
+                continue;
+            const int other = axis ? h : w;
+            for (int q = 0; q < other; q++)
+                for (int c = 0; c < 3; c++) {
+                    const size_t si = axis ? ((size_t)q * w + j) * 3 + c : ((size_t)j * w + q) * 3 + c;
+                    const size_t di = axis ? ((size_t)q * ow + o) * 3 + c : ((size_t)o * ow + q) * 3 + c;
+                    dst[di] += wt[j] * src[si];
+                }
+        }
+        (void)wsum;
+        free(wt);
+    }
+    return dst;
+}
+
+static double *resize2d(const double *src, int h, int w, int oh, int ow, int cubic)
+{
+    double *a = resize_axis(src, h, w, 0, oh, cubic);
+    double *b = resize_axis(a, oh, w, 1, ow, cubic);
+    free(a);
+    return b;
+}
+
+float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p,
+                        const da3_pp_geom *g)
+{
+    double *img = malloc(sizeof(double) * (size_t)w * h * 3);
+    for (size_t i = 0; i < (size_t)w * h * 3; i++)
+        img[i] = rgb[i];
+    double *a = (g->rs_w == w && g->rs_h == h) ? img
+                                                : resize2d(img, h, w, g->rs_h, g->rs_w, g->first_cubic);
+    double *b;
+    const int crop = p->method == DA3_PP_UPPER_BOUND_CROP || p->method == DA3_PP_LOWER_BOUND_CROP;
+    if (crop) {
+        b = malloc(sizeof(double) * (size_t)g->out_w * g->out_h * 3);
+        for (int y = 0; y < g->out_h; y++)
+            for (int x = 0; x < g->out_w; x++)
+                for (int c = 0; c < 3; c++)
+                    b[((size_t)y * g->out_w + x) * 3 + c] =
+                        a[((size_t)(y + g->crop_y) * g->rs_w + x + g->crop_x) * 3 + c];
+    } else
+        b = resize2d(a, g->rs_h, g->rs_w, g->out_h, g->out_w, g->second_cubic);
+    static const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
+    float *out = malloc(sizeof(float) * 3 * (size_t)g->out_w * g->out_h);
+    for (int c = 0; c < 3; c++)
+        for (size_t i = 0; i < (size_t)g->out_w * g->out_h; i++)
+            out[(size_t)c * g->out_w * g->out_h + i] = (float)((b[i * 3 + c] / 255.0 - mean[c]) / sd[c]);
+    if (a != img)
+        free(a);
+    free(img), free(b);
+    return out;
+}
+

@@ -1,0 +1,161 @@
+/*
+ * The seed's console block for preprocessing, one per configuration:
+ * Optimized = workers auto, Upstream = 8 workers fixed (the seed's "before"
+ * and "after"), then every worker count against the 4-worker baseline, and
+ * the pipeline at one worker against the plain decode alone.
+ * Batch times are the median of the repetitions +- their standard deviation.
+ */
+#include "cpu.h"
+#include "gbench.h"
+#include "suites.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXK 64
+#define MAXW 32
+#define MAXR 100
+
+typedef struct {
+    char key[200];   /* pool + the rest of the name after workers: */
+    char wname[MAXW][16];
+    double ms[MAXW][MAXR];
+    int n[MAXW], err[MAXW];
+    double autow, ips[MAXW];
+    int nw;
+} pp_cfg;
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void med_sd(const double *v, int n, double *med, double *sd)
+{
+    double t[MAXR];
+    memcpy(t, v, sizeof(double) * (size_t)n);
+    qsort(t, (size_t)n, sizeof *t, cmpd);
+    *med = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    double m = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        m += v[i] / n;
+    for (int i = 0; i < n; i++)
+        ss += (v[i] - m) * (v[i] - m);
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+}
+
+static double ms_of(const gb_result *r)
+{
+    const double f = !strcmp(r->unit, "ns") ? 1e-6 : !strcmp(r->unit, "us") ? 1e-3 : !strcmp(r->unit, "s") ? 1e3 : 1;
+    return r->real_time * f;
+}
+
+void da3_console_preprocess(void)
+{
+    static pp_cfg cfg[MAXK];
+    int ncfg = 0;
+    double dec_ms[MAXR];
+    int ndec = 0, nimg = 0;
+    for (int i = 0; i < gb_result_count(); i++) {
+        const gb_result *r = gb_result_at(i);
+        if (strncmp(r->run_name, "preprocess/", 11) || *r->aggregate)
+            continue;
+        if (!strncmp(r->run_name, "preprocess/decode_only", 22)) {
+            const char *im = strstr(r->run_name, "images:");
+            nimg = im ? atoi(im + 7) : 0;
+            if (!r->error && ndec < MAXR)
+                dec_ms[ndec++] = ms_of(r);
+            continue;
+        }
+        const char *w = strstr(r->run_name, "/workers:");
+        if (!w)
+            continue;
+        const char *rest = strchr(w + 1, '/');
+        char key[200], wn[16];
+        snprintf(key, sizeof key, "%.*s%s", (int)(w - r->run_name - 11), r->run_name + 11,
+                 rest ? rest : "");
+        snprintf(wn, sizeof wn, "%.*s", rest ? (int)(rest - w - 9) : 15, w + 9);
+        int c = 0;
+        while (c < ncfg && strcmp(cfg[c].key, key))
+            c++;
+        if (c == ncfg) {
+            if (ncfg == MAXK)
+                continue;
+            memset(&cfg[c], 0, sizeof cfg[c]);
+            snprintf(cfg[c].key, sizeof cfg[c].key, "%s", key);
+            ncfg++;
+        }
+        int k = 0;
+        while (k < cfg[c].nw && strcmp(cfg[c].wname[k], wn))
+            k++;
+        if (k == cfg[c].nw) {
+            if (k == MAXW)
+                continue;
+            snprintf(cfg[c].wname[k], 16, "%s", wn);
+            cfg[c].nw++;
+        }
+        if (r->error) {
+            cfg[c].err[k] = 1;
+            continue;
+        }
+        if (cfg[c].n[k] < MAXR)
+            cfg[c].ms[k][cfg[c].n[k]++] = ms_of(r);
+        bool f;
+        double a = gb_result_counter(i, "auto_workers", &f);
+        if (f)
+            cfg[c].autow = a;
+        cfg[c].ips[k] = gb_result_counter(i, "img_per_s", NULL);
+    }
+    char model[64];
+    da3_cpu_model(model, sizeof model);
+    for (int c = 0; c < ncfg; c++) {
+        pp_cfg *g = &cfg[c];
+        double med[MAXW] = {0}, sd[MAXW] = {0};
+        int i4 = -1, i8 = -1, ia = -1, i1 = -1;
+        for (int k = 0; k < g->nw; k++) {
+            if (g->n[k])
+                med_sd(g->ms[k], g->n[k], &med[k], &sd[k]);
+            i4 = !strcmp(g->wname[k], "4") && g->n[k] ? k : i4;
+            i8 = !strcmp(g->wname[k], "8") && g->n[k] ? k : i8;
+            i1 = !strcmp(g->wname[k], "1") && g->n[k] ? k : i1;
+            ia = !strcmp(g->wname[k], "auto") && g->n[k] ? k : ia;
+        }
+        printf("\n================================================================================\n");
+        printf("PREPROCESSING ON CPU (%s, %s, %d cores)\n", model, da3_isa_name(da3_cpu_isa()),
+               da3_cpu_count());
+        printf("Config: %s\n", g->key);
+        printf("================================================================================\n\n");
+        if (ia >= 0 && i8 >= 0) {
+            printf("Optimized:   %9.3f ± %.3f ms per batch  (workers auto = %.0f, %.1f img/s)\n",
+                   med[ia], sd[ia], g->autow, g->ips[ia]);
+            printf("Upstream:    %9.3f ± %.3f ms per batch  (8 workers fixed, %.1f img/s)\n", med[i8],
+                   sd[i8], g->ips[i8]);
+            const double s = med[i8] / med[ia];
+            printf("Speedup:     %.2fx ± %.2f\n", s,
+                   s * sqrt(pow(sd[i8] / med[i8], 2) + pow(sd[ia] / med[ia], 2)));
+            printf("Improvement: %.1f%%\n", 100.0 * (med[i8] - med[ia]) / med[i8]);
+        }
+        if (i4 >= 0) {
+            printf("vs 4 workers:");
+            for (int k = 0; k < g->nw; k++)
+                if (g->err[k])
+                    printf("  %s: FAILED", g->wname[k]);
+                else if (g->n[k])
+                    printf("  %s: %.2fx", g->wname[k], med[i4] / med[k]);
+            printf("\n");
+        }
+        for (int k = 0; k < g->nw; k++)
+            if (g->err[k])
+                printf("workers %s: FAILED (see the error above)\n", g->wname[k]);
+        if (i1 >= 0 && ndec && nimg && !strncmp(g->key, "threads", 7)) {
+            double dm, dsd;
+            med_sd(dec_ms, ndec, &dm, &dsd);
+            printf("Decode alone: %.3f ms per image (1 thread); the pipeline at 1 worker: %.3f ms "
+                   "per image = %.2fx the decode\n",
+                   dm / nimg, med[i1] / nimg, med[i1] / dm);
+        }
+    }
+}
