@@ -6,6 +6,8 @@
 #define DA3_COMMANDS_H
 
 int da3_cmd_fixtures(int argc, char **argv);
+int da3_cmd_convert(int argc, char **argv);
+int da3_cmd_tune(int argc, char **argv);
 
 /* Small parsers shared by the commands: 0 on success. */
 int da3_parse_size(const char *s, int *w, int *h);

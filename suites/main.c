@@ -59,6 +59,10 @@ int main(int argc, char **argv)
     char err[512];
     if (argc > 1 && !strcmp(argv[1], "fixtures"))
         return da3_cmd_fixtures(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "convert"))
+        return da3_cmd_convert(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "tune"))
+        return da3_cmd_tune(argc - 2, argv + 2);
     if (da3_cli_parse(argc, argv, &o, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 2;

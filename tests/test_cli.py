@@ -151,6 +151,91 @@ with tempfile.TemporaryDirectory() as tmp:
               for k in ("naive", "flash", "blas")), "the other implementations ran")
     check("FAILED" in out, "the console block says which failed")
 
+# preprocess: list, a small run with its counters, the seed's block
+with tempfile.TemporaryDirectory() as tmp:
+    rc, out, err = run(["list", "preprocess", "--workers", "1,auto", "--decode", "full,dct",
+                        "--images", "3"])
+    names = out.split()
+    check(rc == 0 and names == ["preprocess/decode_only/images:3",
+                                "preprocess/threads/workers:1/decode:full/images:3",
+                                "preprocess/threads/workers:auto/decode:full/images:3",
+                                "preprocess/threads/workers:1/decode:dct/images:3",
+                                "preprocess/threads/workers:auto/decode:dct/images:3"],
+          f"preprocess list: {names}")
+    path = os.path.join(tmp, "pp.json")
+    rc, out, err = run(["preprocess", "--workers", "4,1,2,8,auto", "--pool", "threads,processes",
+                        "--decode", "full,dct", "--images", "3", "--size", "320x240",
+                        "--repetitions", "1", "--min-time", "0.001", "--fixtures", tmp,
+                        "--json", path])
+    check(rc == 0, f"preprocess run exit {rc}: {err[-400:]!r}")
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    runs = {b["name"]: b for b in doc.get("benchmarks", [])}
+    full = runs.get("preprocess/threads/workers:2/decode:full/size:320x240/images:3", {})
+    dct = runs.get("preprocess/processes/workers:2/decode:dct/size:320x240/images:3", {})
+    auto = runs.get("preprocess/threads/workers:auto/decode:full/size:320x240/images:3", {})
+    for c in ("img_per_s", "ms_per_img", "MB_per_s", "speedup_vs_4", "max_abs_err"):
+        check(c in full, f"preprocess counter {c}")
+    check(full.get("max_abs_err", 1) < 2e-3, "preprocess checked against the reference")
+    check(dct.get("psnr_db", 0) >= 35, f"dct PSNR against full: {dct.get('psnr_db')}")
+    check(1 <= auto.get("auto_workers", 0) <= 4 * os.cpu_count(), "auto_workers in range")
+    check("preprocess/decode_only/size:320x240/images:3" in runs, "decode-only floor ran")
+    check(len(runs) == 1 + 2 * 2 * 5, f"21 preprocess runs, got {len(runs)}")
+    for label in ("Optimized:", "Upstream:", "Speedup:", "vs 4 workers:", "Decode alone:"):
+        check(label in out, f"preprocess block has {label!r}")
+
+    # fixtures gen and verify through the command
+    fx = os.path.join(tmp, "fx")
+    rc, out, err = run(["fixtures", "gen", "--dir", fx, "--count", "2", "--size", "64x48"])
+    check(rc == 0 and os.path.exists(os.path.join(fx, "manifest.txt")), "fixtures gen")
+    rc, out, err = run(["fixtures", "verify", "--dir", fx])
+    check(rc == 0 and "all files match" in out, "fixtures verify clean")
+    with open(os.path.join(fx, "img_0001.jpg"), "r+b") as f:
+        f.seek(200)
+        b = f.read(1)
+        f.seek(200)
+        f.write(bytes([b[0] ^ 0xFF]))
+    rc, out, err = run(["fixtures", "verify", "--dir", fx])
+    check(rc == 1 and "img_0001.jpg" in out and "img_0000.jpg" not in out,
+          f"verify names the changed file: {out!r}")
+    usage_error(["fixtures", "gen", "--count", "zero"], "--count")
+    usage_error(["fixtures", "gen", "--size", "12x"], "--size")
+    usage_error(["fixtures", "gen", "--kind", "cartoon"], "--kind")
+    usage_error(["fixtures", "frobnicate"], "frobnicate")
+
+    # convert: a .npy of the right shape, errors naming the file
+    npy = os.path.join(tmp, "t.npy")
+    rc, out, err = run(["convert", os.path.join(fx, "img_0000.jpg"), "-o", npy, "--res", "56"])
+    ok = False
+    if rc == 0 and os.path.exists(npy):
+        data = open(npy, "rb").read()
+        hl = data[8] | data[9] << 8
+        header = data[10:10 + hl].decode()
+        ok = "'shape': (3, 42, 56)" in header and len(data) - 10 - hl == 3 * 42 * 56 * 4
+    check(ok, "convert writes a (3, 42, 56) float32 .npy")
+    bad = os.path.join(tmp, "bad.jpg")
+    open(bad, "wb").write(b"\x89PNG\r\n\x1a\n not a jpeg")
+    rc, out, err = run(["convert", bad, "-o", npy])
+    check(rc == 1 and "bad.jpg" in err and len(err.strip().splitlines()) == 1,
+          f"convert names a bad file: {err!r}")
+    rc, out, err = run(["convert", os.path.join(tmp, "missing.jpg"), "-o", npy])
+    check(rc == 1 and "missing.jpg" in err, "convert names a missing file")
+    usage_error(["convert", bad], "-o")
+    usage_error(["convert", bad, "-o", npy, "--res", "7"], "--res")
+    usage_error(["convert", bad, "-o", npy, "--method", "squash"], "--method")
+
+    # tune workers prints its table and choice
+    rc, out, err = run(["tune", "workers", "--images", "2", "--max", "2", "--fixtures", tmp])
+    check(rc == 0 and "<- chosen" in out and "auto:" in out, f"tune workers: {out!r} {err!r}")
+    usage_error(["tune", "threads"], "workers")
+
+usage_error(["preprocess", "--workers", "0"], "--workers")
+usage_error(["preprocess", "--workers", "lots"], "--workers")
+usage_error(["preprocess", "--pool", "fibers"], "fibers")
+usage_error(["preprocess", "--decode", "half"], "half")
+usage_error(["preprocess", "--images", "0"], "--images")
+usage_error(["preprocess", "--res", "3"], "--res")
+usage_error(["preprocess", "--size", "1920"], "--size")
+
 # The forced scalar level runs and says so.
 rc, out, err = run(["attention", "--seq", "33", "--heads", "1", "--head-dim", "16",
                     "--impl", "flash", "--repetitions", "1", "--min-time", "0.001",

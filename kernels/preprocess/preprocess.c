@@ -165,14 +165,17 @@ static int grow(void **buf, size_t *cap, size_t need)
     return 0;
 }
 
-static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
+/* A scaled (dct) decode trades exactness for speed already, its PSNR
+ * against full is reported: its chroma is upsampled by replication
+ * (TJFLAG_FASTUPSAMPLE), not interpolated. */
+static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h, int flags)
 {
     if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * 3))
         return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
     /* Any warning (truncated or corrupt data) is an error: a benchmark must
      * not time a half-decoded image. */
     if (tjDecompress2(pp->tj, jpeg, (unsigned long)len, pp->rgb, w, 0, h, TJPF_RGB,
-                      TJFLAG_STOPONWARNING))
+                      TJFLAG_STOPONWARNING | flags))
         return jpeg_fail(pp, "corrupt or truncated JPEG data");
     return 0;
 }
@@ -185,7 +188,7 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         return rc;
     if (out_floats < (size_t)3 * g->out_w * g->out_h)
         return fail(pp, DA3_PP_ESPACE, "output buffer too small");
-    rc = decode(pp, jpeg, len, g->dec_w, g->dec_h);
+    rc = decode(pp, jpeg, len, g->dec_w, g->dec_h, g->scale_den > 1 ? TJFLAG_FASTUPSAMPLE : 0);
     if (rc)
         return rc;
     if (!pp->have_plans || !same_geom(&pp->key, g)) {
@@ -237,5 +240,5 @@ const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len,
     }
     const tjscalingfactor sf = {1, den};
     *w = TJSCALED(*w, sf), *h = TJSCALED(*h, sf);
-    return decode(pp, jpeg, len, *w, *h) ? NULL : pp->rgb;
+    return decode(pp, jpeg, len, *w, *h, den > 1 ? TJFLAG_FASTUPSAMPLE : 0) ? NULL : pp->rgb;
 }

@@ -25,7 +25,8 @@
  *
  * Decode modes: full; dct = libjpeg-turbo's scaled IDCT at the smallest of
  * 1/8, 1/4, 1/2 whose output is still at least the first resize's target,
- * then the same resampling from that size.
+ * with chroma upsampled by replication (TJFLAG_FASTUPSAMPLE), then the same
+ * resampling from that size.
  *
  * A da3_pp context holds a TurboJPEG handle and scratch buffers reused from
  * image to image; one per thread. Errors: negative codes, and
