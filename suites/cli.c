@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_suites[] = {"attention", "peak", "preprocess"};
+static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
 
 int da3_parse_bytes(const char *s, size_t *out)
@@ -137,7 +137,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
-                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess)", a);
+                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch)", a);
                 return 2;
             }
             if (o->nsuites == DA3_MAX_SUITES) {
@@ -261,6 +261,39 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         } else if ((v = flag_value("--pool", argc, argv, &i))) {
             if (name_list("--pool", v, "threads,processes", o->pools, &o->npool, 2, err, errlen))
                 return 2;
+        } else if ((v = flag_value("--io-ms", argc, argv, &i))) {
+            if (sweep_flag("--io-ms", v, 0, 10000, &o->io_ms, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--depth", argc, argv, &i))) {
+            if (sweep_flag("--depth", v, 0, 64, &o->depth, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--loader-threads", argc, argv, &i))) {
+            if (sweep_flag("--loader-threads", v, 1, 64, &o->loader_threads, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--batches", argc, argv, &i))) {
+            long n;
+            if (da3_parse_int(v, 1, 100000, &n)) {
+                snprintf(err, errlen, "da3bench: --batches '%s': expected 1..100000", v);
+                return 2;
+            }
+            o->batches = (int)n;
+        } else if ((v = flag_value("--batch-size", argc, argv, &i))) {
+            long n;
+            if (da3_parse_int(v, 1, 4096, &n)) {
+                snprintf(err, errlen, "da3bench: --batch-size '%s': expected 1..4096", v);
+                return 2;
+            }
+            o->batch_size = (int)n;
+        } else if ((v = flag_value("--compute-threads", argc, argv, &i))) {
+            long n;
+            if (da3_parse_int(v, 1, 1024, &n)) {
+                snprintf(err, errlen, "da3bench: --compute-threads '%s': expected 1..1024", v);
+                return 2;
+            }
+            o->compute_threads = (int)n;
+        } else if ((v = flag_value("--loader", argc, argv, &i))) {
+            if (name_list("--loader", v, "sim,jpeg", o->loaders, &o->nloader, 2, err, errlen))
+                return 2;
         } else if ((v = flag_value("--fixtures", argc, argv, &i))) {
             if (!*v) {
                 snprintf(err, errlen, "da3bench: --fixtures: missing folder");
@@ -331,7 +364,7 @@ void da3_cli_usage(int cmd)
          "       da3bench convert IMAGE.jpg -o TENSOR.npy [flags]\n"
          "       da3bench tune workers [flags]\n"
          "\n"
-         "Suites: attention, peak, preprocess (default: all).\n"
+         "Suites: attention, peak, preprocess, prefetch (default: all).\n"
          "\n"
          "Sweeps (each a list '256,1024', a geometric range '256..8192:x2' or a linear\n"
          "range '0..20:+5'; given axes replace the preset's):\n"
@@ -350,11 +383,18 @@ void da3_cli_usage(int cmd)
          "                   lower_bound_crop\n"
          "  --images N, --size WxH, --kind natural|noise   the fixture set\n"
          "  --fixtures DIR   fixture cache folder (default: inside the build folder)\n"
+         "Prefetch sweeps:\n"
+         "  --depth LIST     batches in flight: 0 sequential, k prefetch (default 0,2)\n"
+         "  --io-ms LIST     simulated I/O per batch in ms (default 10)\n"
+         "  --loader LIST    sim (sleeps io_ms) or jpeg (DA3's preprocessing of fixtures)\n"
+         "  --loader-threads LIST, --batches N, --batch-size B, --compute-threads T\n"
          "Presets:\n"
          "  --preset quick   seq 256,512, batch 1, heads 8, D 64: seconds (default)\n"
          "  --preset seed    the seed's configs: N256 B4, N1024 B2, N2048 B1; H8 D64;\n"
-         "                   preprocess: 50 images, workers 4,8,12,auto\n"
-         "                   preprocess: 8 images, workers 1,2,4,auto, full\n"
+         "                   preprocess: 50 images, workers 4,8,12,auto;\n"
+         "                   prefetch: 50 batches of 32, io 10 ms, depth 0 and 2\n"
+         "                   preprocess: 8 images, workers 1,2,4,auto, full;\n"
+         "                   prefetch: 10 batches of 32, io 5 ms, depth 0 and 2\n"
          "  --preset da3     DA3's shapes: heads 6,12,16,24 (ViT-S/B/L/G), D64, 721 tokens\n"
          "                   per 504x280 view, global attention over 1,2,4,8 views\n"
          "Run control:\n"

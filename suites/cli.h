@@ -40,6 +40,10 @@ typedef struct {
     int methods[4], nmethod;
     int pools[2], npool; /* 0 threads, 1 processes */
     const char *fixtures; /* cache folder, NULL: inside the build folder */
+    /* prefetch */
+    da3_sweep io_ms, depth, loader_threads;
+    int batches, batch_size, compute_threads; /* 0: the preset's / default */
+    int loaders[2], nloader;                  /* 0 sim, 1 jpeg */
     const char *json;   /* --json FILE */
     size_t mem_limit;   /* bytes; 0: not given */
     int repetitions;    /* 0: the preset's */

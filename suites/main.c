@@ -26,6 +26,7 @@ static const struct {
     {"attention", da3_suite_attention},
     {"peak", da3_suite_peak},
     {"preprocess", da3_suite_preprocess},
+    {"prefetch", da3_suite_prefetch},
 };
 
 static int wanted(const da3_opts *o, const char *name)
@@ -145,9 +146,12 @@ int main(int argc, char **argv)
         da3_console_attention();
     if (wanted(&o, "preprocess"))
         da3_console_preprocess();
+    if (wanted(&o, "prefetch"))
+        da3_console_prefetch();
     da3_suites_cleanup();
     da3_suite_peak_cleanup();
     da3_suite_preprocess_cleanup();
+    da3_suite_prefetch_cleanup();
     gb_shutdown();
     if (failed) {
         fprintf(stderr, "da3bench: %d benchmark run%s failed; the others ran (see above%s)\n",

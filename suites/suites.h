@@ -33,6 +33,10 @@ double da3_preset_min_time(const da3_opts *o);
 /* After a run: the seed's block per attention configuration. */
 void da3_console_attention(void);
 void da3_console_preprocess(void);
+void da3_console_prefetch(void);
+int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                       size_t errlen);
+void da3_suite_prefetch_cleanup(void);
 
 static inline double da3_now(void)
 {

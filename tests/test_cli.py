@@ -228,6 +228,37 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 0 and "<- chosen" in out and "auto:" in out, f"tune workers: {out!r} {err!r}")
     usage_error(["tune", "threads"], "workers")
 
+# prefetch: list, a small run, the checksum and the block
+rc, out, err = run(["list", "prefetch", "--depth", "2,0", "--io-ms", "0..4:+2", "--batches", "4"])
+check(out.split() == ["prefetch/depth:0/io_ms:%d/batches:4" % x if d == 0 else
+                      "prefetch/depth:2/io_ms:%d/batches:4" % x
+                      for x in (0, 2, 4) for d in (0, 2)], f"prefetch list: {out.split()}")
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "pf.json")
+    rc, out, err = run(["prefetch", "--depth", "0,1,2", "--io-ms", "3", "--batches", "6",
+                        "--batch-size", "4", "--loader", "sim,jpeg", "--repetitions", "1",
+                        "--min-time", "0.001", "--fixtures", tmp, "--json", path])
+    check(rc == 0, f"prefetch run exit {rc}: {err[-300:]!r}")
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    runs = {b["name"]: b for b in doc.get("benchmarks", [])}
+    d2 = runs.get("prefetch/depth:2/io_ms:3/batches:6/batch:4", {})
+    for c in ("batches_per_s", "io_ms", "compute_ms", "overlap_eff", "bound_ratio", "checksum"):
+        check(c in d2, f"prefetch counter {c}")
+    check(d2.get("max_ahead", 9) <= 2, "queue depth respected")
+    sums = {b.get("checksum") for n, b in runs.items() if "loader" not in n}
+    check(len(sums) == 1, f"sim checksums equal across depths: {sums}")
+    check(any("loader:jpeg" in n and not b.get("error_occurred") for n, b in runs.items()),
+          "the jpeg loader ran")
+    for label in ("Optimized:", "Upstream:", "Speedup:", "Overlap efficiency:", "1.37x"):
+        check(label in out, f"prefetch block has {label!r}")
+usage_error(["prefetch", "--depth", "-1"], "--depth")
+usage_error(["prefetch", "--io-ms", "ten"], "--io-ms")
+usage_error(["prefetch", "--loader", "ftp"], "ftp")
+usage_error(["prefetch", "--batches", "0"], "--batches")
+usage_error(["prefetch", "--batch-size", "x"], "--batch-size")
+usage_error(["prefetch", "--compute-threads", "0"], "--compute-threads")
+usage_error(["prefetch", "--loader-threads", "0"], "--loader-threads")
+
 usage_error(["preprocess", "--workers", "0"], "--workers")
 usage_error(["preprocess", "--workers", "lots"], "--workers")
 usage_error(["preprocess", "--pool", "fibers"], "fibers")

@@ -1,0 +1,123 @@
+/*
+ * The seed's console block for the prefetch pipeline, one per
+ * configuration: Optimized = the deepest queue run, Upstream = sequential
+ * (depth 0), Speedup, Improvement, the overlap efficiency and the ratio to
+ * the bound, beside what the seed measured (1.37x CPU, 1.26x MPS).
+ */
+#include "cpu.h"
+#include "gbench.h"
+#include "suites.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXC 128
+#define MAXD 16
+#define MAXR 100
+
+typedef struct {
+    char key[160]; /* the name without depth */
+    int depth[MAXD], nd;
+    double ms[MAXD][MAXR], eff[MAXD], bound[MAXD], io[MAXD], cmp[MAXD];
+    int n[MAXD], err[MAXD];
+} pf_cfg;
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void med_sd(const double *v, int n, double *med, double *sd)
+{
+    double t[MAXR];
+    memcpy(t, v, sizeof(double) * (size_t)n);
+    qsort(t, (size_t)n, sizeof *t, cmpd);
+    *med = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    double m = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        m += v[i] / n;
+    for (int i = 0; i < n; i++)
+        ss += (v[i] - m) * (v[i] - m);
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+}
+
+void da3_console_prefetch(void)
+{
+    static pf_cfg cfg[MAXC];
+    int ncfg = 0;
+    for (int i = 0; i < gb_result_count(); i++) {
+        const gb_result *r = gb_result_at(i);
+        if (strncmp(r->run_name, "prefetch/depth:", 15) || *r->aggregate)
+            continue;
+        const int depth = atoi(r->run_name + 15);
+        const char *rest = strchr(r->run_name + 15, '/');
+        char key[160];
+        snprintf(key, sizeof key, "%s", rest ? rest + 1 : "");
+        int c = 0;
+        while (c < ncfg && strcmp(cfg[c].key, key))
+            c++;
+        if (c == ncfg) {
+            if (ncfg == MAXC)
+                continue;
+            memset(&cfg[c], 0, sizeof cfg[c]);
+            snprintf(cfg[c].key, sizeof cfg[c].key, "%s", key);
+            ncfg++;
+        }
+        int k = 0;
+        while (k < cfg[c].nd && cfg[c].depth[k] != depth)
+            k++;
+        if (k == cfg[c].nd) {
+            if (k == MAXD)
+                continue;
+            cfg[c].depth[cfg[c].nd++] = depth;
+        }
+        if (r->error) {
+            cfg[c].err[k] = 1;
+            continue;
+        }
+        const double f = !strcmp(r->unit, "us") ? 1e-3 : !strcmp(r->unit, "s") ? 1e3 : !strcmp(r->unit, "ns") ? 1e-6 : 1;
+        if (cfg[c].n[k] < MAXR)
+            cfg[c].ms[k][cfg[c].n[k]++] = r->real_time * f;
+        cfg[c].eff[k] = gb_result_counter(i, "overlap_eff", NULL);
+        cfg[c].bound[k] = gb_result_counter(i, "bound_ratio", NULL);
+        cfg[c].io[k] = gb_result_counter(i, "io_ms", NULL);
+        cfg[c].cmp[k] = gb_result_counter(i, "compute_ms", NULL);
+    }
+    for (int c = 0; c < ncfg; c++) {
+        pf_cfg *g = &cfg[c];
+        int i0 = -1, ik = -1;
+        for (int k = 0; k < g->nd; k++) {
+            if (g->depth[k] == 0 && g->n[k])
+                i0 = k;
+            if (g->depth[k] > 0 && g->n[k] && (ik < 0 || g->depth[k] > g->depth[ik]))
+                ik = k;
+        }
+        printf("\n================================================================================\n");
+        printf("PREFETCH PIPELINE ON CPU (%d cores)\n", da3_cpu_count());
+        printf("Config: %s\n", g->key);
+        printf("================================================================================\n\n");
+        double m0 = 0, s0 = 0, mk = 0, sk = 0;
+        if (i0 >= 0)
+            med_sd(g->ms[i0], g->n[i0], &m0, &s0);
+        if (ik >= 0)
+            med_sd(g->ms[ik], g->n[ik], &mk, &sk);
+        if (ik >= 0)
+            printf("Optimized:   %9.3f ± %.3f ms  (prefetch, depth %d)\n", mk, sk, g->depth[ik]);
+        if (i0 >= 0)
+            printf("Upstream:    %9.3f ± %.3f ms  (sequential: load, then compute)\n", m0, s0);
+        if (i0 >= 0 && ik >= 0) {
+            const double s = m0 / mk;
+            printf("Speedup:     %.2fx ± %.2f   (the seed measured 1.37x on CPU, 1.26x on MPS)\n", s,
+                   s * sqrt(pow(s0 / m0, 2) + pow(sk / mk, 2)));
+            printf("Improvement: %.1f%%\n", 100.0 * (m0 - mk) / m0);
+            printf("Overlap efficiency: %.2f   bound ratio: %.3f   (per batch: io %.2f ms, compute %.2f ms)\n",
+                   g->eff[ik], g->bound[ik], g->io[ik], g->cmp[ik]);
+        }
+        for (int k = 0; k < g->nd; k++)
+            if (g->err[k])
+                printf("depth %d: FAILED (see the error above)\n", g->depth[k]);
+    }
+}

@@ -1,0 +1,339 @@
+/*
+ * The prefetch suite: the seed's benchmark_prefetch.py in C. Each case runs
+ * `batches` batches of `batch` rows through a loader and the MLP
+ * (512 -> 2048 -> 2048 -> 2048 -> 512, ReLU), sequentially (depth 0) or
+ * with a bounded prefetch queue (depth k).
+ *
+ * Names: prefetch/depth:D/io_ms:X[/loader:jpeg][/loaders:L][/batches:N][/batch:B]
+ * Counters: batches_per_s; io_ms and compute_ms (medians per batch,
+ * measured separately); overlap_eff = (T_seq - T_pipe) / min(T_io, T_compute)
+ * over the run, with T_seq the depth-0 case of the same configuration (run
+ * first); bound_ratio = T_pipe / (n max(io, c) + min(io, c)); checksum of
+ * every output, which must equal the sequential run's.
+ */
+#include "cpu.h"
+#include "fixtures.h"
+#include "gbench.h"
+#include "prefetch.h"
+#include "suites.h"
+
+#include "da3_config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PF 512
+static const int mlp_dims[5] = {512, 2048, 2048, 2048, 512};
+
+typedef struct {
+    int depth, loader, loaders, batches, batch, compute_threads;
+    double io_ms;
+    int group;
+} pf_case;
+
+typedef struct {
+    double t_seq[64];
+    int nseq;
+    double checksum;
+    int have_checksum;
+} pf_group;
+
+static pf_case cases[MAX_PF];
+static pf_group groups[MAX_PF];
+static int ncases, ngroups;
+static const da3_opts *g_opts;
+
+/* state shared by the cases */
+static struct {
+    da3_mlp *mlp;
+    int batch;
+    float *out;
+    double checksum;
+    int compute_threads;
+    double io_ms;
+    da3_pf_jpeg *jpeg;
+    int jpeg_batch, jpeg_loaders;
+    uint8_t **data;
+    size_t *len;
+    int nimg;
+    char err[512];
+} S;
+
+void da3_suite_prefetch_cleanup(void)
+{
+    da3_mlp_free(S.mlp);
+    da3_pf_jpeg_free(S.jpeg);
+    free(S.out);
+    for (int i = 0; i < S.nimg; i++)
+        free(S.data[i]);
+    free(S.data), free(S.len);
+    memset(&S, 0, sizeof S);
+}
+
+static int sim_load(void *ctx, long batch, float *buf, int loader)
+{
+    (void)ctx, (void)loader;
+    return da3_pf_sim_fill(batch, buf, (size_t)S.batch * mlp_dims[0], S.io_ms);
+}
+
+static int jpeg_load(void *ctx, long batch, float *buf, int loader)
+{
+    (void)ctx;
+    return da3_pf_jpeg_fill(S.jpeg, batch, buf, loader);
+}
+
+static int compute(void *ctx, long batch, const float *buf)
+{
+    (void)ctx, (void)batch;
+    da3_mlp_forward(S.mlp, buf, S.out, S.compute_threads);
+    double s = 0;
+    const size_t n = (size_t)S.batch * mlp_dims[4];
+    for (size_t i = 0; i < n; i++)
+        s += S.out[i];
+    S.checksum += s * (double)(batch + 1); /* order matters: a swapped batch changes it */
+    return 0;
+}
+
+static int load_images(int n)
+{
+    if (S.nimg >= n)
+        return 0;
+    char dir[4200], err[512];
+    da3_fix_params fp = DA3_FIX_DEFAULTS;
+    fp.count = n;
+    snprintf(dir, sizeof dir, "%s/natural-1920x1080-q90-s1-n%d",
+             g_opts->fixtures ? g_opts->fixtures : DA3_BUILD_DIR "/fixtures-cache", n);
+    if (da3_fix_ensure(dir, &fp, da3_cpu_count(), err, sizeof err)) {
+        snprintf(S.err, sizeof S.err, "%s", err);
+        return -1;
+    }
+    S.data = calloc((size_t)n, sizeof *S.data);
+    S.len = calloc((size_t)n, sizeof *S.len);
+    for (int i = 0; i < n; i++) {
+        char name[32], path[4300];
+        da3_fix_name(i, name, sizeof name);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            snprintf(S.err, sizeof S.err, "%s: cannot read", path);
+            return -1;
+        }
+        fseek(f, 0, SEEK_END);
+        S.len[i] = (size_t)ftell(f);
+        rewind(f);
+        S.data[i] = malloc(S.len[i]);
+        const int ok = S.data[i] && fread(S.data[i], 1, S.len[i], f) == S.len[i];
+        fclose(f);
+        if (!ok) {
+            snprintf(S.err, sizeof S.err, "%s: cannot read", path);
+            return -1;
+        }
+        S.nimg = i + 1;
+    }
+    return 0;
+}
+
+static int setup(const pf_case *c, char *msg, size_t len)
+{
+    if (!S.mlp || S.batch != c->batch) {
+        da3_mlp_free(S.mlp);
+        free(S.out);
+        S.batch = c->batch;
+        S.mlp = da3_mlp_new(c->batch, mlp_dims, 5, 42);
+        S.out = malloc(sizeof(float) * (size_t)c->batch * mlp_dims[4]);
+        if (!S.mlp || !S.out) {
+            snprintf(msg, len, "out of memory for the MLP");
+            return -1;
+        }
+        /* the compute checked against the double forward before timing */
+        float *in = malloc(sizeof(float) * (size_t)c->batch * mlp_dims[0]);
+        if (!in) {
+            snprintf(msg, len, "out of memory");
+            return -1;
+        }
+        da3_pf_sim_fill(0, in, (size_t)c->batch * mlp_dims[0], 0);
+        da3_mlp_forward(S.mlp, in, S.out, c->compute_threads);
+        const double e = da3_mlp_check_row(S.mlp, in, S.out, c->batch - 1);
+        free(in);
+        if (!(e < 1e-4)) {
+            snprintf(msg, len, "MLP max_abs_err %.3g against the double forward", e);
+            return -1;
+        }
+    }
+    if (c->loader == 1 && (!S.jpeg || S.jpeg_batch != c->batch || S.jpeg_loaders < c->loaders)) {
+        da3_pf_jpeg_free(S.jpeg);
+        if (load_images(16)) {
+            snprintf(msg, len, "fixtures: %s", S.err);
+            return -1;
+        }
+        S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.data, S.len, S.nimg, c->batch,
+                                 mlp_dims[0], c->loaders);
+        S.jpeg_batch = c->batch, S.jpeg_loaders = c->loaders;
+        if (!S.jpeg) {
+            snprintf(msg, len, "out of memory for the jpeg loader");
+            return -1;
+        }
+    }
+    S.compute_threads = c->compute_threads;
+    S.io_ms = c->io_ms;
+    return 0;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmpd);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void pf_body(gb_state *st, void *arg)
+{
+    pf_case *c = arg;
+    pf_group *g = &groups[c->group];
+    char msg[600];
+    if (setup(c, msg, sizeof msg)) {
+        gb_skip_with_error(st, msg);
+        return;
+    }
+    double *io = calloc((size_t)c->batches, sizeof *io), *cp = calloc((size_t)c->batches, sizeof *cp);
+    if (!io || !cp) {
+        free(io), free(cp);
+        gb_skip_with_error(st, "out of memory");
+        return;
+    }
+    const da3_pf_config cfg = {c->batches, c->depth, c->loaders, (size_t)c->batch * mlp_dims[0]};
+    double total = 0, io_sum = 0, c_sum = 0;
+    int64_t iters = 0;
+    int max_ahead = 0;
+    while (gb_keep_running(st)) {
+        da3_pf_stats ps = {.io_s = io, .compute_s = cp};
+        S.checksum = 0;
+        int rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load, compute, NULL, &ps);
+        if (rc) {
+            snprintf(msg, sizeof msg, "batch %ld failed: %s", ps.error_batch,
+                     c->loader && ps.error_batch >= 0 ? da3_pf_jpeg_error(S.jpeg, 0) : "error");
+            gb_skip_with_error(st, msg);
+            free(io), free(cp);
+            return;
+        }
+        /* every run must compute the same outputs as the sequential one */
+        if (!g->have_checksum)
+            g->checksum = S.checksum, g->have_checksum = 1;
+        else if (S.checksum != g->checksum) {
+            snprintf(msg, sizeof msg, "checksum %.17g differs from the sequential %.17g: a batch was lost or reordered",
+                     S.checksum, g->checksum);
+            gb_skip_with_error(st, msg);
+            free(io), free(cp);
+            return;
+        }
+        total += ps.total_s;
+        for (long b = 0; b < c->batches; b++)
+            io_sum += io[b], c_sum += cp[b];
+        max_ahead = ps.max_ahead > max_ahead ? ps.max_ahead : max_ahead;
+        iters++;
+    }
+    const double t_pipe = total / (double)iters;
+    const double io_med = median(io, c->batches), c_med = median(cp, c->batches);
+    const double t_io = io_sum / (double)iters, t_c = c_sum / (double)iters;
+    if (c->depth == 0 && g->nseq < 64)
+        g->t_seq[g->nseq++] = t_pipe;
+    gb_counter(st, "batches_per_s", c->batches / t_pipe, GB_COUNTER_DEFAULT);
+    gb_counter(st, "io_ms", 1e3 * io_med, GB_COUNTER_DEFAULT);
+    gb_counter(st, "compute_ms", 1e3 * c_med, GB_COUNTER_DEFAULT);
+    gb_counter(st, "bound_ratio", t_pipe / da3_pf_bound(c->batches, io_med, c_med), GB_COUNTER_DEFAULT);
+    gb_counter(st, "checksum", g->checksum, GB_COUNTER_DEFAULT);
+    gb_counter(st, "max_ahead", max_ahead, GB_COUNTER_DEFAULT);
+    if (g->nseq > 0 && c->depth > 0) {
+        double tmp[64];
+        memcpy(tmp, g->t_seq, sizeof(double) * (size_t)g->nseq);
+        const double t_seq = median(tmp, g->nseq), m = t_io < t_c ? t_io : t_c;
+        gb_counter(st, "overlap_eff", m > 0 ? (t_seq - t_pipe) / m : 0, GB_COUNTER_DEFAULT);
+        gb_counter(st, "speedup", t_seq / t_pipe, GB_COUNTER_DEFAULT);
+    }
+    snprintf(msg, sizeof msg, "mlp %.0f MFLOP/batch, %d compute thread%s", da3_mlp_flops(S.mlp) * 1e-6,
+             c->compute_threads, c->compute_threads == 1 ? "" : "s");
+    gb_set_label(st, msg);
+    free(io), free(cp);
+}
+
+static void case_name(const pf_case *c, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "prefetch/depth:%d/io_ms:%g", c->depth, c->io_ms);
+    if (c->loader)
+        n += snprintf(buf + n, len - (size_t)n, "/loader:jpeg");
+    if (c->loaders != 1)
+        n += snprintf(buf + n, len - (size_t)n, "/loaders:%d", c->loaders);
+    if (c->batches != 50)
+        n += snprintf(buf + n, len - (size_t)n, "/batches:%d", c->batches);
+    if (c->batch != 32)
+        n += snprintf(buf + n, len - (size_t)n, "/batch:%d", c->batch);
+    if (g_opts->compute_threads)
+        snprintf(buf + n, len - (size_t)n, "/compute_threads:%d", c->compute_threads);
+}
+
+int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
+{
+    (void)env;
+    g_opts = o;
+    const int quick = !o->preset || !strcmp(o->preset, "quick");
+    da3_sweep depth = o->depth, io = o->io_ms, lt = o->loader_threads;
+    if (!depth.n)
+        da3_sweep_add(&depth, 0), da3_sweep_add(&depth, 2);
+    /* the sequential run first: the others' overlap is measured against it */
+    for (int i = 1; i < depth.n; i++)
+        if (depth.v[i] == 0)
+            depth.v[i] = depth.v[0], depth.v[0] = 0;
+    if (!io.n)
+        da3_sweep_add(&io, quick ? 5 : 10);
+    if (!lt.n)
+        da3_sweep_add(&lt, 1);
+    const int batches = o->batches ? o->batches : quick ? 10 : 50;
+    const int batch = o->batch_size ? o->batch_size : 32;
+    const int threads = o->compute_threads ? o->compute_threads : da3_cpu_count();
+    const int nload = o->nloader ? o->nloader : 1;
+    ncases = ngroups = 0;
+    for (int l = 0; l < nload; l++)
+        for (int i = 0; i < io.n; i++)
+            for (int t = 0; t < lt.n; t++) {
+                const int loader = o->nloader ? o->loaders[l] : 0;
+                if (loader == 1 && i > 0)
+                    continue; /* io_ms is the sim loader's; jpeg's I/O is real */
+                if (ngroups == MAX_PF) {
+                    snprintf(err, errlen, "da3bench: too many prefetch configurations");
+                    return -2;
+                }
+                memset(&groups[ngroups], 0, sizeof groups[ngroups]);
+                for (int d = 0; d < depth.n; d++) {
+                    if (ncases == MAX_PF) {
+                        snprintf(err, errlen, "da3bench: too many prefetch cases");
+                        return -2;
+                    }
+                    cases[ncases++] = (pf_case){.depth = (int)depth.v[d], .loader = loader,
+                                                .loaders = (int)lt.v[t], .batches = batches,
+                                                .batch = batch, .compute_threads = threads,
+                                                .io_ms = loader ? 0 : (double)io.v[i],
+                                                .group = ngroups};
+                }
+                ngroups++;
+            }
+    for (int i = 0; i < ncases; i++) {
+        char name[256];
+        case_name(&cases[i], name, sizeof name);
+        if (mode == 2)
+            continue;
+        if (mode == 1) {
+            puts(name);
+            continue;
+        }
+        gb_bench *b = gb_register(name, pf_body, &cases[i]);
+        gb_set_unit(b, GB_MS);
+    }
+    return ncases;
+}
