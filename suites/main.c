@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int (*suite_fn)(const da3_opts *, const da3_env *, int, char *, size_t);
 
@@ -88,19 +89,23 @@ int main(int argc, char **argv)
     /* run: refuse bad configurations and unwritable files before measuring */
     if (each_suite(&o, &env, 2))
         return 2;
-    static char out_flag[4096];
+    /* --json: Google Benchmark writes a temporary file beside the target,
+     * renamed over it once complete, so an existing results file is never
+     * truncated by a run that fails or is stopped. */
+    static char out_flag[4200], json_tmp[4200];
     if (o.json) {
         if (o.gb_has_out) {
             fprintf(stderr, "da3bench: --json and --benchmark_out both name an output file\n");
             return 2;
         }
-        FILE *f = fopen(o.json, "w");
+        snprintf(json_tmp, sizeof json_tmp, "%s.partial-%ld", o.json, (long)getpid());
+        FILE *f = fopen(json_tmp, "w");
         if (!f) {
             fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
             return 2;
         }
         fclose(f);
-        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", o.json);
+        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_tmp);
         o.gb_argv[o.gb_argc++] = out_flag;
         o.gb_argv[o.gb_argc++] = "--benchmark_out_format=json";
     }
@@ -119,10 +124,11 @@ int main(int argc, char **argv)
     if (!o.gb_has_display_aggregates && da3_preset_repetitions(&o) > 1)
         o.gb_argv[o.gb_argc++] = "--benchmark_display_aggregates_only=true";
     o.gb_argv[o.gb_argc] = NULL;
-    if (gb_init(&o.gb_argc, o.gb_argv))
-        return 2;
-    if (o.gb_argc > 1) {
-        fprintf(stderr, "da3bench: unrecognized Google Benchmark flag '%s'\n", o.gb_argv[1]);
+    if (gb_init(&o.gb_argc, o.gb_argv) || o.gb_argc > 1) {
+        if (o.gb_argc > 1)
+            fprintf(stderr, "da3bench: unrecognized Google Benchmark flag '%s'\n", o.gb_argv[1]);
+        if (o.json)
+            unlink(json_tmp);
         return 2;
     }
 
@@ -139,6 +145,11 @@ int main(int argc, char **argv)
         return 2;
 
     gb_run();
+    if (o.json && rename(json_tmp, o.json)) {
+        fprintf(stderr, "da3bench: --json %s: %s (the results are in %s)\n", o.json,
+                strerror(errno), json_tmp);
+        return 1;
+    }
     int failed = 0;
     for (int i = 0; i < gb_result_count(); i++)
         failed += gb_result_at(i)->error != NULL;

@@ -8,7 +8,8 @@
  * Counters: batches_per_s; io_ms and compute_ms (medians per batch,
  * measured separately); overlap_eff = (T_seq - T_pipe) / min(T_io, T_compute)
  * over the run, with T_seq the depth-0 case of the same configuration (run
- * first); bound_ratio = T_pipe / (n max(io, c) + min(io, c)); checksum of
+ * first); bound_ratio = T_pipe / (n max(io, c) + min(io, c)), io divided by
+ * the loader threads (they load that many batches at once); checksum of
  * every output, which must equal the sequential run's.
  */
 #include "cpu.h"
@@ -247,7 +248,10 @@ static void pf_body(gb_state *st, void *arg)
     gb_counter(st, "batches_per_s", c->batches / t_pipe, GB_COUNTER_DEFAULT);
     gb_counter(st, "io_ms", 1e3 * io_med, GB_COUNTER_DEFAULT);
     gb_counter(st, "compute_ms", 1e3 * c_med, GB_COUNTER_DEFAULT);
-    gb_counter(st, "bound_ratio", t_pipe / da3_pf_bound(c->batches, io_med, c_med), GB_COUNTER_DEFAULT);
+    /* L loaders load L batches at once: the I/O a batch costs the pipeline
+     * is io / L (sequential runs have one loader: the caller) */
+    const double io_eff = c->depth > 0 ? io_med / c->loaders : io_med;
+    gb_counter(st, "bound_ratio", t_pipe / da3_pf_bound(c->batches, io_eff, c_med), GB_COUNTER_DEFAULT);
     gb_counter(st, "checksum", g->checksum, GB_COUNTER_DEFAULT);
     gb_counter(st, "max_ahead", max_ahead, GB_COUNTER_DEFAULT);
     if (g->nseq > 0 && c->depth > 0) {
