@@ -15,9 +15,10 @@ cmd=${1:-run}
 [ $# -gt 0 ] && shift
 
 # Debian packages: the build, the libraries (found with pkg-config), and
-# python3 for the command-line tests and the report scripts.
+# python3 with matplotlib, pytest and gnuplot for the report scripts.
 packages=(gcc g++ meson ninja-build pkg-config git python3
-          libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev)
+          libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev
+          python3-matplotlib python3-pytest gnuplot-nox)
 
 install_missing() {
     local missing=()

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch"};
+static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch", "calib"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
 
 int da3_parse_bytes(const char *s, size_t *out)
@@ -137,7 +137,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
-                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch)", a);
+                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch, calib)", a);
                 return 2;
             }
             if (o->nsuites == DA3_MAX_SUITES) {
@@ -294,6 +294,18 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         } else if ((v = flag_value("--loader", argc, argv, &i))) {
             if (name_list("--loader", v, "sim,jpeg", o->loaders, &o->nloader, 2, err, errlen))
                 return 2;
+        } else if ((v = flag_value("--work", argc, argv, &i))) {
+            if (sweep_flag("--work", v, 1, 1000000, &o->work, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--slowdown", argc, argv, &i))) {
+            char *end;
+            errno = 0;
+            double f = strtod(v, &end);
+            if (!*v || *end || errno || !(f >= 0.5 && f <= 10)) {
+                snprintf(err, errlen, "da3bench: --slowdown '%s': expected a factor in 0.5..10", v);
+                return 2;
+            }
+            o->slowdown = f;
         } else if ((v = flag_value("--fixtures", argc, argv, &i))) {
             if (!*v) {
                 snprintf(err, errlen, "da3bench: --fixtures: missing folder");
@@ -364,7 +376,9 @@ void da3_cli_usage(int cmd)
          "       da3bench convert IMAGE.jpg -o TENSOR.npy [flags]\n"
          "       da3bench tune workers [flags]\n"
          "\n"
-         "Suites: attention, peak, preprocess, prefetch (default: all).\n"
+         "Suites: attention, peak, preprocess, prefetch (default: these four), and calib\n"
+         "(run only when named: calib/spin/work:W, linear in --work W; --slowdown F\n"
+         "multiplies the work under the same name, to calibrate the regression gate).\n"
          "\n"
          "Sweeps (each a list '256,1024', a geometric range '256..8192:x2' or a linear\n"
          "range '0..20:+5'; given axes replace the preset's):\n"

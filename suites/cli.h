@@ -44,6 +44,9 @@ typedef struct {
     da3_sweep io_ms, depth, loader_threads;
     int batches, batch_size, compute_threads; /* 0: the preset's / default */
     int loaders[2], nloader;                  /* 0 sim, 1 jpeg */
+    /* calib */
+    da3_sweep work;
+    double slowdown;                          /* 0: none */
     const char *json;   /* --json FILE */
     size_t mem_limit;   /* bytes; 0: not given */
     int repetitions;    /* 0: the preset's */

@@ -78,6 +78,10 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     da3_env_set(e, "blas", "%s %s", DA3_BLAS, cfg ? cfg : "");
     /* The peak at every thread count the run uses, and at all cores. */
     int all = da3_cpu_count(), done[64] = {0};
+    if (nthreads < 0) {
+        da3_env_set(e, "peak_gflops", "not measured");
+        return;
+    }
     for (int i = -1; i < nthreads; i++) {
         int t = i < 0 ? all : threads[i];
         if (t < 1 || t >= 64 || done[t])

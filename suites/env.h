@@ -16,7 +16,8 @@ typedef struct {
 } da3_env;
 
 /* Fills the static facts; measures the FMA peak at each thread count in
- * `threads` (and all cores) and, if `triad`, the STREAM triad bandwidth. */
+ * `threads` (and all cores) unless nthreads < 0 (then "not measured"),
+ * and, if `triad`, the STREAM triad bandwidth. */
 void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad);
 void da3_env_set(da3_env *e, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

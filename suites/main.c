@@ -28,12 +28,13 @@ static const struct {
     {"peak", da3_suite_peak},
     {"preprocess", da3_suite_preprocess},
     {"prefetch", da3_suite_prefetch},
+    {"calib", da3_suite_calib},
 };
 
 static int wanted(const da3_opts *o, const char *name)
 {
     if (!o->nsuites)
-        return 1;
+        return strcmp(name, "calib") != 0; /* calib only when named */
     for (int i = 0; i < o->nsuites; i++)
         if (!strcmp(o->suites[i], name))
             return 1;
@@ -134,13 +135,16 @@ int main(int argc, char **argv)
 
     int threads[DA3_SWEEP_MAX];
     int nthreads = wanted(&o, "attention") ? da3_attention_threads(&o, threads, DA3_SWEEP_MAX) : 0;
+    if (!wanted(&o, "attention") && !wanted(&o, "peak") && !wanted(&o, "prefetch") &&
+        !wanted(&o, "preprocess"))
+        nthreads = -1; /* calib alone: the peak means nothing there */
     da3_env_collect(&env, threads, nthreads, 0);
     for (int i = 0; i < env.n; i++)
         gb_add_context(env.key[i], env.val[i]);
-    fprintf(stderr, "da3bench %s: %s, ISA %s, measured peak %s GFLOP/s on %s cores\n",
+    fprintf(stderr, "da3bench %s: %s, ISA %s, measured peak %s%s on %s cores\n",
             da3_env_get(&env, "da3bench_version"), da3_env_get(&env, "cpu_model"),
             da3_env_get(&env, "isa_selected"), da3_env_get(&env, "peak_gflops"),
-            da3_env_get(&env, "cores"));
+            nthreads < 0 ? "" : " GFLOP/s", da3_env_get(&env, "cores"));
     if (each_suite(&o, &env, 0))
         return 2;
 

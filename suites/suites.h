@@ -37,6 +37,8 @@ void da3_console_prefetch(void);
 int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int list_only, char *err,
                        size_t errlen);
 void da3_suite_prefetch_cleanup(void);
+int da3_suite_calib(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                    size_t errlen);
 
 static inline double da3_now(void)
 {

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The regression gate: compare two da3bench results, benchmark by benchmark.
+
+usage: compare.py BASE.json NEW.json [--threshold 5%] [--alpha 0.05]
+                  [--filter REGEX] [--summary FILE]
+
+Pairs benchmarks by name and compares their repetitions (real time per
+iteration): the median change, the Mann-Whitney U test, a bootstrap 95%
+confidence interval of the ratio of medians, and the minimum detectable
+effect given the noise. Verdicts:
+  slower           significant (p < alpha) and the interval reaches the
+                   threshold: the data are consistent with a slowdown at
+                   least that large. This fails the gate (exit 1).
+  slower (< thr)   significant but the whole interval is below the threshold
+  faster           significant speed-up
+  unchanged        not significant, and the test could have seen the threshold
+  too noisy        not significant, and the noise hides changes of the
+                   threshold's size (minimum detectable effect > threshold)
+  too few runs     fewer than 5 repetitions on a side: not judged
+Added and removed benchmarks are listed, never failed. The markdown table
+goes to stdout and, with --summary, is appended to FILE (for
+$GITHUB_STEP_SUMMARY). Exit: 0 pass, 1 a significant slowdown beyond the
+threshold, 2 unreadable input or bad flags.
+"""
+
+import argparse
+import math
+import os
+import re
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from results import ResultsError, load  # noqa: E402
+from stats import bootstrap_ratio, mann_whitney, mde  # noqa: E402
+
+MIN_REPS = 5
+
+
+def percent(text):
+    t = text.strip().rstrip("%")
+    try:
+        v = float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a percentage such as 5%") from None
+    if not 0 < v < 1000:
+        raise argparse.ArgumentTypeError(f"'{text}' must be above 0%")
+    return v / 100
+
+
+def samples(machine, pattern):
+    out = {}
+    for r in machine.records:
+        if r.error or not math.isfinite(r.time_ms):
+            continue
+        if pattern and not pattern.search(r.name):
+            continue
+        out.setdefault(r.name, []).append(r.time_ms)
+    return out
+
+
+def judge(base, new, threshold, alpha):
+    row = {"base": statistics.median(base), "new": statistics.median(new),
+           "n": (len(base), len(new))}
+    row["change"] = row["new"] / row["base"] - 1 if row["base"] > 0 else math.nan
+    if len(base) < MIN_REPS or len(new) < MIN_REPS:
+        row.update(p=math.nan, lo=math.nan, hi=math.nan, mde=math.nan,
+                   verdict=f"too few runs (need {MIN_REPS})")
+        return row
+    row["p"] = mann_whitney(base, new)
+    row["lo"], row["hi"] = bootstrap_ratio(base, new)
+    row["mde"] = mde(base, new, alpha)
+    if row["p"] < alpha:
+        if row["change"] > 0:
+            row["verdict"] = "slower" if row["hi"] - 1 >= threshold else f"slower (< {threshold:.0%})"
+        else:
+            row["verdict"] = "faster"
+    else:
+        row["verdict"] = "too noisy" if row["mde"] > threshold else "unchanged"
+    return row
+
+
+def fmt_ms(x):
+    return f"{x:.4g}" if math.isfinite(x) else "—"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("base")
+    ap.add_argument("new")
+    ap.add_argument("--threshold", type=percent, default=0.05, help="e.g. 5%% (default)")
+    ap.add_argument("--alpha", type=float, default=0.05)
+    ap.add_argument("--filter", default="", help="only benchmarks whose name matches")
+    ap.add_argument("--summary", help="append the markdown table to this file")
+    try:
+        a = ap.parse_args(argv)
+    except SystemExit as e:
+        return 2 if e.code else 0
+    if not 0 < a.alpha < 1:
+        print(f"compare.py: --alpha {a.alpha}: must be between 0 and 1", file=sys.stderr)
+        return 2
+    try:
+        pattern = re.compile(a.filter) if a.filter else None
+    except re.error as e:
+        print(f"compare.py: --filter '{a.filter}': {e}", file=sys.stderr)
+        return 2
+    try:
+        base, new = samples(load(a.base), pattern), samples(load(a.new), pattern)
+    except ResultsError as e:
+        print(f"compare.py: {e}", file=sys.stderr)
+        return 2
+    common = [n for n in base if n in new]
+    lines = [f"Gate: threshold {a.threshold:.1%}, alpha {a.alpha}; a slowdown fails when it is "
+             "significant and its 95% interval reaches the threshold.", "",
+             "| benchmark | base ms | new ms | change | p | 95% CI of ratio | MDE | verdict |",
+             "|---|---|---|---|---|---|---|---|"]
+    failed = 0
+    for n in common:
+        r = judge(base[n], new[n], a.threshold, a.alpha)
+        failed += r["verdict"] == "slower"
+        ci = f"{r['lo']:.3f} – {r['hi']:.3f}" if math.isfinite(r["lo"]) else "—"
+        lines.append(f"| `{n}` | {fmt_ms(r['base'])} | {fmt_ms(r['new'])} | {r['change']:+.1%} | "
+                     f"{r['p']:.3g} | {ci} | {r['mde']:.1%} | "
+                     f"{'**' + r['verdict'] + '**' if r['verdict'] == 'slower' else r['verdict']} |")
+    added = [n for n in new if n not in base]
+    removed = [n for n in base if n not in new]
+    if added:
+        lines += ["", "Added (not compared): " + ", ".join(f"`{n}`" for n in added)]
+    if removed:
+        lines += ["", "Removed (not compared): " + ", ".join(f"`{n}`" for n in removed)]
+    lines += ["", f"**{failed} significant slowdown{'s' if failed != 1 else ''} beyond the threshold**"
+              if failed else "No significant slowdown beyond the threshold."]
+    text = "\n".join(lines)
+    print(text)
+    if a.summary:
+        try:
+            with open(a.summary, "a", encoding="utf-8") as f:
+                f.write(text + "\n")
+        except OSError as e:
+            print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
+            return 2
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Reading da3bench results: Google Benchmark JSON files into records.
+
+A benchmark name reads as a path: ``suite/word/key:value/...`` such as
+``attention/flash/B:2/H:8/N:1024/D:64/threads:2``. Each iteration run (one
+per repetition) becomes a Record; aggregates are recomputed here from the
+repetitions, so medians and spreads mean the same for every file.
+
+Errors in the input raise ResultsError with a one-line message naming the
+file, never a traceback.
+"""
+
+import json
+import math
+import os
+import statistics
+from dataclasses import dataclass, field
+
+
+class ResultsError(Exception):
+    """A results file that cannot be read: the message names it."""
+
+
+@dataclass
+class Record:
+    name: str            # full run name, without aggregate suffixes
+    suite: str
+    words: tuple         # path parts without ':' after the suite
+    params: dict         # key:value parts, values as int/float when numeric
+    time_ms: float       # real time per iteration
+    counters: dict
+    label: str = ""
+    error: str = ""
+
+
+@dataclass
+class Machine:
+    path: str
+    context: dict
+    records: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        c = self.context
+        host = c.get("host_name", "?")
+        cpu = c.get("cpu_model", "")
+        return f"{host} ({cpu}, {c.get('isa_selected', '?')})" if cpu else host
+
+    def peak(self, threads=None):
+        key = f"peak_gflops_{threads}t" if threads else "peak_gflops"
+        return number(self.context.get(key)) or number(self.context.get("peak_gflops"))
+
+
+def number(v):
+    try:
+        x = float(v)
+        return x if math.isfinite(x) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _value(text):
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_name(name):
+    parts = name.split("/")
+    words, params = [], {}
+    for p in parts[1:]:
+        if ":" in p:
+            k, v = p.split(":", 1)
+            params[k] = _value(v)
+        else:
+            words.append(p)
+    return parts[0], tuple(words), params
+
+
+_UNIT_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+_NOT_COUNTERS = {
+    "name", "family_index", "per_family_instance_index", "run_name", "run_type",
+    "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
+    "time_unit", "label", "error_occurred", "error_message", "aggregate_name",
+    "aggregate_unit", "items_per_second", "bytes_per_second",
+}
+
+
+def load(path):
+    """One results file -> Machine. Raises ResultsError."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read: {e.strerror}") from None
+    if not text.strip():
+        raise ResultsError(f"{path}: empty file")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ResultsError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
+        raise ResultsError(f"{path}: not a Google Benchmark results file (no 'benchmarks' list)")
+    m = Machine(os.path.basename(path), doc.get("context") or {})
+    for b in doc["benchmarks"]:
+        if not isinstance(b, dict) or b.get("run_type", "iteration") != "iteration":
+            continue
+        name = b.get("run_name") or b.get("name")
+        if not isinstance(name, str):
+            continue
+        suite, words, params = parse_name(name)
+        unit = _UNIT_MS.get(b.get("time_unit", "ns"), 1e-6)
+        t = number(b.get("real_time"))
+        counters = {k: number(v) for k, v in b.items()
+                    if k not in _NOT_COUNTERS and number(v) is not None}
+        m.records.append(Record(name, suite, words, params,
+                                t * unit if t is not None else math.nan, counters,
+                                b.get("label", ""),
+                                b.get("error_message", "error") if b.get("error_occurred") else ""))
+    return m
+
+
+def load_many(paths, warn):
+    """Every readable file; unreadable ones are reported through warn()."""
+    machines = []
+    for p in paths:
+        try:
+            machines.append(load(p))
+        except ResultsError as e:
+            warn(str(e))
+    return machines
+
+
+def group(records, suite):
+    """name -> list of successful records of that suite (the repetitions)."""
+    out = {}
+    for r in records:
+        if r.suite == suite and not r.error:
+            out.setdefault(r.name, []).append(r)
+    return out
+
+
+def errors(records):
+    seen = {}
+    for r in records:
+        if r.error:
+            seen.setdefault(r.name, r.error)
+    return seen
+
+
+def median_sd(values):
+    v = [x for x in values if x is not None and math.isfinite(x)]
+    if not v:
+        return math.nan, math.nan
+    return statistics.median(v), (statistics.stdev(v) if len(v) > 1 else 0.0)
+
+
+def counter(reps, key):
+    """Median of a counter over repetitions, or None if absent."""
+    v = [r.counters[key] for r in reps if key in r.counters]
+    return statistics.median(v) if v else None

@@ -1,0 +1,99 @@
+"""The tables of BENCHMARK_RESULTS.md, built from the records of one machine.
+
+Each function returns rows of plain values; report.py formats them. Every
+figure comes from the repetitions in the JSON: medians and standard
+deviations are recomputed here.
+"""
+
+import math
+
+from results import counter, group, median_sd
+
+IMPLS = ("naive", "fused", "flash", "blas")
+
+
+def attention(machine):
+    """config tuple (B, H, N, D, threads) -> impl -> stats dict."""
+    out = {}
+    for name, reps in group(machine.records, "attention").items():
+        r0 = reps[0]
+        if not r0.words:
+            continue
+        p = r0.params
+        key = (p.get("B"), p.get("H"), p.get("N"), p.get("D"), p.get("threads"))
+        ms, sd = median_sd([r.time_ms for r in reps])
+        out.setdefault(key, {})[r0.words[0]] = {
+            "ms": ms, "sd": sd, "n": len(reps),
+            "gflops": counter(reps, "GFLOPS"), "pct": counter(reps, "pct_peak"),
+            "err": counter(reps, "max_abs_err"), "bytes": counter(reps, "extra_bytes"),
+        }
+    # by sequence length first, then batch, heads, head_dim, threads
+    return dict(sorted(out.items(), key=lambda kv: tuple(kv[0][i] or 0 for i in (2, 0, 1, 3, 4))))
+
+
+def preprocess(machine):
+    """(pool, decode, res, method, kind, size, images) -> workers -> stats;
+    plus the decode-only floor per (kind, size, images)."""
+    groups, floor = {}, {}
+    for name, reps in group(machine.records, "preprocess").items():
+        r0 = reps[0]
+        p = r0.params
+        ms, sd = median_sd([r.time_ms for r in reps])
+        images = p.get("images") or 1
+        s = {"ms": ms, "sd": sd, "n": len(reps), "ms_img": ms / images,
+             "ips": counter(reps, "img_per_s"), "vs4": counter(reps, "speedup_vs_4"),
+             "auto": counter(reps, "auto_workers"), "psnr": counter(reps, "psnr_db"),
+             "used": counter(reps, "workers")}
+        if r0.words[:1] == ("decode_only",):
+            floor[(p.get("kind", "natural"), p.get("size", "1920x1080"), images)] = s
+            continue
+        key = (r0.words[0] if r0.words else "?", p.get("decode", "full"), p.get("res", 504),
+               p.get("method", "upper_bound_resize"), p.get("kind", "natural"),
+               p.get("size", "1920x1080"), images)
+        groups.setdefault(key, {})[str(p.get("workers"))] = s
+    return groups, floor
+
+
+def prefetch(machine):
+    """(io_ms, loader, loaders, batches, batch) -> depth -> stats."""
+    out = {}
+    for name, reps in group(machine.records, "prefetch").items():
+        p = reps[0].params
+        key = (p.get("io_ms"), p.get("loader", "sim"), p.get("loaders", 1),
+               p.get("batches", 50), p.get("batch", 32))
+        ms, sd = median_sd([r.time_ms for r in reps])
+        out.setdefault(key, {})[p.get("depth")] = {
+            "ms": ms, "sd": sd, "n": len(reps), "eff": counter(reps, "overlap_eff"),
+            "bound": counter(reps, "bound_ratio"), "io": counter(reps, "io_ms"),
+            "compute": counter(reps, "compute_ms"), "speedup": counter(reps, "speedup"),
+        }
+    return dict(sorted(out.items(), key=lambda kv: tuple(str(x) for x in kv[0])))
+
+
+def peak(machine):
+    """kind ('fma' or 'triad') -> threads -> median value."""
+    out = {}
+    for name, reps in group(machine.records, "peak").items():
+        r0 = reps[0]
+        kind = r0.words[0] if r0.words else "?"
+        key = "GFLOPS" if kind == "fma" else "GB_per_s"
+        out.setdefault(kind, {})[r0.params.get("threads")] = counter(reps, key)
+    return out
+
+
+def ratio(a, b):
+    if a is None or b is None or not (b > 0) or math.isnan(a) or math.isnan(b):
+        return None
+    return a / b
+
+
+def best_workers(by_workers, tolerance=0.03):
+    """The smallest fixed worker count within `tolerance` of the fastest."""
+    fixed = {int(w): s for w, s in by_workers.items() if w.isdigit() and s["ms"] == s["ms"]}
+    if not fixed:
+        return None, None
+    fastest = min(s["ms"] for s in fixed.values())
+    for w in sorted(fixed):
+        if fixed[w]["ms"] <= fastest * (1 + tolerance):
+            return w, fixed[w]
+    return None, None

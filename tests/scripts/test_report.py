@@ -1,0 +1,87 @@
+"""report.py on committed sample output of da3bench (a real run, small)."""
+
+import copy
+import json
+import os
+
+import pytest
+
+from conftest import SAMPLE
+import report
+
+SECTIONS = ["## 1. Summary", "## 2. Attention Optimization", "## 3. Preprocessing Optimization",
+            "## 4. Prefetch Pipeline", "## 5. Combined Impact", "## 6. Technical Details",
+            "## 7. Recommendations"]
+
+
+def run(tmp_path, *files, extra=()):
+    out = tmp_path / "out"
+    rc = report.main([*map(str, files), "--out", str(out), *extra])
+    text = (out / "BENCHMARK_RESULTS.md").read_text() if (out / "BENCHMARK_RESULTS.md").exists() else ""
+    return rc, out, text
+
+
+def test_every_section_and_plot(tmp_path):
+    rc, out, text = run(tmp_path, SAMPLE)
+    assert rc == 0
+    for s in SECTIONS:
+        assert s in text
+    for plot in ("attention_time", "attention_gflops", "preprocess_throughput", "prefetch",
+                 "roofline"):
+        for ext in ("png", "svg"):
+            f = out / f"{plot}.{ext}"
+            assert f.exists() and f.stat().st_size > 2000, f
+    # figures come from the file: the sample's flash rows are in the table
+    assert "flash" in text and "x" in text
+    assert (out / "attention.csv").read_text().startswith("N,")
+
+
+def test_recommendations_come_from_the_numbers(tmp_path):
+    rc, out, text = run(tmp_path, SAMPLE)
+    rec = text.split("## 7. Recommendations")[1]
+    assert "was fastest in" in rec and "workers" in rec
+
+
+def test_two_machines_one_column_each(tmp_path):
+    doc = json.load(open(SAMPLE))
+    other = copy.deepcopy(doc)
+    other["context"]["host_name"] = "second-runner"
+    p = tmp_path / "second.json"
+    p.write_text(json.dumps(other))
+    rc, out, text = run(tmp_path, SAMPLE, p)
+    assert rc == 0
+    header = [l for l in text.splitlines() if l.startswith("|  |")][0]
+    assert header.count("|") == 4 and "second-runner" in header
+
+
+def test_missing_counter_and_errored_benchmark(tmp_path, capsys):
+    doc = json.load(open(SAMPLE))
+    for b in doc["benchmarks"]:
+        b.pop("GFLOPS", None)
+    first = next(b for b in doc["benchmarks"] if b["name"].startswith("attention/flash"))
+    first["error_occurred"] = True
+    first["error_message"] = "max_abs_err 1 above the tolerance"
+    p = tmp_path / "broken.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p)
+    assert rc == 0
+    assert "## Benchmarks that failed" in text and "max_abs_err 1" in text
+    assert "failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["", "{not json", '{"benchmarks": 3}', "[1, 2]"])
+def test_bad_files_are_named_without_traceback(tmp_path, capsys, content):
+    p = tmp_path / "bad.json"
+    p.write_text(content)
+    rc, out, text = run(tmp_path, p)
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "bad.json" in err and "Traceback" not in err
+
+
+def test_a_bad_file_beside_a_good_one(tmp_path, capsys):
+    p = tmp_path / "empty.json"
+    p.write_text("")
+    rc, out, text = run(tmp_path, SAMPLE, p)
+    assert rc == 0 and "## 1. Summary" in text
+    assert "empty.json: empty file" in capsys.readouterr().err
