@@ -37,7 +37,7 @@ def write_csv(m, out):
         _write(os.path.join(out, "attention.csv"),
                ["N"] + [f"{i}_{k}" for i in impls for k in ("ms", "gflops")], rows)
     groups, _ = sections.preprocess(m)
-    series = {f"{k[0]}_{k[1]}": ws for k, ws in groups.items()}
+    series = {f"{k[0]}-{k[1]}": ws for k, ws in groups.items()}
     workers = sorted({int(w) for ws in series.values() for w in ws if w.isdigit()})
     if workers:
         _write(os.path.join(out, "preprocess.csv"), ["workers"] + list(series),
@@ -45,7 +45,7 @@ def write_csv(m, out):
     pf = {k[0]: d for k, d in sections.prefetch(m).items() if k[1] == "sim"}
     depths = sorted({d for ds in pf.values() for d in ds})
     if pf:
-        _write(os.path.join(out, "prefetch.csv"), ["io_ms"] + [f"depth_{d}" for d in depths],
+        _write(os.path.join(out, "prefetch.csv"), ["io_ms"] + [f"depth-{d}" for d in depths],
                [[io] + [(pf[io].get(d) or {}).get("ms") for d in depths] for io in sorted(pf)])
 
 
@@ -59,11 +59,13 @@ def run(out, dumb, warn):
         if not os.path.exists(data):
             continue
         script = os.path.join(HERE, f"{name}.gp")
+        with open(data, encoding="utf-8") as f:
+            ncols = len(f.readline().split(","))
         terms = [("pngcairo size 800,500", os.path.join(out, f"{name}_gnuplot.png"))]
         if dumb:
             terms.append(("dumb size 100,30", None))
         for term, target in terms:
-            cmd = [exe, "-e", f"datafile='{data}'", "-e", f"set terminal {term}"]
+            cmd = [exe, "-e", f"datafile='{data}'", "-e", f"ncols={ncols}", "-e", f"set terminal {term}"]
             if target:
                 cmd += ["-e", f"set output '{target}'"]
             p = subprocess.run(cmd + [script], capture_output=True, text=True, check=False)

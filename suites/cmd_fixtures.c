@@ -8,10 +8,18 @@
 #include "cpu.h"
 #include "fixtures.h"
 
+#include "da3_config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *da3_fixtures_dir(const char *flag)
+{
+    const char *env = getenv("DA3BENCH_FIXTURES");
+    return flag && *flag ? flag : env && *env ? env : DA3_BUILD_DIR "/fixtures-cache";
+}
 
 int da3_parse_size(const char *s, int *w, int *h)
 {

@@ -52,7 +52,7 @@ int da3_cmd_tune(int argc, char **argv)
         return 2;
     }
     long images = 16, maxw = 4L * da3_cpu_count();
-    const char *base = DA3_BUILD_DIR "/fixtures-cache";
+    const char *base = da3_fixtures_dir(NULL);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[++i] : "";
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

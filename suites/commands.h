@@ -9,6 +9,10 @@ int da3_cmd_fixtures(int argc, char **argv);
 int da3_cmd_convert(int argc, char **argv);
 int da3_cmd_tune(int argc, char **argv);
 
+/* The fixture cache: the flag's folder, else $DA3BENCH_FIXTURES, else
+ * fixtures-cache/ inside the build folder. */
+const char *da3_fixtures_dir(const char *flag);
+
 /* Small parsers shared by the commands: 0 on success. */
 int da3_parse_size(const char *s, int *w, int *h);
 int da3_parse_int(const char *s, long lo, long hi, long *out);

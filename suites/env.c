@@ -74,6 +74,10 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     struct utsname u;
     if (uname(&u) == 0)
         da3_env_set(e, "os", "%s %s %s", u.sysname, u.release, u.machine);
+    /* set by the docker image: its pinned package versions */
+    const char *pkgs = getenv("DA3BENCH_IMAGE_PACKAGES");
+    if (pkgs && *pkgs)
+        da3_env_set(e, "image_packages", "%s", pkgs);
     char *cfg = openblas_get_config();
     da3_env_set(e, "blas", "%s %s", DA3_BLAS, cfg ? cfg : "");
     /* The peak at every thread count the run uses, and at all cores. */

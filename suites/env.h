@@ -12,7 +12,7 @@
 typedef struct {
     int n;
     char key[DA3_ENV_MAX][40];
-    char val[DA3_ENV_MAX][256];
+    char val[DA3_ENV_MAX][512];
 } da3_env;
 
 /* Fills the static facts; measures the FMA peak at each thread count in

@@ -16,6 +16,7 @@
 #include "fixtures.h"
 #include "gbench.h"
 #include "prefetch.h"
+#include "commands.h"
 #include "suites.h"
 
 #include "da3_config.h"
@@ -105,7 +106,7 @@ static int load_images(int n)
     da3_fix_params fp = DA3_FIX_DEFAULTS;
     fp.count = n;
     snprintf(dir, sizeof dir, "%s/natural-1920x1080-q90-s1-n%d",
-             g_opts->fixtures ? g_opts->fixtures : DA3_BUILD_DIR "/fixtures-cache", n);
+             da3_fixtures_dir(g_opts->fixtures), n);
     if (da3_fix_ensure(dir, &fp, da3_cpu_count(), err, sizeof err)) {
         snprintf(S.err, sizeof S.err, "%s", err);
         return -1;

@@ -18,6 +18,7 @@
 #include "pool.h"
 #include "preprocess.h"
 #include "suite_preprocess.h"
+#include "commands.h"
 #include "suites.h"
 
 #include "da3_config.h"
@@ -98,7 +99,7 @@ static int load_set(const da3_opts *o, const da3_pp_group *g)
     if (set.loaded)
         return set.loaded > 0 ? 0 : -1;
     char base[3000];
-    snprintf(base, sizeof base, "%s", o->fixtures ? o->fixtures : DA3_BUILD_DIR "/fixtures-cache");
+    snprintf(base, sizeof base, "%s", da3_fixtures_dir(o->fixtures));
     da3_fix_params fp = DA3_FIX_DEFAULTS;
     fp.kind = (da3_fix_kind)g->kind, fp.width = g->width, fp.height = g->height, fp.count = g->images;
     snprintf(set.dir, sizeof set.dir, "%s/%s-%dx%d-q%d-s%llu-n%d", base, da3_fix_kind_name(fp.kind),

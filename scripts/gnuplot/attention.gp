@@ -1,7 +1,7 @@
 # Attention time against sequence length, per implementation (log-log).
 # gnuplot -e "datafile='attention.csv'" -e "set terminal pngcairo" -e "set output 'a.png'" attention.gp
 set datafile separator ","
-set key autotitle columnhead left top
+set key autotitle columnhead left top noenhanced
 set logscale xy
 set xlabel "sequence length N"
 set ylabel "time per call (ms)"
