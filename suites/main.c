@@ -13,6 +13,7 @@
 #include "suites.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,21 @@ static int each_suite(const da3_opts *o, const da3_env *env, int mode)
         }
     }
     return 0;
+}
+
+/* SIGINT/SIGTERM: stop the running benchmark, skip the rest, write what was
+ * measured, exit 128 + signal. A second signal kills (SA_RESETHAND). */
+static void on_signal(int sig) { gb_interrupt(sig); }
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -148,6 +164,7 @@ int main(int argc, char **argv)
     if (each_suite(&o, &env, 0))
         return 2;
 
+    catch_signals();
     gb_run();
     if (o.json && rename(json_tmp, o.json)) {
         fprintf(stderr, "da3bench: --json %s: %s (the results are in %s)\n", o.json,
@@ -168,6 +185,11 @@ int main(int argc, char **argv)
     da3_suite_preprocess_cleanup();
     da3_suite_prefetch_cleanup();
     gb_shutdown();
+    if (gb_interrupted()) {
+        fprintf(stderr, "da3bench: interrupted by signal %d; the benchmarks that completed are%s%s\n",
+                gb_interrupted(), o.json ? " in " : " above", o.json ? o.json : "");
+        return 128 + gb_interrupted();
+    }
     if (failed) {
         fprintf(stderr, "da3bench: %d benchmark run%s failed; the others ran (see above%s)\n",
                 failed, failed == 1 ? "" : "s", o.json ? " and the JSON" : "");

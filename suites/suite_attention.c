@@ -105,7 +105,12 @@ static void attn_body(gb_state *st, void *arg)
              da3_isa_name(da3_cpu_isa()));
     gb_set_label(st, msg);
     if (prepare(c)) {
-        snprintf(msg, sizeof msg, "%s", da3_attn_strerror(cur.rc));
+        if (!cur.ws || !cur.q || !cur.k || !cur.v || !cur.o)
+            snprintf(msg, sizeof msg, "out of memory: %.1f MiB of inputs and workspace (lower the sizes or raise ulimit -v)",
+                     (4.0 * sizeof(float) * c->s.b * c->s.h * (double)c->s.n * c->s.d +
+                      (double)cur.ws_bytes) / (1 << 20));
+        else
+            snprintf(msg, sizeof msg, "%s", da3_attn_strerror(cur.rc));
         gb_skip_with_error(st, msg);
         return;
     }
@@ -248,7 +253,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
     static const int all_impls[] = {DA3_ATTN_NAIVE, DA3_ATTN_FUSED, DA3_ATTN_FLASH, DA3_ATTN_BLAS};
     const int *impls = o->nimpl ? o->impls : all_impls;
     const int nimpl = o->nimpl ? o->nimpl : 4;
-    size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_phys_mem() / 2;
+    size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_mem_budget();
 
     ncases = 0;
     for (int r = 0; r < nrows; r++)
@@ -272,7 +277,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                             human_bytes(need, nb, sizeof nb), human_bytes((double)limit, lb, sizeof lb);
                             snprintf(err, errlen,
                                      "da3bench: --seq %d (batch %d, heads %d): %s needs %s, over the "
-                                     "memory limit %s (--mem-limit)",
+                                     "memory limit %s (--mem-limit; default half the RAM, less under ulimit -v)",
                                      c.s.n, c.s.b, c.s.h, da3_attn_impl_name(c.impl), nb, lb);
                             return -2;
                         }

@@ -518,7 +518,7 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
                     return -2;
                 }
                 const double need = (double)images * 3 * geom.out_w * geom.out_h * sizeof(float);
-                const size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_phys_mem() / 2;
+                const size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_mem_budget();
                 if (need > (double)limit) {
                     snprintf(err, errlen, "da3bench: --images %d at --res %d needs %.1f GiB of outputs, over the memory limit (--mem-limit)",
                              images, g.res, need / (1 << 30));

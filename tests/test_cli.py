@@ -267,6 +267,54 @@ usage_error(["preprocess", "--images", "0"], "--images")
 usage_error(["preprocess", "--res", "3"], "--res")
 usage_error(["preprocess", "--size", "1920"], "--size")
 
+# Interruption: SIGINT or SIGTERM leaves a valid JSON of what completed and
+# exits 128 + signal; an older results file is not truncated before that.
+import signal
+import time
+
+with tempfile.TemporaryDirectory() as tmp:
+    for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        path = os.path.join(tmp, f"int-{code}.json")
+        with open(path, "w") as f:
+            f.write('{"old": true}')
+        e = dict(os.environ)
+        e.pop("DA3BENCH_ISA", None)
+        p = subprocess.Popen([DA3, "attention", "--seq", "32,3000", "--heads", "8",
+                              "--impl", "flash,naive", "--repetitions", "3", "--min-time", "0.05",
+                              "--json", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=e)
+        time.sleep(2.5)
+        check(json.load(open(path)) == {"old": True}, "the old file is intact while running")
+        p.send_signal(sig)
+        try:
+            out, err = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        check(p.returncode == code, f"signal {sig}: exit {p.returncode}, expected {code}")
+        try:
+            doc = json.load(open(path))
+        except ValueError:
+            doc = {}
+        done = [b for b in doc.get("benchmarks", []) if not b.get("error_occurred")]
+        stopped = [b for b in doc.get("benchmarks", []) if "interrupted" in b.get("error_message", "")]
+        check(len(done) >= 3 and stopped, f"signal {sig}: JSON keeps {len(done)} completed runs "
+              f"and marks {len(stopped)} interrupted")
+        check(not [f for f in os.listdir(tmp) if ".partial-" in f], "no temporary file left")
+
+# Under an address-space limit: refused up front by default, and an
+# allocation failure (limit raised by hand) fails that benchmark only.
+def limited(args):
+    return subprocess.run(["bash", "-c", 'ulimit -v 1000000 && exec "$@"', "x", DA3] + args,
+                          capture_output=True, text=True, timeout=300)
+p = limited(["attention", "--seq", "4096", "--batch", "2", "--impl", "naive"])
+check(p.returncode == 2 and "--mem-limit" in p.stderr and "ulimit" in p.stderr,
+      f"ulimit -v: refused with a message: {p.returncode} {p.stderr!r}")
+p = limited(["attention", "--seq", "4096", "--batch", "2", "--impl", "naive,flash",
+             "--mem-limit", "100G", "--repetitions", "1", "--min-time", "0.001"])
+check(p.returncode == 1 and "out of memory" in p.stdout and "Flash:" in p.stdout,
+      f"ulimit -v with --mem-limit raised: naive fails, flash runs: {p.returncode}")
+
 # The forced scalar level runs and says so.
 rc, out, err = run(["attention", "--seq", "33", "--heads", "1", "--head-dim", "16",
                     "--impl", "flash", "--repetitions", "1", "--min-time", "0.001",

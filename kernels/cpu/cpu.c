@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -161,6 +162,18 @@ size_t da3_cpu_phys_mem(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
+}
+
+size_t da3_cpu_mem_budget(void)
+{
+    size_t budget = da3_cpu_phys_mem() / 2;
+    struct rlimit rl;
+    /* under `ulimit -v`, the address space is the limit that bites first;
+     * keep a fifth of it for the program, its libraries and threads */
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (size_t)rl.rlim_cur / 5 * 4 < budget)
+        budget = (size_t)rl.rlim_cur / 5 * 4;
+    return budget;
 }
 
 static double now_s(void)

@@ -45,6 +45,9 @@ int da3_isa_parse(const char *name); /* level or -1 */
 void da3_cpu_model(char *buf, size_t len); /* CPUID brand string */
 int da3_cpu_count(void);            /* online cores */
 size_t da3_cpu_phys_mem(void);      /* bytes of physical memory */
+/* What a run may allocate by default: half the physical memory, or less
+ * under an address-space limit (ulimit -v). */
+size_t da3_cpu_mem_budget(void);
 
 /* FMA throughput at the best ISA, threads running at once; the best of
  * `trials` runs of about `seconds` each. GFLOP/s, or a negative code. */

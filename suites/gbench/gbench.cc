@@ -3,7 +3,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <csignal>
 #include <cstring>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -34,6 +36,14 @@ std::vector<Captured> g_runs;
 std::vector<gb_result> g_views;
 std::vector<std::unique_ptr<gb_bench>> g_benches;
 std::string g_format = "console";
+volatile std::sig_atomic_t g_signal = 0;
+
+void skip_interrupted(benchmark::State &s)
+{
+    char msg[64];
+    std::snprintf(msg, sizeof msg, "interrupted by signal %d", (int)g_signal);
+    s.SkipWithError(msg);
+}
 bool g_color = true;
 bool g_display_aggregates_only = false;
 
@@ -93,6 +103,12 @@ extern "C" {
 gb_bench *gb_register(const char *name, gb_fn fn, void *arg)
 {
     auto *b = benchmark::RegisterBenchmark(name, [fn, arg](benchmark::State &s) {
+        if (g_signal) { // skipped: the run was interrupted before it
+            skip_interrupted(s);
+            while (s.KeepRunning()) {
+            }
+            return;
+        }
         gb_state st{&s};
         fn(&st, arg);
     });
@@ -127,8 +143,22 @@ void gb_repetitions(gb_bench *b, int n) { b->b->Repetitions(n); }
 void gb_min_time(gb_bench *b, double s) { b->b->MinTime(s); }
 void gb_report_aggregates_only(gb_bench *b, bool only) { b->b->ReportAggregatesOnly(only); }
 
-bool gb_keep_running(gb_state *st) { return st->s->KeepRunning(); }
-bool gb_keep_running_batch(gb_state *st, int64_t n) { return st->s->KeepRunningBatch(n); }
+bool gb_keep_running(gb_state *st)
+{
+    if (g_signal && !st->s->error_occurred())
+        skip_interrupted(*st->s);
+    return st->s->KeepRunning();
+}
+
+bool gb_keep_running_batch(gb_state *st, int64_t n)
+{
+    if (g_signal && !st->s->error_occurred())
+        skip_interrupted(*st->s);
+    return st->s->KeepRunningBatch(n);
+}
+
+void gb_interrupt(int sig) { g_signal = sig; }
+int gb_interrupted(void) { return (int)g_signal; }
 int64_t gb_range(const gb_state *st, int i) { return st->s->range(i); }
 void gb_pause(gb_state *st) { st->s->PauseTiming(); }
 void gb_resume(gb_state *st) { st->s->ResumeTiming(); }

@@ -67,6 +67,14 @@ bool gb_error_occurred(const gb_state *st);
 void gb_set_label(gb_state *st, const char *label);
 int64_t gb_iterations_done(const gb_state *st);
 
+/* Interruption: after gb_interrupt(sig) (from a signal handler: it only
+ * sets a flag), the running benchmark stops at its next gb_keep_running
+ * and every later one is skipped, each reported as errored "interrupted",
+ * so gb_run returns and the results file is completed normally.
+ * gb_interrupted() gives the signal, or 0. */
+void gb_interrupt(int sig);
+int gb_interrupted(void);
+
 /* Running. gb_init removes the flags it knows from argv; the ones left are
  * the caller's. Returns 0, or -1 when a --benchmark_* flag is malformed. */
 int gb_init(int *argc, char **argv);
