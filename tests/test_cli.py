@@ -308,11 +308,14 @@ def limited(args):
     return subprocess.run(["bash", "-c", 'ulimit -v 1000000 && exec "$@"', "x", DA3] + args,
                           capture_output=True, text=True, timeout=300)
 p = limited(["attention", "--seq", "4096", "--batch", "2", "--impl", "naive"])
-check(p.returncode == 2 and "--mem-limit" in p.stderr and "ulimit" in p.stderr,
+asan = "AddressSanitizer" in p.stderr  # ASan reserves terabytes of address space
+if asan:
+    print("cli: the ulimit -v checks are skipped under AddressSanitizer")
+check(asan or p.returncode == 2 and "--mem-limit" in p.stderr and "ulimit" in p.stderr,
       f"ulimit -v: refused with a message: {p.returncode} {p.stderr!r}")
 p = limited(["attention", "--seq", "4096", "--batch", "2", "--impl", "naive,flash",
              "--mem-limit", "100G", "--repetitions", "1", "--min-time", "0.001"])
-check(p.returncode == 1 and "out of memory" in p.stdout and "Flash:" in p.stdout,
+check(asan or p.returncode == 1 and "out of memory" in p.stdout and "Flash:" in p.stdout,
       f"ulimit -v with --mem-limit raised: naive fails, flash runs: {p.returncode}")
 
 # The forced scalar level runs and says so.
