@@ -76,6 +76,11 @@ int da3_pp_probe(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_param
         return fail(pp, DA3_PP_EARG, "JPEG too large");
     if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, &w, &h, &sub, &cs))
         return jpeg_fail(pp, "corrupt JPEG header");
+    if ((double)w * h > DA3_PP_MAX_PIXELS) {
+        snprintf(pp->err, sizeof pp->err, "image too large: %dx%d (at most %.0f megapixels)", w, h,
+                 DA3_PP_MAX_PIXELS / 1e6);
+        return DA3_PP_EARG;
+    }
     if (da3_pp_geometry(w, h, p, g))
         return fail(pp, DA3_PP_EARG, "unsupported image size or parameters");
     if (p->decode == DA3_PP_DCT) {

@@ -56,6 +56,7 @@ typedef struct {
 } da3_pp_params;
 
 #define DA3_PP_PATCH 14
+#define DA3_PP_MAX_PIXELS 100e6 /* larger JPEGs are refused, not decoded */
 #define DA3_PP_DEFAULTS {504, DA3_PP_UPPER_BOUND_RESIZE, DA3_PP_FULL}
 
 enum {
