@@ -4,6 +4,10 @@
 usage: compare.py BASE.json NEW.json [--threshold 5%] [--alpha 0.05]
                   [--filter REGEX] [--summary FILE]
 
+Files from `da3bench --mode instructions` are compared on their
+instruction counts instead: deterministic, so no statistics, a threshold
+(default 1%) on the change, the same verdict table and exit codes.
+
 Pairs benchmarks by name and compares their repetitions (real time per
 iteration): the median change, the Mann-Whitney U test, a bootstrap 95%
 confidence interval of the ratio of medians, and the minimum detectable
@@ -49,15 +53,33 @@ def percent(text):
     return v / 100
 
 
-def samples(machine, pattern):
+def samples(machine, pattern, key=None):
+    """name -> values: times in ms, or the `key` counter (instructions)."""
     out = {}
     for r in machine.records:
-        if r.error or not math.isfinite(r.time_ms):
+        if r.error or (pattern and not pattern.search(r.name)):
             continue
-        if pattern and not pattern.search(r.name):
+        v = r.counters.get(key) if key else r.time_ms
+        if v is None or not math.isfinite(v):
             continue
-        out.setdefault(r.name, []).append(r.time_ms)
+        out.setdefault(r.name, []).append(v)
     return out
+
+
+def counted(machine):
+    """True for a --mode instructions run: every benchmark has a count."""
+    return bool(machine.records) and all("instructions" in r.counters for r in machine.records
+                                         if not r.error)
+
+
+def judge_counts(base, new, threshold):
+    """Instruction counts are deterministic: no test, the change itself."""
+    b, n = statistics.median(base), statistics.median(new)
+    change = n / b - 1 if b > 0 else math.nan
+    verdict = ("slower" if change > threshold else "faster" if change < -threshold
+               else "unchanged")
+    return {"base": b, "new": n, "n": (len(base), len(new)), "change": change, "p": math.nan,
+            "lo": math.nan, "hi": math.nan, "mde": 0.0, "verdict": verdict}
 
 
 def judge(base, new, threshold, alpha):
@@ -89,7 +111,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("base")
     ap.add_argument("new")
-    ap.add_argument("--threshold", type=percent, default=0.05, help="e.g. 5%% (default)")
+    ap.add_argument("--threshold", type=percent, default=None,
+                    help="e.g. 5%% (default for times; 1%% for instruction counts)")
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--filter", default="", help="only benchmarks whose name matches")
     ap.add_argument("--summary", help="append the markdown table to this file")
@@ -106,21 +129,38 @@ def main(argv=None):
         print(f"compare.py: --filter '{a.filter}': {e}", file=sys.stderr)
         return 2
     try:
-        base, new = samples(load(a.base), pattern), samples(load(a.new), pattern)
+        mb, mn = load(a.base), load(a.new)
     except ResultsError as e:
         print(f"compare.py: {e}", file=sys.stderr)
         return 2
+    counts = counted(mb) and counted(mn)
+    if counted(mb) != counted(mn):
+        print("compare.py: one file holds instruction counts (--mode instructions) and the other "
+              "times: compare like with like", file=sys.stderr)
+        return 2
+    if a.threshold is None:
+        a.threshold = 0.01 if counts else 0.05
+    key = "instructions" if counts else None
+    base, new = samples(mb, pattern, key), samples(mn, pattern, key)
     common = [n for n in base if n in new]
-    lines = [f"Gate: threshold {a.threshold:.1%}, alpha {a.alpha}; a slowdown fails when it is "
-             "significant and its 95% interval reaches the threshold.", "",
-             "| benchmark | base ms | new ms | change | p | 95% CI of ratio | MDE | verdict |",
-             "|---|---|---|---|---|---|---|---|"]
+    if counts:
+        head = [f"Gate on instruction counts (callgrind): threshold {a.threshold:.1%}; counts are "
+                "deterministic, so any change beyond the threshold is a verdict.", "",
+                "| benchmark | base instructions | new instructions | change | p | 95% CI of ratio | "
+                "MDE | verdict |"]
+    else:
+        head = [f"Gate: threshold {a.threshold:.1%}, alpha {a.alpha}; a slowdown fails when it is "
+                "significant and its 95% interval reaches the threshold.", "",
+                "| benchmark | base ms | new ms | change | p | 95% CI of ratio | MDE | verdict |"]
+    lines = head + ["|---|---|---|---|---|---|---|---|"]
     failed = 0
     for n in common:
-        r = judge(base[n], new[n], a.threshold, a.alpha)
+        r = judge_counts(base[n], new[n], a.threshold) if counts else \
+            judge(base[n], new[n], a.threshold, a.alpha)
         failed += r["verdict"] == "slower"
         ci = f"{r['lo']:.3f} – {r['hi']:.3f}" if math.isfinite(r["lo"]) else "—"
-        lines.append(f"| `{n}` | {fmt_ms(r['base'])} | {fmt_ms(r['new'])} | {r['change']:+.1%} | "
+        fb, fn = (f"{r['base']:.0f}", f"{r['new']:.0f}") if counts else (fmt_ms(r["base"]), fmt_ms(r["new"]))
+        lines.append(f"| `{n}` | {fb} | {fn} | {r['change']:+.2%} | "
                      f"{r['p']:.3g} | {ci} | {r['mde']:.1%} | "
                      f"{'**' + r['verdict'] + '**' if r['verdict'] == 'slower' else r['verdict']} |")
     added = [n for n in new if n not in base]

@@ -18,7 +18,7 @@ cmd=${1:-run}
 # python3 with matplotlib, pytest and gnuplot for the report scripts.
 packages=(gcc g++ meson ninja-build pkg-config git python3
           libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev
-          python3-matplotlib python3-pytest gnuplot-nox shellcheck)
+          python3-matplotlib python3-pytest gnuplot-nox shellcheck valgrind)
 
 install_missing() {
     local missing=()

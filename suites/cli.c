@@ -312,6 +312,12 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             o->fixtures = v;
+        } else if ((v = flag_value("--mode", argc, argv, &i))) {
+            if (strcmp(v, "time") && strcmp(v, "instructions")) {
+                snprintf(err, errlen, "da3bench: --mode '%s': expected time or instructions", v);
+                return 2;
+            }
+            o->count_instructions = !strcmp(v, "instructions");
         } else if ((v = flag_value("--json", argc, argv, &i))) {
             if (!*v) {
                 snprintf(err, errlen, "da3bench: --json: missing file name");
@@ -413,6 +419,9 @@ void da3_cli_usage(int cmd)
          "                   per 504x280 view, global attention over 1,2,4,8 views\n"
          "Run control:\n"
          "  --json FILE      write Google Benchmark's JSON (with the environment manifest)\n"
+         "  --mode instructions  count instructions under Valgrind's callgrind instead of\n"
+         "                   timing (one iteration per benchmark; repeatable to the\n"
+         "                   instruction); the JSON gets an `instructions` counter\n"
          "  --repetitions R  repetitions per benchmark (median and spread are over them)\n"
          "  --min-time S     minimum seconds per repetition\n"
          "  --mem-limit SIZE refuse configurations needing more (default: half the RAM)\n"

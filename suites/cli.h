@@ -47,6 +47,7 @@ typedef struct {
     /* calib */
     da3_sweep work;
     double slowdown;                          /* 0: none */
+    int count_instructions; /* --mode instructions */
     const char *json;   /* --json FILE */
     size_t mem_limit;   /* bytes; 0: not given */
     int repetitions;    /* 0: the preset's */

@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "env.h"
 #include "gbench.h"
+#include "instructions.h"
 #include "suite_preprocess.h"
 #include "suites.h"
 
@@ -34,8 +35,10 @@ static const struct {
 
 static int wanted(const da3_opts *o, const char *name)
 {
+    /* calib only when named; peak measures the hardware, which counting
+     * instructions cannot */
     if (!o->nsuites)
-        return strcmp(name, "calib") != 0; /* calib only when named */
+        return strcmp(name, "calib") != 0 && !(o->count_instructions && !strcmp(name, "peak"));
     for (int i = 0; i < o->nsuites; i++)
         if (!strcmp(o->suites[i], name))
             return 1;
@@ -106,6 +109,29 @@ int main(int argc, char **argv)
     /* run: refuse bad configurations and unwritable files before measuring */
     if (each_suite(&o, &env, 2))
         return 2;
+    if (o.count_instructions && !gb_can_count()) {
+        fprintf(stderr, "da3bench: --mode instructions: built without Valgrind's headers "
+                        "(apt-get install valgrind, then rebuild)\n");
+        return 2;
+    }
+    if (o.count_instructions && !gb_under_valgrind()) {
+        if (o.json) { /* fail early on an unwritable target, as a timed run does */
+            FILE *f = fopen(o.json, "a");
+            if (!f) {
+                fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
+                return 2;
+            }
+            fclose(f);
+        }
+        return da3_run_counting(argc, argv, o.json);
+    }
+    if (o.count_instructions) {
+        /* the child under callgrind: one iteration, one repetition each */
+        gb_count_instructions(1);
+        o.gb_has_min_time = o.gb_has_repetitions = 1;
+        o.gb_argv[o.gb_argc++] = "--benchmark_min_time=1e-9";
+        o.gb_argv[o.gb_argc++] = "--benchmark_repetitions=1";
+    }
     /* --json: Google Benchmark writes a temporary file beside the target,
      * renamed over it once complete, so an existing results file is never
      * truncated by a run that fails or is stopped. */
@@ -155,6 +181,8 @@ int main(int argc, char **argv)
         !wanted(&o, "preprocess"))
         nthreads = -1; /* calib alone: the peak means nothing there */
     da3_env_collect(&env, threads, nthreads, 0);
+    if (o.count_instructions)
+        da3_env_set(&env, "measure", "instructions (valgrind callgrind, per iteration)");
     for (int i = 0; i < env.n; i++)
         gb_add_context(env.key[i], env.val[i]);
     fprintf(stderr, "da3bench %s: %s, ISA %s, measured peak %s%s on %s cores\n",

@@ -318,6 +318,37 @@ p = limited(["attention", "--seq", "4096", "--batch", "2", "--impl", "naive,flas
 check(asan or p.returncode == 1 and "out of memory" in p.stdout and "Flash:" in p.stdout,
       f"ulimit -v with --mem-limit raised: naive fails, flash runs: {p.returncode}")
 
+# --mode instructions: the same count twice, a 2% heavier kernel caught
+import shutil
+
+usage_error(["calib", "--mode", "cycles"], "--mode")
+if shutil.which("valgrind"):
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [os.path.join(tmp, f"ic{i}.json") for i in range(3)]
+        for path, extra in zip(paths, ([], [], ["--slowdown", "1.02"])):
+            rc, out, err = run(["calib", "--work", "20", "--mode", "instructions",
+                                "--json", path] + extra)
+            check(rc == 0 and "calib/spin/work:20" in out, f"instruction mode run: {rc} {err[-200:]!r}")
+        counts = []
+        for path in paths:
+            try:
+                doc = json.load(open(path))
+                counts.append(doc["benchmarks"][0]["instructions"])
+                check("instructions" in doc["context"].get("measure", ""), "context says instructions")
+            except (OSError, ValueError, KeyError, IndexError):
+                counts.append(None)
+        check(counts[0] is not None and counts[0] == counts[1], f"identical counts: {counts}")
+        check(counts[2] and abs(counts[2] / counts[0] - 1.02) < 0.002, f"+2% work counted: {counts}")
+        compare = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "scripts", "compare.py")
+        py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        p1 = subprocess.run([py, compare, paths[0], paths[1]], capture_output=True, text=True)
+        p2 = subprocess.run([py, compare, paths[0], paths[2]], capture_output=True, text=True)
+        check(p1.returncode == 0 and "unchanged" in p1.stdout, "the gate passes equal counts")
+        check(p2.returncode == 1 and "**slower**" in p2.stdout, "the gate catches +2% instructions")
+else:
+    print("cli: valgrind not installed, instruction mode not tested")
+
 # The forced scalar level runs and says so.
 rc, out, err = run(["attention", "--seq", "33", "--heads", "1", "--head-dim", "16",
                     "--impl", "flash", "--repetitions", "1", "--min-time", "0.001",

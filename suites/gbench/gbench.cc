@@ -13,12 +13,21 @@
 
 #include <unistd.h>
 
-struct gb_state {
-    benchmark::State *s;
-};
+#ifdef DA3_HAVE_VALGRIND
+#include <valgrind/callgrind.h>
+#endif
 
 struct gb_bench {
     benchmark::internal::Benchmark *b;
+    std::string name, full; // registered name; with its named arguments
+    std::vector<int64_t> args;
+    std::vector<std::string> arg_names;
+};
+
+struct gb_state {
+    benchmark::State *s;
+    gb_bench *bench;
+    bool counting; // callgrind is collecting this benchmark's loop
 };
 
 namespace {
@@ -36,6 +45,7 @@ std::vector<Captured> g_runs;
 std::vector<gb_result> g_views;
 std::vector<std::unique_ptr<gb_bench>> g_benches;
 std::string g_format = "console";
+bool g_count = false; // instruction-count mode: bracket each timed loop
 volatile std::sig_atomic_t g_signal = 0;
 
 void skip_interrupted(benchmark::State &s)
@@ -98,34 +108,83 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
 
 } // namespace
 
+// Instruction-count mode: callgrind collects from the first call of the
+// loop to its end, then dumps that count under the benchmark's name; the
+// set-up before the loop and the checks after it are not counted.
+static void count_begin(gb_state *st)
+{
+#ifdef DA3_HAVE_VALGRIND
+    if (g_count && !st->counting) {
+        st->counting = true;
+        CALLGRIND_ZERO_STATS;
+        CALLGRIND_TOGGLE_COLLECT;
+    }
+#else
+    (void)st;
+#endif
+}
+
+static void count_end(gb_state *st)
+{
+#ifdef DA3_HAVE_VALGRIND
+    if (st->counting) {
+        st->counting = false;
+        CALLGRIND_TOGGLE_COLLECT;
+        CALLGRIND_DUMP_STATS_AT(st->bench->full.c_str());
+    }
+#else
+    (void)st;
+#endif
+}
+
 extern "C" {
 
 gb_bench *gb_register(const char *name, gb_fn fn, void *arg)
 {
-    auto *b = benchmark::RegisterBenchmark(name, [fn, arg](benchmark::State &s) {
+    g_benches.push_back(std::unique_ptr<gb_bench>(new gb_bench{nullptr, name, name, {}, {}}));
+    gb_bench *self = g_benches.back().get();
+    self->b = benchmark::RegisterBenchmark(name, [fn, arg, self](benchmark::State &s) {
         if (g_signal) { // skipped: the run was interrupted before it
             skip_interrupted(s);
             while (s.KeepRunning()) {
             }
             return;
         }
-        gb_state st{&s};
+        gb_state st{&s, self, false};
         fn(&st, arg);
+        count_end(&st);
     });
-    if (!b)
+    if (!self->b) {
+        g_benches.pop_back();
         return nullptr;
-    g_benches.push_back(std::unique_ptr<gb_bench>(new gb_bench{b}));
-    return g_benches.back().get();
+    }
+    return self;
+}
+
+// The instance name Google Benchmark will report: name/arg:value/...
+static void compose_name(gb_bench *b)
+{
+    b->full = b->name;
+    for (size_t i = 0; i < b->args.size(); i++) {
+        b->full += "/";
+        if (i < b->arg_names.size() && !b->arg_names[i].empty())
+            b->full += b->arg_names[i] + ":";
+        b->full += std::to_string(b->args[i]);
+    }
 }
 
 void gb_args(gb_bench *b, const int64_t *args, int n)
 {
     b->b->Args(std::vector<int64_t>(args, args + n));
+    b->args.assign(args, args + n);
+    compose_name(b);
 }
 
 void gb_arg_names(gb_bench *b, const char *const *names, int n)
 {
     b->b->ArgNames(std::vector<std::string>(names, names + n));
+    b->arg_names.assign(names, names + n);
+    compose_name(b);
 }
 
 void gb_use_real_time(gb_bench *b) { b->b->UseRealTime(); }
@@ -147,14 +206,42 @@ bool gb_keep_running(gb_state *st)
 {
     if (g_signal && !st->s->error_occurred())
         skip_interrupted(*st->s);
-    return st->s->KeepRunning();
+    count_begin(st);
+    const bool more = st->s->KeepRunning();
+    if (!more)
+        count_end(st);
+    return more;
 }
 
 bool gb_keep_running_batch(gb_state *st, int64_t n)
 {
     if (g_signal && !st->s->error_occurred())
         skip_interrupted(*st->s);
-    return st->s->KeepRunningBatch(n);
+    count_begin(st);
+    const bool more = st->s->KeepRunningBatch(n);
+    if (!more)
+        count_end(st);
+    return more;
+}
+
+void gb_count_instructions(int on) { g_count = on != 0; }
+
+int gb_under_valgrind(void)
+{
+#ifdef DA3_HAVE_VALGRIND
+    return RUNNING_ON_VALGRIND ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+int gb_can_count(void)
+{
+#ifdef DA3_HAVE_VALGRIND
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 void gb_interrupt(int sig) { g_signal = sig; }

@@ -75,6 +75,13 @@ int64_t gb_iterations_done(const gb_state *st);
 void gb_interrupt(int sig);
 int gb_interrupted(void);
 
+/* Instruction counting: with gb_count_instructions(1), under Valgrind's
+ * callgrind, each benchmark's loop (first gb_keep_running to its end) is
+ * collected and dumped as "Client Request: <benchmark name>". */
+void gb_count_instructions(int on);
+int gb_under_valgrind(void); /* 1 when running under Valgrind */
+int gb_can_count(void);      /* 1 if built with Valgrind's headers */
+
 /* Running. gb_init removes the flags it knows from argv; the ones left are
  * the caller's. Returns 0, or -1 when a --benchmark_* flag is malformed. */
 int gb_init(int *argc, char **argv);

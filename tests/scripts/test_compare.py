@@ -107,3 +107,27 @@ def test_mann_whitney_against_known_values():
     assert stats.mann_whitney([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
     lo, hi = stats.bootstrap_ratio([10.0] * 8, [11.0] * 8)
     assert lo == pytest.approx(1.1) and hi == pytest.approx(1.1)
+
+
+def counts(path, benches):
+    runs = [{"name": n, "run_name": n, "run_type": "iteration", "iterations": 1,
+             "real_time": 1.0, "cpu_time": 1.0, "time_unit": "ms", "instructions": c}
+            for n, c in benches.items()]
+    path.write_text(json.dumps({"context": {"measure": "instructions"}, "benchmarks": runs}))
+    return str(path)
+
+
+def test_instruction_counts_are_judged_on_the_change(tmp_path, capsys):
+    b = counts(tmp_path / "b.json", {"x/a": 1000000, "x/b": 500000, "x/c": 800000})
+    n = counts(tmp_path / "n.json", {"x/a": 1000000, "x/b": 510000, "x/c": 790000})
+    assert compare.main([b, n]) == 1  # x/b +2% beyond the 1% default
+    out = capsys.readouterr().out
+    assert "instruction counts" in out and "**slower**" in out and "| faster |" in out
+    assert compare.main([b, n, "--threshold", "3%"]) == 0
+
+
+def test_counts_against_times_is_refused(tmp_path, capsys):
+    b = counts(tmp_path / "b.json", {"x/a": 1000})
+    t = results(tmp_path / "t.json", {"x/a": [1, 2, 3, 4, 5]})
+    assert compare.main([b, t]) == 2
+    assert "like with like" in capsys.readouterr().err

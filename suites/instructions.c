@@ -1,0 +1,215 @@
+/*
+ * --mode instructions: run the same benchmarks under Valgrind's callgrind
+ * and report instructions instead of time. A count is repeatable to the
+ * instruction whatever else the machine does, so a gate can see a 1-2%
+ * change that wall-clock noise on a shared runner hides.
+ *
+ * The parent (this process, not under Valgrind) re-executes da3bench under
+ * `valgrind --tool=callgrind --collect-atstart=no` with one iteration and
+ * one repetition per benchmark; the child brackets each benchmark's loop
+ * with client requests (suites/gbench) so set-up, fixture generation and
+ * the reference checks are not counted, and dumps one count per benchmark.
+ * The parent then reads the dumps and writes the child's Google Benchmark
+ * JSON with an `instructions` counter (per iteration) in every benchmark.
+ * Valgrind does not run AVX-512: its CPUID says AVX2, the dispatch picks
+ * that, and the JSON's isa_selected says which ISA was counted.
+ */
+#include "instructions.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAXB 4096
+
+typedef struct {
+    char name[256];
+    double count;
+} cg_count;
+
+static int find_valgrind(char *out, size_t len)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path ? path : "/usr/bin:/bin");
+    for (char *save, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(out, len, "%s/valgrind", d);
+        struct stat st;
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Every "Client Request" dump in dir: the benchmark's name and its count. */
+static int read_dumps(const char *dir, cg_count *c, int max)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        if (strncmp(e->d_name, "cg.out", 6))
+            continue;
+        char path[4400], line[1024], name[256] = "";
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        double count = -1;
+        while (fgets(line, sizeof line, f)) {
+            if (!strncmp(line, "desc: Trigger: Client Request: ", 31)) {
+                snprintf(name, sizeof name, "%s", line + 31);
+                name[strcspn(name, "\n")] = 0;
+            } else if (!strncmp(line, "summary: ", 9) || !strncmp(line, "totals: ", 8)) {
+                count = strtod(strchr(line, ' ') + 1, NULL);
+            }
+        }
+        fclose(f);
+        if (*name && count >= 0) {
+            snprintf(c[n].name, sizeof c[n].name, "%s", name);
+            c[n++].count = count;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b)
+        b[n] = 0, *len = (size_t)n;
+    return b;
+}
+
+/* Google Benchmark writes one key per line: after each "run_name" line,
+ * insert "instructions": count / iterations of that object. */
+static int inject(const char *json, const cg_count *c, int n, FILE *out, int *matched)
+{
+    const char *p = json;
+    *matched = 0;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p + 1) : strlen(p);
+        fwrite(p, 1, len, out);
+        const char *key = strstr(p, "\"run_name\": \"");
+        if (key && key < p + len) {
+            const char *s = key + 13, *q = strchr(s, '"');
+            const char *it = strstr(p, "\"iterations\": ");
+            double iters = it ? strtod(it + 14, NULL) : 1;
+            for (int i = 0; q && i < n; i++)
+                if (strlen(c[i].name) == (size_t)(q - s) && !strncmp(c[i].name, s, (size_t)(q - s))) {
+                    fprintf(out, "      \"instructions\": %.0f,\n", c[i].count / (iters > 0 ? iters : 1));
+                    (*matched)++;
+                    break;
+                }
+        }
+        p += len;
+    }
+    return 0;
+}
+
+int da3_run_counting(int argc, char **argv, const char *json)
+{
+    char vg[4200], dir[] = "/tmp/da3bench-cg-XXXXXX", self[4096];
+    if (find_valgrind(vg, sizeof vg)) {
+        fprintf(stderr, "da3bench: --mode instructions needs Valgrind (sudo apt-get install valgrind)\n");
+        return 2;
+    }
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (k <= 0 || !mkdtemp(dir)) {
+        fprintf(stderr, "da3bench: --mode instructions: cannot set up (%s)\n", strerror(errno));
+        return 1;
+    }
+    self[k] = 0;
+    char outf[256], childjson[256];
+    snprintf(outf, sizeof outf, "--callgrind-out-file=%s/cg.out", dir);
+    snprintf(childjson, sizeof childjson, "%s/child.json", dir);
+    char **cargv = calloc((size_t)argc + 12, sizeof *cargv);
+    int c = 0;
+    cargv[c++] = vg;
+    cargv[c++] = "--tool=callgrind";
+    cargv[c++] = "--collect-atstart=no";
+    cargv[c++] = "--quiet";
+    cargv[c++] = outf;
+    cargv[c++] = self;
+    for (int i = 1; i < argc; i++)
+        cargv[c++] = argv[i];
+    cargv[c++] = "--json";
+    cargv[c++] = childjson;
+    cargv[c] = NULL;
+    fprintf(stderr, "da3bench: counting instructions under callgrind (%s): expect 20-100x the run time\n", vg);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execv(vg, cargv);
+        _exit(127);
+    }
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    free(cargv);
+    int rc = pid < 0 ? 1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    static cg_count counts[MAXB];
+    int n = read_dumps(dir, counts, MAXB);
+    size_t len = 0;
+    char *doc = slurp(childjson, &len);
+    if (!doc || n < 0) {
+        fprintf(stderr, "da3bench: the counting run left no results (exit %d)\n", rc);
+        return rc ? rc : 1;
+    }
+    int matched = 0;
+    if (json) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.partial-%ld", json, (long)getpid());
+        FILE *f = fopen(tmp, "w");
+        if (!f || (inject(doc, counts, n, f, &matched), fclose(f)) || rename(tmp, json)) {
+            fprintf(stderr, "da3bench: --json %s: %s\n", json, strerror(errno));
+            unlink(tmp);
+            free(doc);
+            return 1;
+        }
+    } else {
+        FILE *f = fopen("/dev/null", "w");
+        if (f) {
+            inject(doc, counts, n, f, &matched);
+            fclose(f);
+        }
+    }
+    printf("\n%-70s %16s\n", "Benchmark (instructions per iteration, callgrind)", "instructions");
+    for (int i = 0; i < n; i++)
+        printf("%-70s %16.0f\n", counts[i].name, counts[i].count);
+    if (matched < n)
+        fprintf(stderr, "da3bench: %d of %d counts matched a benchmark in the JSON\n", matched, n);
+    free(doc);
+    /* the dumps and the child's JSON are not needed any more */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+    return rc;
+}
