@@ -5,10 +5,11 @@
  * change that wall-clock noise on a shared runner hides.
  *
  * The parent (this process, not under Valgrind) re-executes da3bench under
- * `valgrind --tool=callgrind --collect-atstart=no` with one iteration and
- * one repetition per benchmark; the child brackets each benchmark's loop
- * with client requests (suites/gbench) so set-up, fixture generation and
- * the reference checks are not counted, and dumps one count per benchmark.
+ * `valgrind --tool=callgrind` with one iteration and
+ * one repetition per benchmark; the child zeroes every thread's counters
+ * when a benchmark's loop starts and dumps them when it ends (client
+ * requests in suites/gbench), so set-up, fixture generation and the
+ * reference checks are not counted: one count per benchmark.
  * The parent then reads the dumps and writes the child's Google Benchmark
  * JSON with an `instructions` counter (per iteration) in every benchmark.
  * Valgrind does not run AVX-512: its CPUID says AVX2, the dispatch picks
@@ -147,7 +148,6 @@ int da3_run_counting(int argc, char **argv, const char *json)
     int c = 0;
     cargv[c++] = vg;
     cargv[c++] = "--tool=callgrind";
-    cargv[c++] = "--collect-atstart=no";
     cargv[c++] = "--quiet";
     cargv[c++] = outf;
     cargv[c++] = self;
@@ -159,6 +159,10 @@ int da3_run_counting(int argc, char **argv, const char *json)
     fprintf(stderr, "da3bench: counting instructions under callgrind (%s): expect 20-100x the run time\n", vg);
     pid_t pid = fork();
     if (pid == 0) {
+        /* OpenBLAS's idle workers spin: under Valgrind, which runs one
+         * thread at a time, they would eat the run and make the counts
+         * depend on scheduling. One BLAS thread: the same work, counted. */
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
         execv(vg, cargv);
         _exit(127);
     }

@@ -108,16 +108,17 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
 
 } // namespace
 
-// Instruction-count mode: callgrind collects from the first call of the
-// loop to its end, then dumps that count under the benchmark's name; the
-// set-up before the loop and the checks after it are not counted.
+// Instruction-count mode: the counters of every thread are zeroed at the
+// first call of the loop and dumped at its end under the benchmark's name,
+// so the set-up before the loop and the checks after it are not counted.
+// (Not CALLGRIND_TOGGLE_COLLECT: that switches the calling thread only, and
+// the kernels' worker threads would go uncounted.)
 static void count_begin(gb_state *st)
 {
 #ifdef DA3_HAVE_VALGRIND
     if (g_count && !st->counting) {
         st->counting = true;
         CALLGRIND_ZERO_STATS;
-        CALLGRIND_TOGGLE_COLLECT;
     }
 #else
     (void)st;
@@ -129,7 +130,6 @@ static void count_end(gb_state *st)
 #ifdef DA3_HAVE_VALGRIND
     if (st->counting) {
         st->counting = false;
-        CALLGRIND_TOGGLE_COLLECT;
         CALLGRIND_DUMP_STATS_AT(st->bench->full.c_str());
     }
 #else
