@@ -299,7 +299,12 @@ int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int mode, char *er
         da3_sweep_add(&io, quick ? 5 : 10);
     if (!lt.n)
         da3_sweep_add(&lt, 1);
-    const int batches = o->batches ? o->batches : quick ? 10 : 50;
+    /* counting instructions (under Valgrind, ~50x slower) needs few
+     * batches: the count per batch is the same */
+    const int batches = o->batches         ? o->batches
+                        : o->count_instructions ? 2
+                        : quick                 ? 10
+                                                : 50;
     const int batch = o->batch_size ? o->batch_size : 32;
     const int threads = o->compute_threads ? o->compute_threads : da3_cpu_count();
     const int nload = o->nloader ? o->nloader : 1;
