@@ -177,9 +177,9 @@ int main(int argc, char **argv)
 
     int threads[DA3_SWEEP_MAX];
     int nthreads = wanted(&o, "attention") ? da3_attention_threads(&o, threads, DA3_SWEEP_MAX) : 0;
-    if (!wanted(&o, "attention") && !wanted(&o, "peak") && !wanted(&o, "prefetch") &&
-        !wanted(&o, "preprocess"))
-        nthreads = -1; /* calib alone: the peak means nothing there */
+    if (o.count_instructions || (!wanted(&o, "attention") && !wanted(&o, "peak") &&
+                                 !wanted(&o, "prefetch") && !wanted(&o, "preprocess")))
+        nthreads = -1; /* counting, or calib alone: a measured peak means nothing there */
     da3_env_collect(&env, threads, nthreads, 0);
     if (o.count_instructions)
         da3_env_set(&env, "measure", "instructions (valgrind callgrind, per iteration)");
