@@ -283,11 +283,21 @@ with tempfile.TemporaryDirectory() as tmp:
                               "--impl", "flash,naive", "--repetitions", "3", "--min-time", "0.05",
                               "--json", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=e)
-        time.sleep(2.5)
+        # wait until two benchmarks have printed their results (da3bench
+        # flushes each), then interrupt the third, which runs for seconds
+        import select
+        seen, buf, deadline = 0, "", time.monotonic() + 120
+        while seen < 2 and time.monotonic() < deadline and p.poll() is None:
+            r, _, _ = select.select([p.stdout], [], [], 1.0)
+            if r:
+                line = p.stdout.readline()
+                buf += line
+                seen += "/N:32/" in line and "_median" in line
+        check(seen >= 2, f"signal {sig}: two results printed before the signal ({buf[-300:]!r})")
         check(json.load(open(path)) == {"old": True}, "the old file is intact while running")
         p.send_signal(sig)
         try:
-            out, err = p.communicate(timeout=60)
+            out, err = p.communicate(timeout=120)
         except subprocess.TimeoutExpired:
             p.kill()
             out, err = p.communicate()

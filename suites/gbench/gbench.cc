@@ -99,6 +99,9 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
             show |= r.run_type == Run::RT_Aggregate || r.repetitions <= 1 || r.error_occurred;
         if (show)
             inner_->ReportRuns(runs);
+        // each result as it comes, also into a pipe (CI logs, tests)
+        std::cout.flush();
+        std::fflush(stdout);
     }
     void Finalize() override { inner_->Finalize(); }
 
