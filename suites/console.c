@@ -8,6 +8,7 @@
  */
 #include "cpu.h"
 #include "gbench.h"
+#include "stats.h"
 #include "suites.h"
 
 #include <math.h>
@@ -27,26 +28,6 @@ typedef struct {
 } cfg_times;
 
 static const char *const impl_names[4] = {"naive", "fused", "flash", "blas"};
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void stats(const double *v, int n, double *median, double *sd)
-{
-    double tmp[MAX_REP / 10];
-    memcpy(tmp, v, sizeof(double) * (size_t)n);
-    qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
-    *median = n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
-    double mean = 0, ss = 0;
-    for (int i = 0; i < n; i++)
-        mean += v[i] / n;
-    for (int i = 0; i < n; i++)
-        ss += (v[i] - mean) * (v[i] - mean);
-    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
-}
 
 static double to_ms(double t, const char *unit)
 {
@@ -106,9 +87,9 @@ void da3_console_attention(void)
         double med[4] = {0}, sd[4] = {0}, gf[4] = {0}, pct[4] = {0}, unused;
         for (int k = 0; k < 4; k++)
             if (cfg[c].n[k]) {
-                stats(cfg[c].ms[k], cfg[c].n[k], &med[k], &sd[k]);
-                stats(cfg[c].gflops[k], cfg[c].n[k], &gf[k], &unused);
-                stats(cfg[c].pct[k], cfg[c].n[k], &pct[k], &unused);
+                da3_median_sd(cfg[c].ms[k], cfg[c].n[k], &med[k], &sd[k]);
+                da3_median_sd(cfg[c].gflops[k], cfg[c].n[k], &gf[k], &unused);
+                da3_median_sd(cfg[c].pct[k], cfg[c].n[k], &pct[k], &unused);
             }
         printf("\n================================================================================\n");
         printf("BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model, da3_isa_name(da3_cpu_isa()),

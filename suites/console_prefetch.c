@@ -6,6 +6,7 @@
  */
 #include "cpu.h"
 #include "gbench.h"
+#include "stats.h"
 #include "suites.h"
 
 #include <math.h>
@@ -23,26 +24,6 @@ typedef struct {
     double ms[MAXD][MAXR], eff[MAXD], bound[MAXD], io[MAXD], cmp[MAXD];
     int n[MAXD], err[MAXD];
 } pf_cfg;
-
-static int cmpd(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void med_sd(const double *v, int n, double *med, double *sd)
-{
-    double t[MAXR];
-    memcpy(t, v, sizeof(double) * (size_t)n);
-    qsort(t, (size_t)n, sizeof *t, cmpd);
-    *med = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-    double m = 0, ss = 0;
-    for (int i = 0; i < n; i++)
-        m += v[i] / n;
-    for (int i = 0; i < n; i++)
-        ss += (v[i] - m) * (v[i] - m);
-    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
-}
 
 void da3_console_prefetch(void)
 {
@@ -101,9 +82,9 @@ void da3_console_prefetch(void)
         printf("================================================================================\n\n");
         double m0 = 0, s0 = 0, mk = 0, sk = 0;
         if (i0 >= 0)
-            med_sd(g->ms[i0], g->n[i0], &m0, &s0);
+            da3_median_sd(g->ms[i0], g->n[i0], &m0, &s0);
         if (ik >= 0)
-            med_sd(g->ms[ik], g->n[ik], &mk, &sk);
+            da3_median_sd(g->ms[ik], g->n[ik], &mk, &sk);
         if (ik >= 0)
             printf("Optimized:   %9.3f ± %.3f ms  (prefetch, depth %d)\n", mk, sk, g->depth[ik]);
         if (i0 >= 0)

@@ -7,6 +7,7 @@
  */
 #include "cpu.h"
 #include "gbench.h"
+#include "stats.h"
 #include "suites.h"
 
 #include <math.h>
@@ -26,26 +27,6 @@ typedef struct {
     double autow, ips[MAXW];
     int nw;
 } pp_cfg;
-
-static int cmpd(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void med_sd(const double *v, int n, double *med, double *sd)
-{
-    double t[MAXR];
-    memcpy(t, v, sizeof(double) * (size_t)n);
-    qsort(t, (size_t)n, sizeof *t, cmpd);
-    *med = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-    double m = 0, ss = 0;
-    for (int i = 0; i < n; i++)
-        m += v[i] / n;
-    for (int i = 0; i < n; i++)
-        ss += (v[i] - m) * (v[i] - m);
-    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
-}
 
 static double ms_of(const gb_result *r)
 {
@@ -117,7 +98,7 @@ void da3_console_preprocess(void)
         int i4 = -1, i8 = -1, ia = -1, i1 = -1;
         for (int k = 0; k < g->nw; k++) {
             if (g->n[k])
-                med_sd(g->ms[k], g->n[k], &med[k], &sd[k]);
+                da3_median_sd(g->ms[k], g->n[k], &med[k], &sd[k]);
             i4 = !strcmp(g->wname[k], "4") && g->n[k] ? k : i4;
             i8 = !strcmp(g->wname[k], "8") && g->n[k] ? k : i8;
             i1 = !strcmp(g->wname[k], "1") && g->n[k] ? k : i1;
@@ -152,7 +133,7 @@ void da3_console_preprocess(void)
                 printf("workers %s: FAILED (see the error above)\n", g->wname[k]);
         if (i1 >= 0 && ndec && nimg && !strncmp(g->key, "threads", 7)) {
             double dm, dsd;
-            med_sd(dec_ms, ndec, &dm, &dsd);
+            da3_median_sd(dec_ms, ndec, &dm, &dsd);
             printf("Decode alone: %.3f ms per image (1 thread); the pipeline at 1 worker: %.3f ms "
                    "per image = %.2fx the decode\n",
                    dm / nimg, med[i1] / nimg, med[i1] / dm);

@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "fixtures.h"
 #include "gbench.h"
+#include "stats.h"
 #include "prefetch.h"
 #include "commands.h"
 #include "suites.h"
@@ -183,16 +184,11 @@ static int setup(const pf_case *c, char *msg, size_t len)
     return 0;
 }
 
-static int cmpd(const void *a, const void *b)
+static double median(const double *v, int n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmpd);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    double m, sd;
+    da3_median_sd(v, n, &m, &sd);
+    return m;
 }
 
 static void pf_body(gb_state *st, void *arg)
