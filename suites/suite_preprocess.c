@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "fixtures.h"
 #include "gbench.h"
+#include "stats.h"
 #include "pool.h"
 #include "preprocess.h"
 #include "suite_preprocess.h"
@@ -400,14 +401,8 @@ static void pp_body(gb_state *st, void *arg)
     if (c->pool == 0 && c->workers == 4 && g->nbase < 64)
         g->base[g->nbase++] = per_batch;
     if (c->pool >= 0 && g->nbase > 0) {
-        double b[64];
-        memcpy(b, g->base, sizeof(double) * (size_t)g->nbase);
-        for (int i = 1; i < g->nbase; i++) /* insertion sort for the median */
-            for (int k = i; k > 0 && b[k] < b[k - 1]; k--) {
-                double t = b[k];
-                b[k] = b[k - 1], b[k - 1] = t;
-            }
-        const double med = g->nbase % 2 ? b[g->nbase / 2] : 0.5 * (b[g->nbase / 2 - 1] + b[g->nbase / 2]);
+        double med, sd;
+        da3_median_sd(g->base, g->nbase, &med, &sd);
         gb_counter(st, "speedup_vs_4", med / per_batch, GB_COUNTER_DEFAULT);
     }
     snprintf(msg, sizeof msg, "%s%s", c->pool >= 0 ? "" : "tjDecompress2 RGB, 1 thread",
