@@ -316,9 +316,7 @@ static void check(da3_pp_case *c)
     da3_pp_geom g;
     c->max_err = NAN;
     if (len > 0 && pp && da3_pp_probe(pp, buf, (size_t)len, &c->pp, &g) == 0) {
-        int w, h;
-        const uint8_t *rgb = da3_pp_decode_scaled(pp, buf, (size_t)len, g.scale_den, &w, &h);
-        float *ref = rgb ? da3_pp_reference(rgb, w, h, &c->pp, &g) : NULL;
+        float *ref = da3_pp_reference_jpeg(pp, buf, (size_t)len, &c->pp, &g);
         if (ref) {
             double e = 0;
             for (size_t k = 0; k < rs.out_floats; k++)

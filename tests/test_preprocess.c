@@ -121,6 +121,23 @@ static void test_against_reference(void)
             float *out2 = malloc(sizeof(float) * cap);
             CHECK(da3_pp_run(pp, jpg, len, &p, out2, cap, &g2) == 0 && g2.out_w == g.out_w &&
                       g2.out_h == g.out_h, "dct shape");
+            /* and exact against the reference of the samples it decoded
+             * (Y, Cb, Cr planes when planar) */
+            float *ref2 = da3_pp_reference_jpeg(pp, jpg, len, &p, &g2);
+            double err2 = 0, mse = 0;
+            const size_t nf = (size_t)3 * g.out_w * g.out_h;
+            for (size_t k = 0; ref2 && k < nf; k++) {
+                err2 = fmax(err2, fabs(ref2[k] - out2[k]));
+                const double d = (out[k] - out2[k]) * 0.229 * 255;
+                mse += d * d / (double)nf;
+            }
+            CHECK(ref2 && err2 < 2e-3, "dct %dx%d %s res %d (planar %d): max error %.3g",
+                  cases[i].w, cases[i].h, da3_pp_method_name(p.method), p.res, g2.planar, err2);
+            /* close to the full decode: PSNR above 30 dB even on these
+             * small synthetic images */
+            CHECK(mse < 255.0 * 255.0 / 1e3, "dct %dx%d: PSNR %.1f dB against full", cases[i].w,
+                  cases[i].h, 10 * log10(255.0 * 255.0 / mse));
+            free(ref2);
             free(out2);
         }
         free(out), free(rgb);

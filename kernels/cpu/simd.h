@@ -40,6 +40,11 @@ static inline vf v_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
 static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf v_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf v_gather(const float *base, const int *idx) /* base[idx[0..16)] */
+{
+    return _mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4);
+}
 static inline vf v_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vf v_pow2i(vf n) /* 2^n for integral n in [-126, 127] */
 {
@@ -65,6 +70,11 @@ static inline vf v_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
 static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf v_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf v_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf v_gather(const float *base, const int *idx) /* base[idx[0..8)] */
+{
+    return _mm256_i32gather_ps(base, _mm256_loadu_si256((const __m256i *)idx), 4);
+}
 static inline vf v_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vf v_pow2i(vf n)
 {
@@ -101,6 +111,8 @@ static inline vf v_sub(vf a, vf b) { return a - b; }
 static inline vf v_mul(vf a, vf b) { return a * b; }
 static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }
 static inline vf v_max(vf a, vf b) { return a > b ? a : b; }
+static inline vf v_min(vf a, vf b) { return a < b ? a : b; }
+static inline vf v_gather(const float *base, const int *idx) { return base[*idx]; }
 /* Round to nearest by the 1.5*2^23 trick: exact for |a| < 2^22, which the
  * clamped exp2 argument always is. Needs IEEE semantics (no -ffast-math). */
 static inline vf v_round(vf a)

@@ -13,6 +13,7 @@
 #include "resample.h"
 #include "simd.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef float v4f __attribute__((vector_size(16)));
@@ -156,5 +157,120 @@ void DA3_FN(da3_pp_apply)(const uint8_t *rgb, int w, const da3_rs_plan *px,
                 rws[t] = a + (size_t)t * W, wts[t] = wy[t] * sc;
             vsum_f32(o, rws, wts, taps, bi, 0, (size_t)W);
         }
+    }
+}
+
+/* One channel: dst[x] = sum_t w[x][t] * src[start[x] + t] */
+#define HPASS1_FIXED(T)                                                                     \
+    for (int x = 0; x < W; x++) {                                                           \
+        const float *wx = px->w + (size_t)x * (T);                                          \
+        const float *p = src + px->start[x];                                                \
+        float acc = wx[0] * p[0];                                                           \
+        for (int t = 1; t < (T); t++)                                                       \
+            acc += wx[t] * p[t];                                                            \
+        dst[x] = acc;                                                                       \
+    }
+
+static void hpass1(const float *src, const da3_rs_plan *px, int uniform, float *restrict dst)
+{
+    const int W = px->n_out;
+    if (DA3_VW > 1 && uniform && px->wt) { /* DA3_VW outputs at a time, gathering their taps */
+        const int T = px->maxtaps;
+        int x = 0;
+        for (; x + DA3_VW <= W; x += DA3_VW) {
+            vf acc = v_mul(v_load(px->wt + x), v_gather(src, px->start + x));
+            for (int t = 1; t < T; t++)
+                acc = v_fma(v_load(px->wt + (size_t)t * W + x), v_gather(src + t, px->start + x),
+                            acc);
+            v_store(dst + x, acc);
+        }
+        for (; x < W; x++) {
+            float acc = 0;
+            for (int t = 0; t < T; t++)
+                acc += px->w[(size_t)x * T + t] * src[px->start[x] + t];
+            dst[x] = acc;
+        }
+        return;
+    }
+    switch (uniform ? px->maxtaps : 0) {
+    case 2: HPASS1_FIXED(2) break;
+    case 3: HPASS1_FIXED(3) break;
+    case 4: HPASS1_FIXED(4) break;
+    case 5: HPASS1_FIXED(5) break;
+    case 6: HPASS1_FIXED(6) break;
+    default:
+        for (int x = 0; x < W; x++) {
+            const float *wx = px->w + (size_t)x * px->maxtaps;
+            const float *p = src + px->start[x];
+            float acc = 0;
+            for (int t = 0; t < px->ntaps[x]; t++)
+                acc += wx[t] * p[t];
+            dst[x] = acc;
+        }
+    }
+}
+
+void DA3_FN(da3_pp_apply_plane)(const uint8_t *src, size_t stride, const da3_rs_plan *px,
+                                const da3_rs_plan *py1, const da3_rs_plan *py2, float *tmp,
+                                float *inter, float *out)
+{
+    const int W = px->n_out, H = py2->n_out;
+    int c0 = px->start[0], c1 = 0, r0 = py2->start[0], r1 = 0, uniform = 1;
+    for (int x = 0; x < W; x++) {
+        c0 = px->start[x] < c0 ? px->start[x] : c0;
+        c1 = px->start[x] + px->ntaps[x] > c1 ? px->start[x] + px->ntaps[x] : c1;
+        uniform &= px->ntaps[x] == px->maxtaps;
+    }
+    for (int y = 0; y < H; y++) {
+        r0 = py2->start[y] < r0 ? py2->start[y] : r0;
+        r1 = py2->start[y] + py2->ntaps[y] > r1 ? py2->start[y] + py2->ntaps[y] : r1;
+    }
+    const uint8_t *rows[RING];
+    for (int r = r0; r < r1; r++) {
+        const int taps = py1->ntaps[r] < RING ? py1->ntaps[r] : RING;
+        for (int t = 0; t < taps; t++)
+            rows[t] = src + (size_t)(py1->start[r] + t) * stride;
+        vsum_u8(tmp, rows, py1->w + (size_t)r * py1->maxtaps, taps, (size_t)c0, (size_t)c1);
+        hpass1(tmp, px, uniform, inter + (size_t)r * W);
+    }
+    for (int y = 0; y < H; y++) {
+        const float *wy = py2->w + (size_t)y * py2->maxtaps;
+        const float *a = inter + (size_t)py2->start[y] * W;
+        const float *rws[RING];
+        const int taps = py2->ntaps[y] < RING ? py2->ntaps[y] : RING;
+        for (int t = 0; t < taps; t++)
+            rws[t] = a + (size_t)t * W;
+        vsum_f32(out + (size_t)y * W, rws, wy, taps, 0.0f, 0, (size_t)W);
+    }
+}
+
+/* In place: planes Y, Cb, Cr (n floats each, 0..255) to normalized R, G, B,
+ * with JFIF's conversion and each of R, G, B clamped to [0, 255] as a
+ * decoder's would be. */
+void DA3_FN(da3_pp_ycc_normalize)(float *out, size_t n, const float scale[3], const float bias[3])
+{
+    float *y = out, *cb = out + n, *cr = out + 2 * n;
+    const vf k_rv = v_set1(1.402f), k_gu = v_set1(-0.344136f), k_gv = v_set1(-0.714136f),
+             k_bu = v_set1(1.772f), c128 = v_set1(128.0f), lo = v_zero(), hi = v_set1(255.0f);
+    const vf s0 = v_set1(scale[0]), s1 = v_set1(scale[1]), s2 = v_set1(scale[2]);
+    const vf b0 = v_set1(bias[0]), b1 = v_set1(bias[1]), b2 = v_set1(bias[2]);
+    size_t i = 0;
+    for (; i + DA3_VW <= n; i += DA3_VW) {
+        const vf Y = v_load(y + i), U = v_sub(v_load(cb + i), c128), V = v_sub(v_load(cr + i), c128);
+        const vf R = v_min(v_max(v_fma(k_rv, V, Y), lo), hi);
+        const vf G = v_min(v_max(v_fma(k_gv, V, v_fma(k_gu, U, Y)), lo), hi);
+        const vf B = v_min(v_max(v_fma(k_bu, U, Y), lo), hi);
+        v_store(y + i, v_fma(R, s0, b0));
+        v_store(cb + i, v_fma(G, s1, b1));
+        v_store(cr + i, v_fma(B, s2, b2));
+    }
+    for (; i < n; i++) {
+        const float Y = y[i], U = cb[i] - 128.0f, V = cr[i] - 128.0f;
+        const float R = fminf(fmaxf(Y + 1.402f * V, 0.0f), 255.0f);
+        const float G = fminf(fmaxf(Y - 0.344136f * U - 0.714136f * V, 0.0f), 255.0f);
+        const float B = fminf(fmaxf(Y + 1.772f * U, 0.0f), 255.0f);
+        y[i] = R * scale[0] + bias[0];
+        cb[i] = G * scale[1] + bias[1];
+        cr[i] = B * scale[2] + bias[2];
     }
 }

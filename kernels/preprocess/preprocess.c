@@ -21,6 +21,7 @@ struct da3_pp {
     da3_pp_geom key; /* the geometry the plans below were built for */
     int have_plans;
     da3_rs_plan px, py1, py2;
+    da3_rs_plan pcx, pcy1; /* the chroma planes' (planar path) */
     char err[256];
 };
 
@@ -48,6 +49,8 @@ void da3_pp_free(da3_pp *pp)
     da3_rs_free(&pp->px);
     da3_rs_free(&pp->py1);
     da3_rs_free(&pp->py2);
+    da3_rs_free(&pp->pcx);
+    da3_rs_free(&pp->pcy1);
     free(pp);
 }
 
@@ -94,6 +97,11 @@ int da3_pp_probe(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_param
                 break;
             }
         }
+        if (cs == TJCS_YCbCr && sub != TJSAMP_GRAY) {
+            g->cw = tjPlaneWidth(1, g->dec_w, sub), g->ch = tjPlaneHeight(1, g->dec_h, sub);
+            g->planar = g->cw > 0 && g->ch > 0;
+            g->subsamp = sub;
+        }
     }
     return 0;
 }
@@ -103,7 +111,8 @@ static int same_geom(const da3_pp_geom *a, const da3_pp_geom *b)
     return a->dec_w == b->dec_w && a->dec_h == b->dec_h && a->rs_w == b->rs_w &&
            a->rs_h == b->rs_h && a->out_w == b->out_w && a->out_h == b->out_h &&
            a->crop_x == b->crop_x && a->crop_y == b->crop_y &&
-           a->first_cubic == b->first_cubic && a->second_cubic == b->second_cubic;
+           a->first_cubic == b->first_cubic && a->second_cubic == b->second_cubic &&
+           a->planar == b->planar && a->cw == b->cw && a->ch == b->ch;
 }
 
 /* The two steps along one axis: decoded size -> first resize (first), then
@@ -142,20 +151,45 @@ static int build_plans(da3_pp *pp, const da3_pp_params *p, const da3_pp_geom *g)
     if (rc || axis_steps(g->dec_h, g->rs_h, g->out_h, g->crop_y, crop, g->first_cubic,
                          g->second_cubic, &pp->py1, &pp->py2))
         return -1;
+    if (!g->planar)
+        return 0;
+    /* chroma: its plane covers the same picture with fewer samples (JPEG
+     * sites them at the centre of the luma samples they cover) */
+    rc = axis_steps(g->cw, g->rs_w, g->out_w, g->crop_x, crop, g->first_cubic, g->second_cubic,
+                    &x1, &x2);
+    if (rc)
+        return -1;
+    rc = da3_rs_compose(&x1, &x2, &pp->pcx);
+    da3_rs_free(&x1), da3_rs_free(&x2);
+    if (rc)
+        return -1;
+    da3_rs_uniform(&pp->pcx);
+    if (axis_steps(g->ch, g->rs_h, g->out_h, g->crop_y, crop, g->first_cubic, g->second_cubic,
+                   &pp->pcy1, &x2))
+        return -1;
+    da3_rs_free(&x2); /* the same second step as luma's */
     return 0;
 }
 
-static da3_pp_apply_fn apply_for(da3_isa isa)
+typedef struct {
+    da3_pp_apply_fn apply;
+    da3_pp_plane_fn plane;
+    da3_pp_ycc_fn ycc;
+} pp_fns;
+
+static pp_fns fns_for(da3_isa isa)
 {
     switch (isa) {
 #ifdef DA3_HAVE_X86_ISAS
     case DA3_ISA_AVX512:
-        return da3_pp_apply_avx512;
+        return (pp_fns){da3_pp_apply_avx512, da3_pp_apply_plane_avx512,
+                        da3_pp_ycc_normalize_avx512};
     case DA3_ISA_AVX2:
-        return da3_pp_apply_avx2;
+        return (pp_fns){da3_pp_apply_avx2, da3_pp_apply_plane_avx2, da3_pp_ycc_normalize_avx2};
 #endif
     default:
-        return da3_pp_apply_scalar;
+        return (pp_fns){da3_pp_apply_scalar, da3_pp_apply_plane_scalar,
+                        da3_pp_ycc_normalize_scalar};
     }
 }
 
@@ -170,17 +204,32 @@ static int grow(void **buf, size_t *cap, size_t need)
     return 0;
 }
 
-/* A scaled (dct) decode trades exactness for speed already, its PSNR
- * against full is reported: its chroma is upsampled by replication
- * (TJFLAG_FASTUPSAMPLE), not interpolated. */
-static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h, int flags)
+/* Decodes to interleaved RGB, w x h (the scale libjpeg-turbo picks for
+ * that size). */
+static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
 {
     if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * 3))
         return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
     /* Any warning (truncated or corrupt data) is an error: a benchmark must
      * not time a half-decoded image. */
     if (tjDecompress2(pp->tj, jpeg, (unsigned long)len, pp->rgb, w, 0, h, TJPF_RGB,
-                      TJFLAG_STOPONWARNING | flags))
+                      TJFLAG_STOPONWARNING))
+        return jpeg_fail(pp, "corrupt or truncated JPEG data");
+    return 0;
+}
+
+/* Decodes to the Y, Cb, Cr planes at g's scaled size, into pp->rgb. */
+static int decode_planes(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_geom *g,
+                         uint8_t *planes[3], int stride[3])
+{
+    const int yw = tjPlaneWidth(0, g->dec_w, g->subsamp), yh = tjPlaneHeight(0, g->dec_h, g->subsamp);
+    const size_t ysz = (size_t)yw * yh, csz = (size_t)g->cw * g->ch;
+    if (grow((void **)&pp->rgb, &pp->rgb_cap, ysz + 2 * csz))
+        return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
+    planes[0] = pp->rgb, planes[1] = pp->rgb + ysz, planes[2] = pp->rgb + ysz + csz;
+    stride[0] = yw, stride[1] = stride[2] = g->cw;
+    if (tjDecompressToYUVPlanes(pp->tj, jpeg, (unsigned long)len, planes, g->dec_w, stride,
+                                g->dec_h, TJFLAG_STOPONWARNING))
         return jpeg_fail(pp, "corrupt or truncated JPEG data");
     return 0;
 }
@@ -193,13 +242,16 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         return rc;
     if (out_floats < (size_t)3 * g->out_w * g->out_h)
         return fail(pp, DA3_PP_ESPACE, "output buffer too small");
-    rc = decode(pp, jpeg, len, g->dec_w, g->dec_h, g->scale_den > 1 ? TJFLAG_FASTUPSAMPLE : 0);
+    uint8_t *planes[3];
+    int stride[3];
+    rc = g->planar ? decode_planes(pp, jpeg, len, g, planes, stride)
+                   : decode(pp, jpeg, len, g->dec_w, g->dec_h);
     if (rc)
         return rc;
     if (!pp->have_plans || !same_geom(&pp->key, g)) {
-        da3_rs_free(&pp->px);
-        da3_rs_free(&pp->py1);
-        da3_rs_free(&pp->py2);
+        da3_rs_plan *all[] = {&pp->px, &pp->py1, &pp->py2, &pp->pcx, &pp->pcy1};
+        for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+            da3_rs_free(all[i]);
         pp->have_plans = 0;
         if (build_plans(pp, p, g))
             return fail(pp, DA3_PP_ENOMEM, "out of memory for the resampling plans");
@@ -216,9 +268,36 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         scale[c] = 1.0f / (255.0f * imagenet_std[c]);
         bias[c] = -imagenet_mean[c] / imagenet_std[c];
     }
-    apply_for(da3_cpu_isa())(pp->rgb, g->dec_w, &pp->px, &pp->py1, &pp->py2, scale, bias, pp->tmp,
-                                pp->inter, out);
+    const pp_fns f = fns_for(da3_cpu_isa());
+    if (!g->planar) {
+        f.apply(pp->rgb, g->dec_w, &pp->px, &pp->py1, &pp->py2, scale, bias, pp->tmp, pp->inter,
+                out);
+        return 0;
+    }
+    const size_t n = (size_t)g->out_w * g->out_h;
+    f.plane(planes[0], (size_t)stride[0], &pp->px, &pp->py1, &pp->py2, pp->tmp, pp->inter, out);
+    for (int c = 1; c < 3; c++)
+        f.plane(planes[c], (size_t)stride[c], &pp->pcx, &pp->pcy1, &pp->py2, pp->tmp, pp->inter,
+                out + c * n);
+    f.ycc(out, n, scale, bias);
     return 0;
+}
+
+float *da3_pp_reference_jpeg(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params *p,
+                             da3_pp_geom *g)
+{
+    if (da3_pp_probe(pp, jpeg, len, p, g))
+        return NULL;
+    uint8_t *planes[3];
+    int stride[3];
+    if (g->planar ? decode_planes(pp, jpeg, len, g, planes, stride)
+                  : decode(pp, jpeg, len, g->dec_w, g->dec_h))
+        return NULL;
+    float *ref = g->planar ? da3_pp_reference_planes((const uint8_t *const *)planes, stride, p, g)
+                           : da3_pp_reference(pp->rgb, g->dec_w, g->dec_h, p, g);
+    if (!ref)
+        fail(pp, DA3_PP_ENOMEM, "out of memory for the reference");
+    return ref;
 }
 
 const uint8_t *da3_pp_decode_only(da3_pp *pp, const uint8_t *jpeg, size_t len, int *w, int *h)
@@ -245,5 +324,5 @@ const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len,
     }
     const tjscalingfactor sf = {1, den};
     *w = TJSCALED(*w, sf), *h = TJSCALED(*h, sf);
-    return decode(pp, jpeg, len, *w, *h, den > 1 ? TJFLAG_FASTUPSAMPLE : 0) ? NULL : pp->rgb;
+    return decode(pp, jpeg, len, *w, *h) ? NULL : pp->rgb;
 }

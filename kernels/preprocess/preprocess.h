@@ -74,6 +74,10 @@ typedef struct {
     int out_w, out_h;       /* final: multiples of 14 */
     int crop_x, crop_y;     /* crop offset in the first resize (crop methods) */
     int first_cubic, second_cubic;
+    /* dct mode on a YCbCr JPEG: decoded as its Y, Cb, Cr planes (no
+     * upsampling, no colour conversion), each plane resized, and the
+     * conversion made at the output size. Chroma planes are cw x ch. */
+    int planar, subsamp, cw, ch;
 } da3_pp_geom;
 
 const char *da3_pp_method_name(da3_pp_method m);
@@ -113,5 +117,14 @@ const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len,
  * Returns a malloc'd array of 3 * out_h * out_w floats, or NULL. */
 float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p,
                         const da3_pp_geom *g);
+/* The same for the planar path: Y (dec_w x dec_h) and Cb, Cr (cw x ch)
+ * planes, rows stride[i] bytes apart, resized in double, then converted. */
+float *da3_pp_reference_planes(const uint8_t *const planes[3], const int stride[3],
+                               const da3_pp_params *p, const da3_pp_geom *g);
+/* Decodes jpeg as da3_pp_run would for (p, g) and returns the reference
+ * computed from those very samples (malloc'd, 3 * out_h * out_w), or NULL
+ * with the error set. What a check of da3_pp_run's output compares with. */
+float *da3_pp_reference_jpeg(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params *p,
+                             da3_pp_geom *g);
 
 #endif

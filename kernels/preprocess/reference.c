@@ -23,11 +23,12 @@ static double cubic_w(double x) /* Keys kernel, a = -0.75, as OpenCV */
     return 0;
 }
 
-/* resize along one axis of a (n x m x 3) image: rows if axis 0, else cols */
-static double *resize_axis(const double *src, int h, int w, int axis, int n_out, int cubic)
+/* resize along one axis of an (h x w x nc) image: rows if axis 0, else cols */
+static double *resize_axis_nc(const double *src, int h, int w, int nc, int axis, int n_out,
+                              int cubic)
 {
     const int n_in = axis ? w : h, oh = axis ? h : n_out, ow = axis ? n_out : w;
-    double *dst = calloc((size_t)oh * ow * 3, sizeof *dst);
+    double *dst = calloc((size_t)oh * ow * nc, sizeof *dst);
     const double s = (double)n_in / n_out;
     for (int o = 0; o < n_out; o++) {
         double wsum = 0;
@@ -54,9 +55,9 @@ static double *resize_axis(const double *src, int h, int w, int axis, int n_out,
                 continue;
             const int other = axis ? h : w;
             for (int q = 0; q < other; q++)
-                for (int c = 0; c < 3; c++) {
-                    const size_t si = axis ? ((size_t)q * w + j) * 3 + c : ((size_t)j * w + q) * 3 + c;
-                    const size_t di = axis ? ((size_t)q * ow + o) * 3 + c : ((size_t)o * ow + q) * 3 + c;
+                for (int c = 0; c < nc; c++) {
+                    const size_t si = axis ? ((size_t)q * w + j) * nc + c : ((size_t)j * w + q) * nc + c;
+                    const size_t di = axis ? ((size_t)q * ow + o) * nc + c : ((size_t)o * ow + q) * nc + c;
                     dst[di] += wt[j] * src[si];
                 }
         }
@@ -64,6 +65,11 @@ static double *resize_axis(const double *src, int h, int w, int axis, int n_out,
         free(wt);
     }
     return dst;
+}
+
+static double *resize_axis(const double *src, int h, int w, int axis, int n_out, int cubic)
+{
+    return resize_axis_nc(src, h, w, 3, axis, n_out, cubic);
 }
 
 static double *resize2d(const double *src, int h, int w, int oh, int ow, int cubic)
@@ -104,3 +110,55 @@ float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p
     return out;
 }
 
+
+/* One plane (h x w) through the two steps of each axis as the fast path
+ * chooses them: the first resize is cubic when enlarging (or asked), the
+ * second resizes to the multiple of 14, or crops. */
+static double *plane_steps(const double *src, int h, int w, const da3_pp_params *p,
+                           const da3_pp_geom *g)
+{
+    double *a = resize_axis_nc(src, h, w, 1, 0, g->rs_h, g->first_cubic || h < g->rs_h);
+    double *b = resize_axis_nc(a, g->rs_h, w, 1, 1, g->rs_w, g->first_cubic || w < g->rs_w);
+    free(a);
+    const int crop = p->method == DA3_PP_UPPER_BOUND_CROP || p->method == DA3_PP_LOWER_BOUND_CROP;
+    if (crop) {
+        a = malloc(sizeof(double) * (size_t)g->out_w * g->out_h);
+        for (int y = 0; y < g->out_h; y++)
+            for (int x = 0; x < g->out_w; x++)
+                a[(size_t)y * g->out_w + x] = b[(size_t)(y + g->crop_y) * g->rs_w + x + g->crop_x];
+        free(b);
+        return a;
+    }
+    a = resize_axis_nc(b, g->rs_h, g->rs_w, 1, 0, g->out_h, g->second_cubic || g->rs_h < g->out_h);
+    free(b);
+    b = resize_axis_nc(a, g->out_h, g->rs_w, 1, 1, g->out_w, g->second_cubic || g->rs_w < g->out_w);
+    free(a);
+    return b;
+}
+
+float *da3_pp_reference_planes(const uint8_t *const planes[3], const int stride[3],
+                               const da3_pp_params *p, const da3_pp_geom *g)
+{
+    double *r[3];
+    for (int c = 0; c < 3; c++) {
+        const int w = c ? g->cw : g->dec_w, h = c ? g->ch : g->dec_h;
+        double *img = malloc(sizeof(double) * (size_t)w * h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                img[(size_t)y * w + x] = planes[c][(size_t)y * stride[c] + x];
+        r[c] = plane_steps(img, h, w, p, g);
+        free(img);
+    }
+    static const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
+    const size_t n = (size_t)g->out_w * g->out_h;
+    float *out = malloc(sizeof(float) * 3 * n);
+    for (size_t i = 0; i < n; i++) {
+        const double y = r[0][i], u = r[1][i] - 128, v = r[2][i] - 128;
+        const double rgb[3] = {y + 1.402 * v, y - 0.344136 * u - 0.714136 * v, y + 1.772 * u};
+        for (int c = 0; c < 3; c++)
+            out[c * n + i] = (float)((fmin(fmax(rgb[c], 0), 255) / 255.0 - mean[c]) / sd[c]);
+    }
+    for (int c = 0; c < 3; c++)
+        free(r[c]);
+    return out;
+}

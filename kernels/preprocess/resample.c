@@ -6,7 +6,7 @@
 
 void da3_rs_free(da3_rs_plan *p)
 {
-    free(p->start), free(p->ntaps), free(p->w);
+    free(p->start), free(p->ntaps), free(p->w), free(p->wt);
     memset(p, 0, sizeof *p);
 }
 
@@ -181,5 +181,10 @@ int da3_rs_uniform(da3_rs_plan *p)
             w[t] = 0.0f;
         p->ntaps[i] = T;
     }
+    free(p->wt);
+    p->wt = malloc(sizeof(float) * (size_t)T * p->n_out); /* optional: NULL is fine */
+    for (int t = 0; p->wt && t < T; t++)
+        for (int i = 0; i < p->n_out; i++)
+            p->wt[(size_t)t * p->n_out + i] = p->w[(size_t)i * T + t];
     return 0;
 }

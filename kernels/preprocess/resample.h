@@ -8,12 +8,14 @@
 #ifndef DA3_RESAMPLE_H
 #define DA3_RESAMPLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
     int n_in, n_out, maxtaps;
     int *start, *ntaps;
     float *w;
+    float *wt; /* uniform plans: the weights transposed, wt[t * n_out + i] */
 } da3_rs_plan;
 
 /* OpenCV INTER_AREA for n_out <= n_in (each output averages the input
@@ -44,5 +46,23 @@ typedef void (*da3_pp_apply_fn)(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_scalar(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_avx2(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_avx512(DA3_PP_APPLY_ARGS);
+
+/* Per-ISA, one channel: an 8-bit plane (rows stride bytes apart) to a float
+ * plane of px->n_out x py2->n_out, the same steps as above, no scaling. */
+#define DA3_PP_PLANE_ARGS                                                                   \
+    const uint8_t *src, size_t stride, const da3_rs_plan *px, const da3_rs_plan *py1,       \
+        const da3_rs_plan *py2, float *tmp, float *inter, float *out
+typedef void (*da3_pp_plane_fn)(DA3_PP_PLANE_ARGS);
+void da3_pp_apply_plane_scalar(DA3_PP_PLANE_ARGS);
+void da3_pp_apply_plane_avx2(DA3_PP_PLANE_ARGS);
+void da3_pp_apply_plane_avx512(DA3_PP_PLANE_ARGS);
+
+/* Per-ISA, in place: three planes Y, Cb, Cr of n floats to the normalized
+ * R, G, B planes (JFIF conversion, each clamped to 0..255 first). */
+#define DA3_PP_YCC_ARGS float *out, size_t n, const float scale[3], const float bias[3]
+typedef void (*da3_pp_ycc_fn)(DA3_PP_YCC_ARGS);
+void da3_pp_ycc_normalize_scalar(DA3_PP_YCC_ARGS);
+void da3_pp_ycc_normalize_avx2(DA3_PP_YCC_ARGS);
+void da3_pp_ycc_normalize_avx512(DA3_PP_YCC_ARGS);
 
 #endif
