@@ -29,9 +29,44 @@ static inline v4f load4(const float *p)
  * on the fly and summed in registers: dst is written once, and no float
  * copy of the input is ever stored (stores cost more than the conversions
  * on the machines measured). */
+#define VSUM_U8_FIXED(T)                                                                    \
+    static void vsum_u8_##T(float *restrict dst, const uint8_t *const *rows, const float *w,  \
+                            size_t i, size_t hi)                                            \
+    {                                                                                       \
+        vf wv[T];                                                                           \
+        const uint8_t *rp[T];                                                               \
+        for (int t = 0; t < (T); t++)                                                       \
+            wv[t] = v_set1(w[t]), rp[t] = rows[t];                                          \
+        for (; i + DA3_VW <= hi; i += DA3_VW) {                                             \
+            vf acc = v_mul(wv[0], v_load_u8(rp[0] + i));                                    \
+            for (int t = 1; t < (T); t++)                                                   \
+                acc = v_fma(wv[t], v_load_u8(rp[t] + i), acc);                              \
+            v_store(dst + i, acc);                                                          \
+        }                                                                                   \
+        for (; i < hi; i++) {                                                               \
+            float acc = 0;                                                                  \
+            for (int t = 0; t < (T); t++)                                                   \
+                acc += w[t] * (float)rp[t][i];                                              \
+            dst[i] = acc;                                                                   \
+        }                                                                                   \
+    }
+VSUM_U8_FIXED(2)
+VSUM_U8_FIXED(3)
+VSUM_U8_FIXED(4)
+VSUM_U8_FIXED(5)
+VSUM_U8_FIXED(6)
+
 static void vsum_u8(float *restrict dst, const uint8_t *const *rows, const float *w, int taps,
                     size_t lo, size_t hi)
 {
+    switch (taps) { /* the common window sizes, unrolled */
+    case 2: vsum_u8_2(dst, rows, w, lo, hi); return;
+    case 3: vsum_u8_3(dst, rows, w, lo, hi); return;
+    case 4: vsum_u8_4(dst, rows, w, lo, hi); return;
+    case 5: vsum_u8_5(dst, rows, w, lo, hi); return;
+    case 6: vsum_u8_6(dst, rows, w, lo, hi); return;
+    default: break;
+    }
     vf wv[64];
     for (int t = 0; t < taps; t++)
         wv[t] = v_set1(w[t]);
@@ -160,87 +195,73 @@ void DA3_FN(da3_pp_apply)(const uint8_t *rgb, int w, const da3_rs_plan *px,
     }
 }
 
-/* One channel: dst[x] = sum_t w[x][t] * src[start[x] + t] */
-#define HPASS1_FIXED(T)                                                                     \
+/* One channel, four rows at once: src holds four rows interleaved
+ * (src[4 * i + r] is sample i of row r), so each output's taps are four
+ * rows wide, one v4f: dst[r][x] = sum_t w[x][t] * src[4 * (start[x] + t) + r]
+ * for r < nr. The same trick as the RGB pass's three channels. */
+#define HPASS4_FIXED(T)                                                                     \
     for (int x = 0; x < W; x++) {                                                           \
         const float *wx = px->w + (size_t)x * (T);                                          \
-        const float *p = src + px->start[x];                                                \
-        float acc = wx[0] * p[0];                                                           \
+        const float *p = src + (size_t)px->start[x] * 4;                                    \
+        v4f acc = wx[0] * load4(p);                                                         \
         for (int t = 1; t < (T); t++)                                                       \
-            acc += wx[t] * p[t];                                                            \
-        dst[x] = acc;                                                                       \
+            acc += wx[t] * load4(p + 4 * t);                                                \
+        for (int r = 0; r < nr; r++)                                                        \
+            dst[(size_t)r * W + x] = acc[r];                                                \
     }
 
-static void hpass1(const float *src, const da3_rs_plan *px, int uniform, float *restrict dst)
+static void hpass4(const float *src, const da3_rs_plan *px, int uniform, int nr,
+                   float *restrict dst)
 {
     const int W = px->n_out;
-    if (DA3_VW > 1 && uniform && px->wt) { /* DA3_VW outputs at a time, gathering their taps */
-        const int T = px->maxtaps;
-        int x = 0;
-        for (; x + DA3_VW <= W; x += DA3_VW) {
-            vf acc = v_mul(v_load(px->wt + x), v_gather(src, px->start + x));
-            for (int t = 1; t < T; t++)
-                acc = v_fma(v_load(px->wt + (size_t)t * W + x), v_gather(src + t, px->start + x),
-                            acc);
-            v_store(dst + x, acc);
-        }
-        for (; x < W; x++) {
-            float acc = 0;
-            for (int t = 0; t < T; t++)
-                acc += px->w[(size_t)x * T + t] * src[px->start[x] + t];
-            dst[x] = acc;
-        }
-        return;
-    }
     switch (uniform ? px->maxtaps : 0) {
-    case 2: HPASS1_FIXED(2) break;
-    case 3: HPASS1_FIXED(3) break;
-    case 4: HPASS1_FIXED(4) break;
-    case 5: HPASS1_FIXED(5) break;
-    case 6: HPASS1_FIXED(6) break;
+    case 2: HPASS4_FIXED(2) break;
+    case 3: HPASS4_FIXED(3) break;
+    case 4: HPASS4_FIXED(4) break;
+    case 5: HPASS4_FIXED(5) break;
+    case 6: HPASS4_FIXED(6) break;
     default:
         for (int x = 0; x < W; x++) {
             const float *wx = px->w + (size_t)x * px->maxtaps;
-            const float *p = src + px->start[x];
-            float acc = 0;
+            const float *p = src + (size_t)px->start[x] * 4;
+            v4f acc = {0, 0, 0, 0};
             for (int t = 0; t < px->ntaps[x]; t++)
-                acc += wx[t] * p[t];
-            dst[x] = acc;
+                acc += wx[t] * load4(p + 4 * t);
+            for (int r = 0; r < nr; r++)
+                dst[(size_t)r * W + x] = acc[r];
         }
     }
 }
 
-void DA3_FN(da3_pp_apply_plane)(const uint8_t *src, size_t stride, const da3_rs_plan *px,
-                                const da3_rs_plan *py1, const da3_rs_plan *py2, float *tmp,
-                                float *inter, float *out)
+void DA3_FN(da3_pp_apply_plane)(const uint8_t *src, size_t stride, int w, const da3_rs_plan *px,
+                                const da3_rs_plan *py, float *tmp, float *out)
 {
-    const int W = px->n_out, H = py2->n_out;
-    int c0 = px->start[0], c1 = 0, r0 = py2->start[0], r1 = 0, uniform = 1;
+    const int W = px->n_out, H = py->n_out;
+    int c0 = px->start[0], c1 = 0, uniform = 1;
     for (int x = 0; x < W; x++) {
         c0 = px->start[x] < c0 ? px->start[x] : c0;
         c1 = px->start[x] + px->ntaps[x] > c1 ? px->start[x] + px->ntaps[x] : c1;
         uniform &= px->ntaps[x] == px->maxtaps;
     }
-    for (int y = 0; y < H; y++) {
-        r0 = py2->start[y] < r0 ? py2->start[y] : r0;
-        r1 = py2->start[y] + py2->ntaps[y] > r1 ? py2->start[y] + py2->ntaps[y] : r1;
-    }
+    const size_t tw = (size_t)w;
+    float *quad = tmp + 4 * tw; /* the four rows interleaved */
     const uint8_t *rows[RING];
-    for (int r = r0; r < r1; r++) {
-        const int taps = py1->ntaps[r] < RING ? py1->ntaps[r] : RING;
-        for (int t = 0; t < taps; t++)
-            rows[t] = src + (size_t)(py1->start[r] + t) * stride;
-        vsum_u8(tmp, rows, py1->w + (size_t)r * py1->maxtaps, taps, (size_t)c0, (size_t)c1);
-        hpass1(tmp, px, uniform, inter + (size_t)r * W);
-    }
-    for (int y = 0; y < H; y++) {
-        const float *wy = py2->w + (size_t)y * py2->maxtaps;
-        const float *a = inter + (size_t)py2->start[y] * W;
-        const float *rws[RING];
-        const int taps = py2->ntaps[y] < RING ? py2->ntaps[y] : RING;
-        for (int t = 0; t < taps; t++)
-            rws[t] = a + (size_t)t * W;
-        vsum_f32(out + (size_t)y * W, rws, wy, taps, 0.0f, 0, (size_t)W);
+    for (int y = 0; y < H; y += 4) {
+        const int nr = H - y < 4 ? H - y : 4;
+        for (int r = 0; r < nr; r++) {
+            const int taps = py->ntaps[y + r] < RING ? py->ntaps[y + r] : RING;
+            for (int t = 0; t < taps; t++)
+                rows[t] = src + (size_t)(py->start[y + r] + t) * stride;
+            vsum_u8(tmp + r * tw, rows, py->w + (size_t)(y + r) * py->maxtaps, taps, (size_t)c0,
+                    (size_t)c1);
+        }
+        const float *r0 = tmp, *r1 = tmp + (nr > 1 ? 1 : 0) * tw,
+                    *r2 = tmp + (nr > 2 ? 2 : 0) * tw, *r3 = tmp + (nr > 3 ? 3 : 0) * tw;
+        for (int i = c0; i < c1; i++) {
+            float *q = quad + 4 * (size_t)i;
+            q[0] = r0[i], q[1] = r1[i], q[2] = r2[i], q[3] = r3[i];
+        }
+        hpass4(quad, px, uniform, nr, out + (size_t)y * W);
     }
 }
 

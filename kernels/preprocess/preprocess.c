@@ -21,7 +21,7 @@ struct da3_pp {
     da3_pp_geom key; /* the geometry the plans below were built for */
     int have_plans;
     da3_rs_plan px, py1, py2;
-    da3_rs_plan pcx, pcy1; /* the chroma planes' (planar path) */
+    da3_rs_plan py, pcx, pcy; /* planar path: vertical steps composed; chroma's */
     char err[256];
 };
 
@@ -49,8 +49,9 @@ void da3_pp_free(da3_pp *pp)
     da3_rs_free(&pp->px);
     da3_rs_free(&pp->py1);
     da3_rs_free(&pp->py2);
+    da3_rs_free(&pp->py);
     da3_rs_free(&pp->pcx);
-    da3_rs_free(&pp->pcy1);
+    da3_rs_free(&pp->pcy);
     free(pp);
 }
 
@@ -115,14 +116,11 @@ static int same_geom(const da3_pp_geom *a, const da3_pp_geom *b)
            a->planar == b->planar && a->cw == b->cw && a->ch == b->ch;
 }
 
-/* The two steps along one axis: decoded size -> first resize (first), then
- * nearest multiple of 14 (resize methods) or a centred crop (crop methods). */
-static int axis_steps(int dec, int rs, int out, int crop, int crop_method, int cubic1, int cubic2,
-                      da3_rs_plan *first, da3_rs_plan *second)
+/* The second step along an axis: to the multiple of 14, or the crop. */
+static int second_step(int rs, int out, int crop, int crop_method, int cubic2, da3_rs_plan *first,
+                       da3_rs_plan *second)
 {
-    int rc = (cubic1 || dec < rs) ? da3_rs_cubic(dec, rs, first) : da3_rs_area(dec, rs, first);
-    if (rc)
-        return rc;
+    int rc;
     da3_rs_plan id;
     if (crop_method) {
         rc = da3_rs_area(rs, rs, &id);
@@ -135,6 +133,34 @@ static int axis_steps(int dec, int rs, int out, int crop, int crop_method, int c
     if (rc)
         da3_rs_free(first);
     return rc;
+}
+
+/* The two steps along one axis: decoded size -> first resize (first), then
+ * nearest multiple of 14 (resize methods) or a centred crop (crop methods). */
+static int axis_steps(int dec, int rs, int out, int crop, int crop_method, int cubic1, int cubic2,
+                      da3_rs_plan *first, da3_rs_plan *second)
+{
+    int rc = (cubic1 || dec < rs) ? da3_rs_cubic(dec, rs, first) : da3_rs_area(dec, rs, first);
+    if (rc)
+        return rc;
+    return second_step(rs, out, crop, crop_method, cubic2, first, second);
+}
+
+/* A chroma plane's first step: it enlarges only because the plane is
+ * subsampled where luma shrinks, and then it is interpolated linearly, as
+ * libjpeg-turbo's own (triangle) chroma upsampling does; if the whole
+ * picture is enlarged, it is cubic as luma. */
+static int chroma_steps(int dec, int luma_dec, int rs, int out, int crop, int crop_method,
+                        int cubic1, int cubic2, da3_rs_plan *first, da3_rs_plan *second)
+{
+    int rc;
+    if (cubic1 || luma_dec < rs)
+        rc = da3_rs_cubic(dec, rs, first);
+    else
+        rc = dec < rs ? da3_rs_linear(dec, rs, first) : da3_rs_area(dec, rs, first);
+    if (rc)
+        return rc;
+    return second_step(rs, out, crop, crop_method, cubic2, first, second);
 }
 
 static int build_plans(da3_pp *pp, const da3_pp_params *p, const da3_pp_geom *g)
@@ -153,10 +179,12 @@ static int build_plans(da3_pp *pp, const da3_pp_params *p, const da3_pp_geom *g)
         return -1;
     if (!g->planar)
         return 0;
+    if (da3_rs_compose(&pp->py1, &pp->py2, &pp->py))
+        return -1;
     /* chroma: its plane covers the same picture with fewer samples (JPEG
      * sites them at the centre of the luma samples they cover) */
-    rc = axis_steps(g->cw, g->rs_w, g->out_w, g->crop_x, crop, g->first_cubic, g->second_cubic,
-                    &x1, &x2);
+    rc = chroma_steps(g->cw, g->dec_w, g->rs_w, g->out_w, g->crop_x, crop, g->first_cubic,
+                      g->second_cubic, &x1, &x2);
     if (rc)
         return -1;
     rc = da3_rs_compose(&x1, &x2, &pp->pcx);
@@ -164,11 +192,12 @@ static int build_plans(da3_pp *pp, const da3_pp_params *p, const da3_pp_geom *g)
     if (rc)
         return -1;
     da3_rs_uniform(&pp->pcx);
-    if (axis_steps(g->ch, g->rs_h, g->out_h, g->crop_y, crop, g->first_cubic, g->second_cubic,
-                   &pp->pcy1, &x2))
+    if (chroma_steps(g->ch, g->dec_h, g->rs_h, g->out_h, g->crop_y, crop, g->first_cubic,
+                     g->second_cubic, &x1, &x2))
         return -1;
-    da3_rs_free(&x2); /* the same second step as luma's */
-    return 0;
+    rc = da3_rs_compose(&x1, &x2, &pp->pcy);
+    da3_rs_free(&x1), da3_rs_free(&x2);
+    return rc ? -1 : 0;
 }
 
 typedef struct {
@@ -186,6 +215,10 @@ static pp_fns fns_for(da3_isa isa)
                         da3_pp_ycc_normalize_avx512};
     case DA3_ISA_AVX2:
         return (pp_fns){da3_pp_apply_avx2, da3_pp_apply_plane_avx2, da3_pp_ycc_normalize_avx2};
+#endif
+#ifdef DA3_HAVE_NEON_ISA
+    case DA3_ISA_NEON:
+        return (pp_fns){da3_pp_apply_neon, da3_pp_apply_plane_neon, da3_pp_ycc_normalize_neon};
 #endif
     default:
         return (pp_fns){da3_pp_apply_scalar, da3_pp_apply_plane_scalar,
@@ -249,7 +282,7 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
     if (rc)
         return rc;
     if (!pp->have_plans || !same_geom(&pp->key, g)) {
-        da3_rs_plan *all[] = {&pp->px, &pp->py1, &pp->py2, &pp->pcx, &pp->pcy1};
+        da3_rs_plan *all[] = {&pp->px, &pp->py1, &pp->py2, &pp->py, &pp->pcx, &pp->pcy};
         for (size_t i = 0; i < sizeof all / sizeof *all; i++)
             da3_rs_free(all[i]);
         pp->have_plans = 0;
@@ -258,7 +291,9 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         pp->key = *g;
         pp->have_plans = 1;
     }
-    const size_t tw = (size_t)(g->dec_w > g->out_w ? g->dec_w : g->out_w) * 3 + 4;
+    size_t tw = (size_t)(g->dec_w > g->out_w ? g->dec_w : g->out_w) * 3 + 4;
+    if (g->planar && tw < (size_t)8 * (g->dec_w + 4))
+        tw = (size_t)8 * (g->dec_w + 4);
     if (grow((void **)&pp->tmp, &pp->tmp_cap, sizeof(float) * tw) ||
         grow((void **)&pp->inter, &pp->inter_cap,
              sizeof(float) * (size_t)g->rs_h * g->out_w * 3))
@@ -275,10 +310,9 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         return 0;
     }
     const size_t n = (size_t)g->out_w * g->out_h;
-    f.plane(planes[0], (size_t)stride[0], &pp->px, &pp->py1, &pp->py2, pp->tmp, pp->inter, out);
+    f.plane(planes[0], (size_t)stride[0], g->dec_w, &pp->px, &pp->py, pp->tmp, out);
     for (int c = 1; c < 3; c++)
-        f.plane(planes[c], (size_t)stride[c], &pp->pcx, &pp->pcy1, &pp->py2, pp->tmp, pp->inter,
-                out + c * n);
+        f.plane(planes[c], (size_t)stride[c], g->cw, &pp->pcx, &pp->pcy, pp->tmp, out + c * n);
     f.ycc(out, n, scale, bias);
     return 0;
 }

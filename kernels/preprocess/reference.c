@@ -23,7 +23,8 @@ static double cubic_w(double x) /* Keys kernel, a = -0.75, as OpenCV */
     return 0;
 }
 
-/* resize along one axis of an (h x w x nc) image: rows if axis 0, else cols */
+/* resize along one axis of an (h x w x nc) image: rows if axis 0, else
+ * cols; cubic: 0 area, 1 cubic, 2 linear */
 static double *resize_axis_nc(const double *src, int h, int w, int nc, int axis, int n_out,
                               int cubic)
 {
@@ -33,7 +34,16 @@ static double *resize_axis_nc(const double *src, int h, int w, int nc, int axis,
     for (int o = 0; o < n_out; o++) {
         double wsum = 0;
         double *wt = calloc((size_t)n_in, sizeof *wt);
-        if (cubic) {
+        if (cubic == 2) { /* linear */
+            const double fx = (o + 0.5) * s - 0.5;
+            const int x0 = (int)floor(fx);
+            for (int k = 0; k <= 1; k++) {
+                int x = x0 + k;
+                const double c = 1 - fabs(fx - x);
+                x = x < 0 ? 0 : x >= n_in ? n_in - 1 : x;
+                wt[x] += c;
+            }
+        } else if (cubic) {
             const double fx = (o + 0.5) * s - 0.5;
             const int x0 = (int)floor(fx);
             for (int k = -1; k <= 2; k++) {
@@ -112,13 +122,23 @@ float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p
 
 
 /* One plane (h x w) through the two steps of each axis as the fast path
- * chooses them: the first resize is cubic when enlarging (or asked), the
- * second resizes to the multiple of 14, or crops. */
+ * chooses them: the first resize is cubic when the picture is enlarged (or
+ * asked), linear for a chroma plane enlarged only by its subsampling, area
+ * otherwise; the second resizes to the multiple of 14, or crops. */
+static int first_mode(int n, int luma_n, int rs, int cubic)
+{
+    if (cubic || luma_n < rs)
+        return 1;
+    return n < rs ? 2 : 0; /* a subsampled chroma plane: linear */
+}
+
 static double *plane_steps(const double *src, int h, int w, const da3_pp_params *p,
                            const da3_pp_geom *g)
 {
-    double *a = resize_axis_nc(src, h, w, 1, 0, g->rs_h, g->first_cubic || h < g->rs_h);
-    double *b = resize_axis_nc(a, g->rs_h, w, 1, 1, g->rs_w, g->first_cubic || w < g->rs_w);
+    const int my = first_mode(h, g->dec_h, g->rs_h, g->first_cubic);
+    const int mx = first_mode(w, g->dec_w, g->rs_w, g->first_cubic);
+    double *a = resize_axis_nc(src, h, w, 1, 0, g->rs_h, my);
+    double *b = resize_axis_nc(a, g->rs_h, w, 1, 1, g->rs_w, mx);
     free(a);
     const int crop = p->method == DA3_PP_UPPER_BOUND_CROP || p->method == DA3_PP_LOWER_BOUND_CROP;
     if (crop) {

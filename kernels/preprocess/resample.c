@@ -6,7 +6,7 @@
 
 void da3_rs_free(da3_rs_plan *p)
 {
-    free(p->start), free(p->ntaps), free(p->w), free(p->wt);
+    free(p->start), free(p->ntaps), free(p->w);
     memset(p, 0, sizeof *p);
 }
 
@@ -102,6 +102,25 @@ int da3_rs_cubic(int n_in, int n_out, da3_rs_plan *p)
     return 0;
 }
 
+int da3_rs_linear(int n_in, int n_out, da3_rs_plan *p)
+{
+    if (alloc_plan(p, n_in, n_out, 2))
+        return -1;
+    const double s = (double)n_in / n_out;
+    for (int i = 0; i < n_out; i++) {
+        const double fx = (i + 0.5) * s - 0.5;
+        const int x0 = (int)floor(fx);
+        const double t = fx - x0;
+        /* replicated borders, as the cubic plan */
+        const int a = x0 < 0 ? 0 : x0 > n_in - 1 ? n_in - 1 : x0;
+        const int b = x0 + 1 < 0 ? 0 : x0 + 1 > n_in - 1 ? n_in - 1 : x0 + 1;
+        double win[2] = {1 - t, 0};
+        win[b - a] += t;
+        store(p, i, a, win, b > a ? 2 : 1);
+    }
+    return 0;
+}
+
 int da3_rs_compose(const da3_rs_plan *a, const da3_rs_plan *b, da3_rs_plan *out)
 {
     if (a->n_out != b->n_in)
@@ -181,10 +200,5 @@ int da3_rs_uniform(da3_rs_plan *p)
             w[t] = 0.0f;
         p->ntaps[i] = T;
     }
-    free(p->wt);
-    p->wt = malloc(sizeof(float) * (size_t)T * p->n_out); /* optional: NULL is fine */
-    for (int t = 0; p->wt && t < T; t++)
-        for (int i = 0; i < p->n_out; i++)
-            p->wt[(size_t)t * p->n_out + i] = p->w[(size_t)i * T + t];
     return 0;
 }

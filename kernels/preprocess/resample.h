@@ -15,7 +15,6 @@ typedef struct {
     int n_in, n_out, maxtaps;
     int *start, *ntaps;
     float *w;
-    float *wt; /* uniform plans: the weights transposed, wt[t * n_out + i] */
 } da3_rs_plan;
 
 /* OpenCV INTER_AREA for n_out <= n_in (each output averages the input
@@ -23,6 +22,8 @@ typedef struct {
 int da3_rs_area(int n_in, int n_out, da3_rs_plan *p);
 /* OpenCV INTER_CUBIC: a = -0.75, half-pixel centres, replicated borders. */
 int da3_rs_cubic(int n_in, int n_out, da3_rs_plan *p);
+/* OpenCV INTER_LINEAR: half-pixel centres, replicated borders. */
+int da3_rs_linear(int n_in, int n_out, da3_rs_plan *p);
 /* out = b after a (a.n_out == b.n_in). */
 int da3_rs_compose(const da3_rs_plan *a, const da3_rs_plan *b, da3_rs_plan *out);
 /* out[k] = a[k + offset] for k < n, clamped to a's last output. */
@@ -46,16 +47,21 @@ typedef void (*da3_pp_apply_fn)(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_scalar(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_avx2(DA3_PP_APPLY_ARGS);
 void da3_pp_apply_avx512(DA3_PP_APPLY_ARGS);
+void da3_pp_apply_neon(DA3_PP_APPLY_ARGS);
 
-/* Per-ISA, one channel: an 8-bit plane (rows stride bytes apart) to a float
- * plane of px->n_out x py2->n_out, the same steps as above, no scaling. */
+/* Per-ISA, one channel: an 8-bit plane w samples wide (rows stride bytes
+ * apart) to a float plane of px->n_out x py->n_out, no scaling: per four
+ * output rows, py's taps (both vertical steps composed: on the planes of a
+ * scaled decode the windows stay narrow), then px's over the four rows at
+ * once. tmp holds 8 * w floats. */
 #define DA3_PP_PLANE_ARGS                                                                   \
-    const uint8_t *src, size_t stride, const da3_rs_plan *px, const da3_rs_plan *py1,       \
-        const da3_rs_plan *py2, float *tmp, float *inter, float *out
+    const uint8_t *src, size_t stride, int w, const da3_rs_plan *px, const da3_rs_plan *py, \
+        float *tmp, float *out
 typedef void (*da3_pp_plane_fn)(DA3_PP_PLANE_ARGS);
 void da3_pp_apply_plane_scalar(DA3_PP_PLANE_ARGS);
 void da3_pp_apply_plane_avx2(DA3_PP_PLANE_ARGS);
 void da3_pp_apply_plane_avx512(DA3_PP_PLANE_ARGS);
+void da3_pp_apply_plane_neon(DA3_PP_PLANE_ARGS);
 
 /* Per-ISA, in place: three planes Y, Cb, Cr of n floats to the normalized
  * R, G, B planes (JFIF conversion, each clamped to 0..255 first). */
@@ -64,5 +70,6 @@ typedef void (*da3_pp_ycc_fn)(DA3_PP_YCC_ARGS);
 void da3_pp_ycc_normalize_scalar(DA3_PP_YCC_ARGS);
 void da3_pp_ycc_normalize_avx2(DA3_PP_YCC_ARGS);
 void da3_pp_ycc_normalize_avx512(DA3_PP_YCC_ARGS);
+void da3_pp_ycc_normalize_neon(DA3_PP_YCC_ARGS);
 
 #endif
