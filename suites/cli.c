@@ -426,7 +426,7 @@ void da3_cli_usage(int cmd)
          "  --min-time S     minimum seconds per repetition\n"
          "  --mem-limit SIZE refuse configurations needing more (default: half the RAM)\n"
          "  --benchmark_*=V  passed to Google Benchmark unchanged\n"
-         "Environment: DA3BENCH_ISA=scalar|avx2|avx512 forces the kernels' ISA level.\n"
+         "Environment: DA3BENCH_ISA=scalar|avx2|avx512|neon forces the kernels' ISA level.\n"
          "\n"
          "Exit status: 0 all ran and passed their checks, 1 a benchmark failed (the\n"
          "others still ran and are reported), 2 usage error (nothing ran).");

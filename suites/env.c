@@ -48,6 +48,7 @@ static const char *isa_flags(da3_isa isa)
     switch (isa) {
     case DA3_ISA_AVX512: return "-mavx512f -mavx2 -mfma";
     case DA3_ISA_AVX2: return "-mavx2 -mfma";
+    case DA3_ISA_NEON: return "-DDA3_USE_NEON (AArch64 Advanced SIMD)";
     default: return "-fno-tree-vectorize";
     }
 }

@@ -91,6 +91,10 @@ static const da3_attn_fns *fns_for(da3_isa isa)
     case DA3_ISA_AVX2:
         return &da3_attn_fns_avx2;
 #endif
+#ifdef DA3_HAVE_NEON_ISA
+    case DA3_ISA_NEON:
+        return &da3_attn_fns_neon;
+#endif
     default:
         return &da3_attn_fns_scalar;
     }

@@ -81,6 +81,7 @@ typedef struct {
 extern const da3_attn_fns da3_attn_fns_scalar;
 extern const da3_attn_fns da3_attn_fns_avx2;
 extern const da3_attn_fns da3_attn_fns_avx512;
+extern const da3_attn_fns da3_attn_fns_neon;
 
 /* Flash blocking, shared by the workspace size and the kernel (overridable
  * at build time for tuning experiments only). */

@@ -23,7 +23,7 @@ static struct {
     char err[160];
 } cpu;
 
-static const char *const isa_names[DA3_ISA_COUNT] = {"scalar", "avx2", "avx512"};
+static const char *const isa_names[DA3_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
 
 const char *da3_isa_name(da3_isa isa)
 {
@@ -63,6 +63,8 @@ static void detect(void)
     cpu.has[DA3_ISA_AVX2] = ymm_os && avx2 && fma;
     cpu.has[DA3_ISA_AVX512] = cpu.has[DA3_ISA_AVX2] && zmm_os && avx512f;
 }
+#elif defined(__aarch64__) && defined(DA3_HAVE_NEON_ISA)
+static void detect(void) { cpu.has[DA3_ISA_NEON] = 1; }
 #else
 static void detect(void) {}
 #endif
@@ -87,7 +89,7 @@ int da3_cpu_init(void)
         int want = da3_isa_parse(env);
         if (want < 0) {
             snprintf(cpu.err, sizeof cpu.err,
-                     "DA3BENCH_ISA=%s: unknown ISA (scalar, avx2 or avx512)", env);
+                     "DA3BENCH_ISA=%s: unknown ISA (scalar, avx2, avx512 or neon)", env);
             return cpu.rc = DA3_CPU_EBADNAME;
         }
         if (!cpu.has[want]) {
@@ -193,6 +195,10 @@ static fma_loop_fn fma_loop_for(da3_isa isa)
         return da3_cpu_fma_loop_avx512;
     case DA3_ISA_AVX2:
         return da3_cpu_fma_loop_avx2;
+#endif
+#ifdef DA3_HAVE_NEON_ISA
+    case DA3_ISA_NEON:
+        return da3_cpu_fma_loop_neon;
 #endif
     default:
         return da3_cpu_fma_loop_scalar;

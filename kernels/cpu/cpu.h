@@ -1,10 +1,11 @@
 /*
  * cpu.h - what the processor can do, detected once, and what it measures at.
  *
- * ISA levels are ordered: scalar < avx2 < avx512. da3_cpu_isa() returns the
- * level the kernels run at: the best one the CPU and OS support (CPUID and
- * XGETBV), or the one named by the environment variable DA3BENCH_ISA
- * (scalar|avx2|avx512). Naming a level this machine lacks is an error, never
+ * ISA levels are ordered: scalar < avx2 < avx512 on x86-64, scalar < neon
+ * on AArch64. da3_cpu_isa() returns the level the kernels run at: the best
+ * one the CPU and OS support (CPUID and XGETBV; NEON is part of AArch64),
+ * or the one named by the environment variable DA3BENCH_ISA
+ * (scalar|avx2|avx512|neon). Naming a level this machine lacks is an error, never
  * a crash: da3_cpu_init() returns DA3_CPU_EUNAVAIL or DA3_CPU_EBADNAME and
  * da3_cpu_error() says which.
  *
@@ -22,6 +23,7 @@ typedef enum {
     DA3_ISA_SCALAR = 0,
     DA3_ISA_AVX2 = 1,
     DA3_ISA_AVX512 = 2,
+    DA3_ISA_NEON = 3, /* AArch64 Advanced SIMD: always there on AArch64 */
     DA3_ISA_COUNT
 } da3_isa;
 
@@ -72,5 +74,6 @@ double da3_cpu_triad_gbs(int threads, size_t n, int trials);
 float da3_cpu_fma_loop_scalar(long iters, double *flops);
 float da3_cpu_fma_loop_avx2(long iters, double *flops);
 float da3_cpu_fma_loop_avx512(long iters, double *flops);
+float da3_cpu_fma_loop_neon(long iters, double *flops);
 
 #endif

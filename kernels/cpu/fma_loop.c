@@ -9,6 +9,8 @@
 
 #if DA3_VW == 16
 #define NACC 24
+#elif DA3_VW == 4 /* NEON: up to 4 FMA pipes of latency 4 (Apple M, Neoverse V) */
+#define NACC 20
 #else
 #define NACC 12
 #endif

@@ -8,6 +8,9 @@
  *   scalar   DA3_VW 1   plain floats (built with -fno-tree-vectorize)
  *   avx2     DA3_VW 8   __m256, FMA
  *   avx512   DA3_VW 16  __m512, FMA
+ *   neon     DA3_VW 4   float32x4_t, FMA (AArch64; the build defines
+ *                       DA3_USE_NEON, since every AArch64 compiler
+ *                       predefines __ARM_NEON, the scalar build's too)
  *
  * DA3_FN(name) gives the per-ISA symbol, e.g. da3_attn_flash_avx2, so the
  * three builds link side by side and cpu.c picks one at run time.
@@ -41,10 +44,6 @@ static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 static inline vf v_min(vf a, vf b) { return _mm512_min_ps(a, b); }
-static inline vf v_gather(const float *base, const int *idx) /* base[idx[0..16)] */
-{
-    return _mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4);
-}
 static inline vf v_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vf v_pow2i(vf n) /* 2^n for integral n in [-126, 127] */
 {
@@ -71,10 +70,6 @@ static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf v_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 static inline vf v_min(vf a, vf b) { return _mm256_min_ps(a, b); }
-static inline vf v_gather(const float *base, const int *idx) /* base[idx[0..8)] */
-{
-    return _mm256_i32gather_ps(base, _mm256_loadu_si256((const __m256i *)idx), 4);
-}
 static inline vf v_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vf v_pow2i(vf n)
 {
@@ -99,6 +94,35 @@ static inline float v_hsum(vf a)
     s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
     return _mm_cvtss_f32(s);
 }
+#elif defined(DA3_USE_NEON)
+#include <arm_neon.h>
+#define DA3_VW 4
+typedef float32x4_t vf;
+static inline vf v_load(const float *p) { return vld1q_f32(p); }
+static inline void v_store(float *p, vf v) { vst1q_f32(p, v); }
+static inline vf v_set1(float s) { return vdupq_n_f32(s); }
+static inline vf v_zero(void) { return vdupq_n_f32(0.0f); }
+static inline vf v_add(vf a, vf b) { return vaddq_f32(a, b); }
+static inline vf v_sub(vf a, vf b) { return vsubq_f32(a, b); }
+static inline vf v_mul(vf a, vf b) { return vmulq_f32(a, b); }
+static inline vf v_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
+static inline vf v_max(vf a, vf b) { return vmaxq_f32(a, b); }
+static inline vf v_min(vf a, vf b) { return vminq_f32(a, b); }
+static inline vf v_round(vf a) { return vrndnq_f32(a); }
+static inline vf v_pow2i(vf n)
+{
+    const int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+    return vreinterpretq_f32_s32(e);
+}
+static inline vf v_load_u8(const uint8_t *p) /* 4 bytes to 4 floats */
+{
+    uint32_t x;
+    memcpy(&x, p, sizeof x);
+    const uint16x8_t h = vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(x)));
+    return vcvtq_f32_u32(vmovl_u16(vget_low_u16(h)));
+}
+static inline float v_hmax(vf a) { return vmaxvq_f32(a); }
+static inline float v_hsum(vf a) { return vaddvq_f32(a); }
 #else
 #define DA3_VW 1
 typedef float vf;
@@ -112,7 +136,6 @@ static inline vf v_mul(vf a, vf b) { return a * b; }
 static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }
 static inline vf v_max(vf a, vf b) { return a > b ? a : b; }
 static inline vf v_min(vf a, vf b) { return a < b ? a : b; }
-static inline vf v_gather(const float *base, const int *idx) { return base[*idx]; }
 /* Round to nearest by the 1.5*2^23 trick: exact for |a| < 2^22, which the
  * clamped exp2 argument always is. Needs IEEE semantics (no -ffast-math). */
 static inline vf v_round(vf a)

@@ -1,0 +1,6 @@
+/* blas.h with Apple's Accelerate (macOS); checked only by the macos-14 CI job */
+#include "blas.h"
+
+void da3_blas_set_threads(int n) { (void)n; }
+
+const char *da3_blas_config(void) { return "Accelerate (vecLib; threads chosen by the library)"; }

@@ -1,0 +1,27 @@
+/*
+ * host.h - what only the operating system can tell: one source per system
+ * (host_linux.c, host_darwin.c), chosen by meson, so that nothing
+ * system-specific hides behind #ifdefs elsewhere. POSIX covers the rest
+ * (sysconf, clock_gettime, pthreads, fork).
+ */
+#ifndef DA3_HOST_H
+#define DA3_HOST_H
+
+#include <stddef.h>
+
+/* The CPU's marketing name where the instruction set gives none (x86 has
+ * CPUID's brand string; AArch64 Linux has /proc/cpuinfo's part numbers;
+ * macOS has machdep.cpu.brand_string). 0 if buf was filled. */
+int da3_host_cpu_model(char *buf, size_t len);
+
+/* Performance and efficiency core counts on hybrid CPUs (Apple M: the
+ * hw.perflevel sysctls). 0 if known; -1 where the system does not say. */
+int da3_host_core_kinds(int *perf, int *eff);
+
+/* Bytes of physical memory, 0 if unknown. */
+size_t da3_host_phys_mem(void);
+
+/* The absolute path of the running executable. 0 on success. */
+int da3_host_self_exe(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,76 @@
+/* host.h on Linux (and other POSIX systems with /proc): see host.h */
+#include "host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A few AArch64 parts by (implementer, part), as the kernel reports them;
+ * anything else is printed by number. */
+static const struct {
+    unsigned impl, part;
+    const char *name;
+} arm_parts[] = {
+    {0x41, 0xd03, "Arm Cortex-A53"},   {0x41, 0xd07, "Arm Cortex-A57"},
+    {0x41, 0xd08, "Arm Cortex-A72"},   {0x41, 0xd0b, "Arm Cortex-A76"},
+    {0x41, 0xd0c, "Arm Neoverse N1"},  {0x41, 0xd40, "Arm Neoverse V1"},
+    {0x41, 0xd49, "Arm Neoverse N2"},  {0x41, 0xd4f, "Arm Neoverse V2"},
+    {0x41, 0xd8e, "Arm Neoverse N3"},  {0x61, 0x022, "Apple M1"},
+    {0xc0, 0xac3, "Ampere-1"},         {0x48, 0xd01, "HiSilicon Kunpeng 920"},
+};
+
+int da3_host_cpu_model(char *buf, size_t len)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    unsigned impl = 0, part = 0;
+    int have_impl = 0, have_part = 0, rc = -1;
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        if (!strncmp(line, "model name", 10) && rc) { /* other architectures' name */
+            char *v = colon + 1;
+            v += strspn(v, " \t");
+            v[strcspn(v, "\n")] = 0;
+            snprintf(buf, len, "%s", v);
+            rc = 0;
+        } else if (!strncmp(line, "CPU implementer", 15) && !have_impl)
+            impl = (unsigned)strtoul(colon + 1, NULL, 0), have_impl = 1;
+        else if (!strncmp(line, "CPU part", 8) && !have_part)
+            part = (unsigned)strtoul(colon + 1, NULL, 0), have_part = 1;
+    }
+    fclose(f);
+    if (rc && have_impl && have_part) {
+        snprintf(buf, len, "AArch64 implementer 0x%02x part 0x%03x", impl, part);
+        for (size_t i = 0; i < sizeof arm_parts / sizeof *arm_parts; i++)
+            if (arm_parts[i].impl == impl && arm_parts[i].part == part)
+                snprintf(buf, len, "%s", arm_parts[i].name);
+        rc = 0;
+    }
+    return rc;
+}
+
+int da3_host_core_kinds(int *perf, int *eff)
+{
+    *perf = *eff = -1;
+    return -1;
+}
+
+size_t da3_host_phys_mem(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
+}
+
+int da3_host_self_exe(char *buf, size_t len)
+{
+    ssize_t k = readlink("/proc/self/exe", buf, len - 1);
+    if (k <= 0)
+        return -1;
+    buf[k] = 0;
+    return 0;
+}
