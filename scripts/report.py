@@ -165,6 +165,17 @@ def preprocess_section(m):
     for (kind, size, images), s in floor.items():
         parts.append(f"Plain decode alone (libjpeg-turbo, 1 thread): {fmt(s['ms_img'], '.2f')} ms "
                      f"per image ({images} {kind} {size}).")
+    sbs = sections.side_by_side(m)
+    if sbs:
+        rows = [[res, method, f"{images} {kind} {size}", s["n"], fmt(s["decode_ms"], ".2f"),
+                 fmt(s["full_ms"], ".2f"), fmt(s["dct_ms"], ".2f"),
+                 f"{fmt(s['full_over_decode'])}x", f"{fmt(s['dct_speedup'])}x"]
+                for (res, method, kind, size, images), s in sbs.items()]
+        parts.append("**Side by side** (each image through the plain decode, the full pipeline "
+                     "and the dct pipeline in turn, one thread: the ratios are measured under "
+                     "the same conditions, medians of the repetitions)\n\n" +
+                     table(["res", "method", "images", "runs", "decode ms", "full ms", "dct ms",
+                            "full ÷ decode", "dct speedup over full"], rows))
     return "\n\n".join(parts)
 
 

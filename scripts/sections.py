@@ -44,6 +44,8 @@ def preprocess(machine):
              "ips": counter(reps, "img_per_s"), "vs4": counter(reps, "speedup_vs_4"),
              "auto": counter(reps, "auto_workers"), "psnr": counter(reps, "psnr_db"),
              "used": counter(reps, "workers")}
+        if r0.words[:1] == ("side_by_side",):
+            continue  # side_by_side() below
         if r0.words[:1] == ("decode_only",):
             floor[(p.get("kind", "natural"), p.get("size", "1920x1080"), images)] = s
             continue
@@ -52,6 +54,23 @@ def preprocess(machine):
                p.get("size", "1920x1080"), images)
         groups.setdefault(key, {})[str(p.get("workers"))] = s
     return groups, floor
+
+
+def side_by_side(machine):
+    """(res, method, kind, size, images) -> the median of each counter of the
+    side-by-side case (decode, full and dct per image in turn, one thread)."""
+    out = {}
+    for name, reps in group(machine.records, "preprocess").items():
+        r0 = reps[0]
+        if r0.words[:1] != ("side_by_side",):
+            continue
+        p = r0.params
+        key = (p.get("res", 504), p.get("method", "upper_bound_resize"), p.get("kind", "natural"),
+               p.get("size", "1920x1080"), p.get("images"))
+        out[key] = {k: counter(reps, k) for k in
+                    ("decode_ms", "full_ms", "dct_ms", "full_over_decode", "dct_speedup")}
+        out[key]["n"] = len(reps)
+    return out
 
 
 def prefetch(machine):

@@ -2,7 +2,9 @@
  * The seed's console block for preprocessing, one per configuration:
  * Optimized = workers auto, Upstream = 8 workers fixed (the seed's "before"
  * and "after"), then every worker count against the 4-worker baseline, and
- * the pipeline at one worker against the plain decode alone.
+ * the pipeline at one worker against the plain decode alone; and dct
+ * against full and full against the decode timed side by side (side_by_side),
+ * when both decodes ran.
  * Batch times are the median of the repetitions +- their standard deviation.
  */
 #include "cpu.h"
@@ -38,8 +40,8 @@ void da3_console_preprocess(void)
 {
     static pp_cfg cfg[MAXK];
     int ncfg = 0;
-    double dec_ms[MAXR];
-    int ndec = 0, nimg = 0;
+    double dec_ms[MAXR], pair[5][MAXR]; /* side_by_side's counters, below */
+    int ndec = 0, nimg = 0, npair = 0;
     for (int i = 0; i < gb_result_count(); i++) {
         const gb_result *r = gb_result_at(i);
         if (strncmp(r->run_name, "preprocess/", 11) || *r->aggregate)
@@ -49,6 +51,16 @@ void da3_console_preprocess(void)
             nimg = im ? atoi(im + 7) : 0;
             if (!r->error && ndec < MAXR)
                 dec_ms[ndec++] = ms_of(r);
+            continue;
+        }
+        if (!strncmp(r->run_name, "preprocess/side_by_side", 23)) {
+            static const char *const keys[5] = {"dct_speedup", "full_over_decode", "decode_ms",
+                                                "full_ms", "dct_ms"};
+            if (!r->error && npair < MAXR) {
+                for (int k = 0; k < 5; k++)
+                    pair[k][npair] = gb_result_counter(i, keys[k], NULL);
+                npair++;
+            }
             continue;
         }
         const char *w = strstr(r->run_name, "/workers:");
@@ -138,5 +150,15 @@ void da3_console_preprocess(void)
                    "per image = %.2fx the decode\n",
                    dm / nimg, med[i1] / nimg, med[i1] / dm);
         }
+    }
+    if (npair) {
+        double m[5], sd[5];
+        for (int k = 0; k < 5; k++)
+            da3_median_sd(pair[k], npair, &m[k], &sd[k]);
+        printf("\nSide by side (each image through the decode, full and dct in turn, 1 thread, "
+               "%d runs):\n", npair);
+        printf("  decode %.3f ms, full %.3f ms, dct %.3f ms per image\n", m[2], m[3], m[4]);
+        printf("  full pipeline = %.2fx ± %.2f the decode; dct %.2fx ± %.2f faster than full\n",
+               m[1], sd[1], m[0], sd[0]);
     }
 }

@@ -159,6 +159,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 0 and names == ["preprocess/decode_only/images:3",
                                 "preprocess/threads/workers:1/decode:full/images:3",
                                 "preprocess/threads/workers:auto/decode:full/images:3",
+                                "preprocess/side_by_side/images:3",
                                 "preprocess/threads/workers:1/decode:dct/images:3",
                                 "preprocess/threads/workers:auto/decode:dct/images:3"],
           f"preprocess list: {names}")
@@ -179,8 +180,17 @@ with tempfile.TemporaryDirectory() as tmp:
     check(dct.get("psnr_db", 0) >= 35, f"dct PSNR against full: {dct.get('psnr_db')}")
     check(1 <= auto.get("auto_workers", 0) <= 4 * os.cpu_count(), "auto_workers in range")
     check("preprocess/decode_only/size:320x240/images:3" in runs, "decode-only floor ran")
-    check(len(runs) == 1 + 2 * 2 * 5, f"21 preprocess runs, got {len(runs)}")
-    for label in ("Optimized:", "Upstream:", "Speedup:", "vs 4 workers:", "Decode alone:"):
+    check(len(runs) == 1 + 2 * 2 * 5 + 1, f"22 preprocess runs, got {len(runs)}")
+    sbs = runs.get("preprocess/side_by_side/size:320x240/images:3", {})
+    check(all(sbs.get(k, 0) > 0 for k in ("decode_ms", "full_ms", "dct_ms", "full_over_decode",
+                                           "dct_speedup")) and
+          abs(sbs["full_ms"] / sbs["dct_ms"] - sbs["dct_speedup"]) < 1e-6 * sbs["dct_speedup"],
+          f"side_by_side counters consistent: {sbs}")
+    # a dct-only run has nothing to pair with
+    rc, out2, err = run(["list", "preprocess", "--decode", "dct", "--images", "3"])
+    check(rc == 0 and "side_by_side" not in out2, "no side_by_side without full")
+    for label in ("Optimized:", "Upstream:", "Speedup:", "vs 4 workers:", "Decode alone:",
+                  "Side by side"):
         check(label in out, f"preprocess block has {label!r}")
 
     # fixtures gen and verify through the command
