@@ -1,10 +1,11 @@
+#include "host.h"
 #include "env.h"
 
 #include "cpu.h"
 #include "da3_config.h"
 #include "da3_version.h"
 
-#include <cblas.h>
+#include "blas.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,9 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     const char *forced = getenv("DA3BENCH_ISA");
     da3_env_set(e, "isa_forced", "%s", forced && *forced ? "true" : "false");
     da3_env_set(e, "cores", "%d", da3_cpu_count());
+    int perf, eff;
+    if (da3_host_core_kinds(&perf, &eff) == 0)
+        da3_env_set(e, "core_kinds", "%d performance + %d efficiency", perf, eff);
     da3_env_set(e, "memory_bytes", "%zu", da3_cpu_phys_mem());
     struct utsname u;
     if (uname(&u) == 0)
@@ -79,8 +83,7 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     const char *pkgs = getenv("DA3BENCH_IMAGE_PACKAGES");
     if (pkgs && *pkgs)
         da3_env_set(e, "image_packages", "%s", pkgs);
-    char *cfg = openblas_get_config();
-    da3_env_set(e, "blas", "%s %s", DA3_BLAS, cfg ? cfg : "");
+    da3_env_set(e, "blas", "%s %s", DA3_BLAS, da3_blas_config());
     /* The peak at every thread count the run uses, and at all cores. */
     int all = da3_cpu_count(), done[64] = {0};
     if (nthreads < 0) {

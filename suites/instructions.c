@@ -15,6 +15,7 @@
  * Valgrind does not run AVX-512: its CPUID says AVX2, the dispatch picks
  * that, and the JSON's isa_selected says which ISA was counted.
  */
+#include "host.h"
 #include "instructions.h"
 
 #include <dirent.h>
@@ -135,12 +136,10 @@ int da3_run_counting(int argc, char **argv, const char *json)
         fprintf(stderr, "da3bench: --mode instructions needs Valgrind (sudo apt-get install valgrind)\n");
         return 2;
     }
-    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (k <= 0 || !mkdtemp(dir)) {
+    if (da3_host_self_exe(self, sizeof self) || !mkdtemp(dir)) {
         fprintf(stderr, "da3bench: --mode instructions: cannot set up (%s)\n", strerror(errno));
         return 1;
     }
-    self[k] = 0;
     char outf[256], childjson[256];
     snprintf(outf, sizeof outf, "--callgrind-out-file=%s/cg.out", dir);
     snprintf(childjson, sizeof childjson, "%s/child.json", dir);

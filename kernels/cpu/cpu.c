@@ -1,5 +1,6 @@
 #include "cpu.h"
 
+#include "host.h"
 #include "par.h"
 
 #include <stdint.h>
@@ -150,8 +151,10 @@ void da3_cpu_model(char *buf, size_t len)
         while (n && p[n - 1] == ' ')
             p[--n] = 0;
         snprintf(buf, len, "%s", p);
+        return;
     }
 #endif
+    da3_host_cpu_model(buf, len);
 }
 
 int da3_cpu_count(void)
@@ -160,11 +163,7 @@ int da3_cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
-size_t da3_cpu_phys_mem(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
-}
+size_t da3_cpu_phys_mem(void) { return da3_host_phys_mem(); }
 
 size_t da3_cpu_mem_budget(void)
 {

@@ -5,7 +5,7 @@
  */
 #include "prefetch.h"
 
-#include <cblas.h>
+#include "blas.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,11 +89,7 @@ double da3_mlp_flops(const da3_mlp *m)
 
 int da3_mlp_forward(da3_mlp *m, const float *in, float *out, int threads)
 {
-#ifdef DA3_HAVE_OPENBLAS
-    openblas_set_num_threads(threads < 1 ? 1 : threads);
-#else
-    (void)threads;
-#endif
+    da3_blas_set_threads(threads);
     const float *x = in;
     for (int l = 0; l < m->layers; l++) {
         const int k = m->dims[l], n = m->dims[l + 1];
