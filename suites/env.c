@@ -71,6 +71,9 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     da3_env_set(e, "isa_selected", "%s", da3_isa_name(sel));
     const char *forced = getenv("DA3BENCH_ISA");
     da3_env_set(e, "isa_forced", "%s", forced && *forced ? "true" : "false");
+    if (da3_host_emulated())
+        da3_env_set(e, "emulated", "true: an instruction-set emulator ran this; its times are "
+                                   "not measurements of any machine");
     da3_env_set(e, "cores", "%d", da3_cpu_count());
     int perf, eff;
     if (da3_host_core_kinds(&perf, &eff) == 0)

@@ -189,6 +189,9 @@ int main(int argc, char **argv)
             da3_env_get(&env, "da3bench_version"), da3_env_get(&env, "cpu_model"),
             da3_env_get(&env, "isa_selected"), da3_env_get(&env, "peak_gflops"),
             nthreads < 0 ? "" : " GFLOP/s", da3_env_get(&env, "cores"));
+    if (da3_env_get(&env, "emulated"))
+        fprintf(stderr, "da3bench: EMULATED (qemu-user or Rosetta): the times below are the "
+                        "emulator's, not measurements; only the correctness checks count\n");
     if (each_suite(&o, &env, 0))
         return 2;
 

@@ -124,9 +124,10 @@ static int load_set(const da3_opts *o, const da3_pp_group *g)
     for (int i = 0; i < set.n && set.path; i++) {
         char name[32];
         da3_fix_name(i, name, sizeof name);
-        set.path[i] = malloc(strlen(set.dir) + 40);
+        const size_t plen = strlen(set.dir) + 40;
+        set.path[i] = malloc(plen);
         if (set.path[i])
-            sprintf(set.path[i], "%s/%s", set.dir, name);
+            snprintf(set.path[i], plen, "%s/%s", set.dir, name);
         uint8_t *buf = NULL;
         size_t cap = 0;
         long len = read_file(set.path[i], &buf, &cap);

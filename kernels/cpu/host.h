@@ -21,6 +21,12 @@ int da3_host_core_kinds(int *perf, int *eff);
 /* Bytes of physical memory, 0 if unknown. */
 size_t da3_host_phys_mem(void);
 
+/* 1 if this process runs under an instruction-set emulator (qemu-user on
+ * Linux: a non-x86 build that reads an x86 /proc/cpuinfo; Rosetta 2 on
+ * macOS), or if DA3BENCH_EMULATED is set to anything but 0. Times measured
+ * there are the emulator's, not the machine's. */
+int da3_host_emulated(void);
+
 /* The absolute path of the running executable. 0 on success. */
 int da3_host_self_exe(char *buf, size_t len);
 

@@ -41,6 +41,14 @@ size_t da3_host_phys_mem(void)
     return sysctlbyname("hw.memsize", &bytes, &n, NULL, 0) == 0 ? (size_t)bytes : 0;
 }
 
+int da3_host_emulated(void)
+{
+    const char *e = getenv("DA3BENCH_EMULATED");
+    if (e && *e)
+        return e[0] != '0';
+    return sysctl_int("sysctl.proc_translated") == 1; /* Rosetta 2 */
+}
+
 int da3_host_self_exe(char *buf, size_t len)
 {
     uint32_t n = (uint32_t)len;

@@ -66,6 +66,27 @@ size_t da3_host_phys_mem(void)
     return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
 }
 
+int da3_host_emulated(void)
+{
+    const char *e = getenv("DA3BENCH_EMULATED");
+    if (e && *e)
+        return strcmp(e, "0") != 0;
+#if !defined(__x86_64__) && !defined(__i386__)
+    /* qemu-user passes the host's /proc/cpuinfo through: x86 fields in a
+     * non-x86 process mean emulation */
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    int x86 = 0;
+    while (f && !x86 && fgets(line, sizeof line, f))
+        x86 = !strncmp(line, "vendor_id", 9);
+    if (f)
+        fclose(f);
+    return x86;
+#else
+    return 0;
+#endif
+}
+
 int da3_host_self_exe(char *buf, size_t len)
 {
     ssize_t k = readlink("/proc/self/exe", buf, len - 1);

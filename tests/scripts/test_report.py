@@ -51,7 +51,8 @@ def test_two_machines_one_column_each(tmp_path):
     rc, out, text = run(tmp_path, SAMPLE, p)
     assert rc == 0
     header = [l for l in text.splitlines() if l.startswith("|  |")][0]
-    assert header.count("|") == 4 and "second-runner" in header
+    # the label column, one per machine, and the seed's published figures
+    assert header.count("|") == 5 and "second-runner" in header
 
 
 def test_missing_counter_and_errored_benchmark(tmp_path, capsys):
@@ -85,3 +86,25 @@ def test_a_bad_file_beside_a_good_one(tmp_path, capsys):
     rc, out, text = run(tmp_path, SAMPLE, p)
     assert rc == 0 and "## 1. Summary" in text
     assert "empty.json: empty file" in capsys.readouterr().err
+
+
+def test_seed_published_column_is_labelled_and_separate(tmp_path):
+    rc, out, text = run(tmp_path, SAMPLE, extra=("--no-plots",))
+    assert rc == 0
+    header = next(line for line in text.splitlines() if line.startswith("|  |"))
+    assert header.rstrip(" |").endswith("seed, published (its hardware)")
+    prefetch = next(line for line in text.splitlines() if line.startswith("| prefetch: speedup"))
+    assert prefetch.rstrip(" |").endswith("1.26x MPS, 1.37x CPU")
+    assert "not a measurement of this suite" in text
+
+
+def test_an_emulated_run_is_flagged(tmp_path):
+    doc = json.load(open(SAMPLE))
+    doc["context"]["emulated"] = "true: an instruction-set emulator ran this"
+    f = tmp_path / "emu.json"
+    f.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, f, extra=("--no-plots",))
+    assert rc == 0
+    assert "**Emulated:**" in text.split("## 1. Summary")[0]
+    rc, out, text = run(tmp_path, SAMPLE, extra=("--no-plots",))
+    assert "Emulated" not in text
