@@ -204,6 +204,18 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 snprintf(err, errlen, "da3bench: --impl '%s': no implementation named", v);
                 return 2;
             }
+        } else if ((v = flag_value("--shapes", argc, argv, &i))) {
+            if (da3_shapes_read(v, o->shapes, DA3_MAX_SHAPES, &o->nshapes, err, errlen))
+                return 2;
+            o->shapes_file = v;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o->quiet = 1;
+        } else if ((v = flag_value("--report", argc, argv, &i))) {
+            if (!*v) {
+                snprintf(err, errlen, "da3bench: --report: missing folder");
+                return 2;
+            }
+            o->report = v;
         } else if ((v = flag_value("--preset", argc, argv, &i))) {
             if (!is_in(v, known_presets, sizeof known_presets / sizeof *known_presets)) {
                 snprintf(err, errlen, "da3bench: --preset '%s': unknown (quick, seed, da3)", v);
@@ -352,6 +364,16 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
             return 2;
         }
     }
+    if (o->nshapes && (o->seq.n || o->batch.n || o->heads.n || o->head_dim.n)) {
+        snprintf(err, errlen, "da3bench: --shapes %s: replaces --seq, --batch, --heads and "
+                              "--head-dim; give one or the other", o->shapes_file);
+        return 2;
+    }
+    if (o->report && o->json) {
+        snprintf(err, errlen, "da3bench: --report %s writes results.json there; drop --json %s",
+                 o->report, o->json);
+        return 2;
+    }
     if (o->cmd == DA3_CMD_ENV && (o->nsuites || o->nimpl || o->seq.n || o->preset)) {
         snprintf(err, errlen, "da3bench env: takes no suite or sweep flags");
         return 2;
@@ -381,6 +403,8 @@ void da3_cli_usage(int cmd)
          "       da3bench fixtures gen|verify [flags]     (--help for each)\n"
          "       da3bench convert IMAGE.jpg -o TENSOR.npy [flags]\n"
          "       da3bench tune workers [flags]\n"
+         "       da3bench report RESULTS.json... --out DIR [--format md|latex]\n"
+         "       da3bench compare BASE.json NEW.json [compare.py flags]\n"
          "\n"
          "Suites: attention, peak, preprocess, prefetch (default: these four), and calib\n"
          "(run only when named: calib/spin/work:W, linear in --work W; --slowdown F\n"
@@ -394,6 +418,8 @@ void da3_cli_usage(int cmd)
          "  --head-dim D     head dimensions (a multiple of 16, 16..256)\n"
          "  --threads T      kernel threads (default: all cores)\n"
          "  --impl LIST      naive,fused,flash,blas (default: all four)\n"
+         "  --shapes FILE    attention shapes, one per line 'B=2 H=8 N=1024 D=64' ('#'\n"
+         "                   comments; B=1 H=8 D=64 when omitted), instead of the axes\n"
          "Preprocess sweeps:\n"
          "  --workers LIST   worker counts, 'auto' for the measured choice (1,2,4,8,12,16,auto)\n"
          "  --pool LIST      threads,processes\n"
@@ -419,6 +445,10 @@ void da3_cli_usage(int cmd)
          "                   per 504x280 view, global attention over 1,2,4,8 views\n"
          "Run control:\n"
          "  --json FILE      write Google Benchmark's JSON (with the environment manifest)\n"
+         "  --report DIR     write DIR/results.json, then BENCHMARK_RESULTS.md, the tables\n"
+         "                   as CSV and LaTeX and the plots (scripts/report.py) there\n"
+         "  --quiet, -q      no progress on stderr (shown by default: a live line on a\n"
+         "                   terminal, one line per finished benchmark otherwise)\n"
          "  --mode instructions  count instructions under Valgrind's callgrind instead of\n"
          "                   timing (one iteration per benchmark; repeatable to the\n"
          "                   instruction); the JSON gets an `instructions` counter\n"

@@ -12,6 +12,7 @@
 #ifndef DA3_CLI_H
 #define DA3_CLI_H
 
+#include "shapes.h"
 #include "sweep.h"
 
 #include <stddef.h>
@@ -28,6 +29,9 @@ typedef struct {
     int nsuites;
     const char *preset; /* quick (default), seed, da3 */
     da3_sweep seq, heads, head_dim, batch, threads; /* n == 0: not given */
+    da3_attn_shape shapes[DA3_MAX_SHAPES]; /* --shapes FILE: replaces the axes */
+    int nshapes;
+    const char *shapes_file;
     int impls[4];       /* in the order given */
     int nimpl;          /* 0: not given */
     /* preprocess */
@@ -49,6 +53,8 @@ typedef struct {
     double slowdown;                          /* 0: none */
     int count_instructions; /* --mode instructions */
     const char *json;   /* --json FILE */
+    const char *report; /* --report DIR: JSON, markdown and plots there */
+    int quiet;          /* --quiet: no progress on stderr */
     size_t mem_limit;   /* bytes; 0: not given */
     int repetitions;    /* 0: the preset's */
     double min_time;    /* < 0: the preset's */

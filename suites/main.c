@@ -196,6 +196,7 @@ int main(int argc, char **argv)
         return 2;
 
     catch_signals();
+    gb_set_progress(!o.quiet);
     gb_run();
     if (o.json && rename(json_tmp, o.json)) {
         fprintf(stderr, "da3bench: --json %s: %s (the results are in %s)\n", o.json,

@@ -255,6 +255,10 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
     const int nimpl = o->nimpl ? o->nimpl : 4;
     size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_mem_budget();
 
+    if (o->nshapes) { /* --shapes: the file's shapes, in its order */
+        nrows = o->nshapes;
+        heads.n = dims.n = 1;
+    }
     ncases = 0;
     for (int r = 0; r < nrows; r++)
         for (int hi = 0; hi < heads.n; hi++)
@@ -265,6 +269,8 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                                        .s = {rows[r].b, (int)heads.v[hi], rows[r].n,
                                              (int)dims.v[di]},
                                        .threads = threads[ti]};
+                        if (o->nshapes)
+                            c.s = o->shapes[r];
                         if (da3_attn_check_shape(&c.s)) {
                             snprintf(err, errlen, "da3bench: --seq %d --batch %d --heads %d: %s",
                                      c.s.n, c.s.b, c.s.h, da3_attn_strerror(da3_attn_check_shape(&c.s)));

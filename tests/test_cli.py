@@ -347,6 +347,74 @@ if not EMULATED:
 check(asan or p.returncode == 1 and "out of memory" in p.stdout and "Flash:" in p.stdout,
       f"ulimit -v with --mem-limit raised: naive fails, flash runs: {p.returncode}")
 
+# Progress: on stderr only. Not a terminal: one plain line per finished
+# benchmark; a terminal (a pty here): the live line; --quiet: nothing. Never
+# in stdout or the JSON.
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "p.json")
+    args = ["attention", "--seq", "64,128", "--impl", "flash", "--repetitions", "1",
+            "--min-time", "0.001"]
+    rc, out, err = run(args + ["--json", path])
+    lines = [line for line in err.splitlines() if line.startswith("[")]
+    check(rc == 0 and len(lines) == 2 and lines[0].startswith("[1/2] attention/flash/B:1/H:8/N:64")
+          and "done in" in lines[1], f"one progress line per finished benchmark: {lines}")
+    text = open(path).read() if os.path.exists(path) else ""
+    check("done in" not in out and "[1/2]" not in out and "done in" not in text
+          and "elapsed" not in text, "progress neither in stdout nor in the JSON")
+    rc, out, err = run(args + ["--quiet"])
+    check(rc == 0 and "[1/2]" not in err and "done in" not in err, "--quiet: no progress")
+    if not EMULATED:
+        import pty
+        import select as sel
+        m, s = pty.openpty()
+        p = subprocess.Popen(WRAP + [DA3, "attention", "--seq", "1024,1536", "--impl", "naive",
+                                     "--repetitions", "3", "--min-time", "0.3"],
+                             stdout=subprocess.PIPE, stderr=s)
+        os.close(s)
+        tty = b""
+        while True:
+            r, _, _ = sel.select([m], [], [], 0.5)
+            if r:
+                try:
+                    d = os.read(m, 4096)
+                except OSError:
+                    break
+                if not d:
+                    break
+                tty += d
+            elif p.poll() is not None:
+                break
+        os.close(m)
+        piped = p.stdout.read()
+        p.wait()
+        check(b"\r\x1b[K[" in tty and b"elapsed" in tty and b"done in" not in tty,
+              f"a terminal gets the live line: {tty[-200:]!r}")
+        check(b"elapsed" not in piped and b"\x1b[K" not in piped, "the live line is not in stdout")
+
+# Shape files: good lines run in the file's order; a bad line is named by
+# file and line number and nothing runs.
+with tempfile.TemporaryDirectory() as tmp:
+    good = os.path.join(tmp, "good.txt")
+    with open(good, "w") as f:
+        f.write("# my model\nB=2 H=8 N=1024 D=64\n\n  N=300   # B=1 H=8 D=64\nD=32 N=128 H=4 B=1\n")
+    rc, out, err = run(["list", "attention", "--impl", "flash", "--shapes", good])
+    check(rc == 0 and out.split() == ["attention/flash/B:2/H:8/N:1024/D:64/threads:%d" % os.cpu_count(),
+                                      "attention/flash/B:1/H:8/N:300/D:64/threads:%d" % os.cpu_count(),
+                                      "attention/flash/B:1/H:4/N:128/D:32/threads:%d" % os.cpu_count()],
+          f"--shapes list: {out!r}")
+    for body, line, word in (("N=64\nB=2 X=3\n", 2, "X=3"), ("N=64\n\n# c\nN=abc\n", 4, "N=abc"),
+                             ("H=8\n", 1, "no N"), ("N=64 N=65\n", 1, "twice"),
+                             ("N=64 D=17\n", 1, "D=17"), ("# only a comment\n", 0, "no shape")):
+        bad = os.path.join(tmp, "bad.txt")
+        with open(bad, "w") as f:
+            f.write(body)
+        where = f"{bad}:{line}:" if line else f"{bad}:"
+        rc, out, err = run(["attention", "--shapes", bad])
+        check(rc == 2 and where in err and word in err and out == "" and len(err.splitlines()) == 1,
+              f"--shapes {body!r}: {rc} {err!r}")
+    usage_error(["attention", "--shapes", os.path.join(tmp, "missing.txt")], "missing.txt")
+    usage_error(["attention", "--shapes", good, "--seq", "64"], "--shapes")
+
 # --mode instructions: the same count twice, a 2% heavier kernel caught
 import shutil
 

@@ -1,5 +1,6 @@
 // gbench.cc - the C shim's only C++: wraps benchmark::State and Benchmark.
 #include "gbench.h"
+#include "progress.h"
 
 #include <benchmark/benchmark.h>
 
@@ -55,6 +56,7 @@ void skip_interrupted(benchmark::State &s)
     s.SkipWithError(msg);
 }
 bool g_color = true;
+int g_progress = 1;
 bool g_display_aggregates_only = false;
 
 const char *unit_name(benchmark::TimeUnit u)
@@ -97,8 +99,10 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
         bool show = !g_display_aggregates_only;
         for (const Run &r : runs)
             show |= r.run_type == Run::RT_Aggregate || r.repetitions <= 1 || r.error_occurred;
-        if (show)
+        if (show) {
+            progress::before_output();
             inner_->ReportRuns(runs);
+        }
         // each result as it comes, also into a pipe (CI logs, tests)
         std::cout.flush();
         std::fflush(stdout);
@@ -153,6 +157,7 @@ gb_bench *gb_register(const char *name, gb_fn fn, void *arg)
             }
             return;
         }
+        progress::enter(self, self->full);
         gb_state st{&s, self, false};
         fn(&st, arg);
         count_end(&st);
@@ -248,6 +253,7 @@ int gb_can_count(void)
 }
 
 void gb_interrupt(int sig) { g_signal = sig; }
+void gb_set_progress(int on) { g_progress = on; }
 int gb_interrupted(void) { return (int)g_signal; }
 int64_t gb_range(const gb_state *st, int i) { return st->s->range(i); }
 void gb_pause(gb_state *st) { st->s->PauseTiming(); }
@@ -327,7 +333,9 @@ int gb_run(void)
     }
     CaptureReporter rep(inner.get());
     g_runs.clear();
+    progress::begin(g_progress, (int)g_benches.size());
     benchmark::RunSpecifiedBenchmarks(&rep);
+    progress::end();
     std::cout.flush();
     g_views.clear();
     for (const Captured &c : g_runs) {

@@ -73,6 +73,9 @@ int64_t gb_iterations_done(const gb_state *st);
  * so gb_run returns and the results file is completed normally.
  * gb_interrupted() gives the signal, or 0. */
 void gb_interrupt(int sig);
+/* Progress on stderr while gb_run() runs (default on): a live line on a
+ * terminal, one line per finished benchmark otherwise; 0 for none. */
+void gb_set_progress(int on);
 int gb_interrupted(void);
 
 /* Instruction counting: with gb_count_instructions(1), under Valgrind's
