@@ -2,7 +2,7 @@
 """The regression gate: compare two da3bench results, benchmark by benchmark.
 
 usage: compare.py BASE.json NEW.json [--threshold 5%] [--alpha 0.05]
-                  [--filter REGEX] [--summary FILE]
+                  [--filter REGEX] [--summary FILE] [--color auto|always|never]
 
 Files from `da3bench --mode instructions` are compared on their
 instruction counts instead: deterministic, so no statistics, a threshold
@@ -23,8 +23,11 @@ effect given the noise. Verdicts:
   too few runs     fewer than 5 repetitions on a side: not judged
 Added and removed benchmarks are listed, never failed. The markdown table
 goes to stdout and, with --summary, is appended to FILE (for
-$GITHUB_STEP_SUMMARY). Exit: 0 pass, 1 a significant slowdown beyond the
-threshold, 2 unreadable input or bad flags.
+$GITHUB_STEP_SUMMARY). On a terminal (and without NO_COLOR in the
+environment) the verdicts are coloured: red slower, green faster, yellow
+what cannot be judged, cyan unchanged; never in the --summary file or a pipe. `da3bench
+compare` runs this script. Exit: 0 pass, 1 a significant slowdown beyond
+the threshold, 2 unreadable input or bad flags.
 """
 
 import argparse
@@ -116,6 +119,8 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--filter", default="", help="only benchmarks whose name matches")
     ap.add_argument("--summary", help="append the markdown table to this file")
+    ap.add_argument("--color", default="auto", choices=("auto", "always", "never"),
+                    help="colour the verdicts: auto (a terminal without NO_COLOR), always, never")
     try:
         a = ap.parse_args(argv)
     except SystemExit as e:
@@ -172,7 +177,7 @@ def main(argv=None):
     lines += ["", f"**{failed} significant slowdown{'s' if failed != 1 else ''} beyond the threshold**"
               if failed else "No significant slowdown beyond the threshold."]
     text = "\n".join(lines)
-    print(text)
+    print(colorize(text) if use_color(a.color) else text)
     if a.summary:
         try:
             with open(a.summary, "a", encoding="utf-8") as f:
@@ -181,6 +186,36 @@ def main(argv=None):
             print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
             return 2
     return 1 if failed else 0
+
+
+COLORS = {"slower": "31;1", "faster": "32", "unchanged": "36", "too noisy": "33",
+          "too few runs": "33", "slower (< thr)": "33"}
+
+
+def use_color(mode):
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def colorize(text):
+    """The verdict cell of each row (the last one), in its colour."""
+    out = []
+    for line in text.split("\n"):
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) > 1:
+            v = cells[-1].rstrip(" |").strip("*")
+            for word, code in COLORS.items():
+                if v.startswith(word) and (word != "slower" or v == "slower"):
+                    cells[-1] = f"\033[{code}m{cells[-1].rstrip(' |')}\033[0m |"
+                    break
+            line = " | ".join(cells)
+        elif line.startswith("**") and "slowdown" in line:
+            line = f"\033[31;1m{line}\033[0m"
+        out.append(line)
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""The report's plots, PNG and SVG, with matplotlib (Agg, no display).
+"""The report's plots, PNG, SVG and PDF, with matplotlib (Agg, no display).
+
+Made for a paper as much as a README: the Okabe-Ito colour-blind-safe
+palette, every axis labelled with its unit, fonts sized for a full-width
+figure of a two-column paper (7 in wide, 8-9 pt), the legend outside the
+axes so it never hides data, and error bars from the repetitions: the
+median and a 95% distribution-free interval of it (order statistics; the
+range below 6 repetitions).
 
 attention_time / attention_gflops: time and GFLOP/s against sequence length
 per implementation, log-log, with the measured peak as a line;
@@ -12,6 +19,7 @@ roofs (arithmetic intensity from the bytes each implementation must move).
 import os
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -20,44 +28,98 @@ import sections  # noqa: E402
 from results import number  # noqa: E402
 
 MARKERS = {"naive": "o", "fused": "s", "flash": "^", "blas": "D"}
+# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"]
+WIDTH, HEIGHT = 7.0, 3.4  # inches: a full-width (figure*) plot in a two-column paper
+EXTS = ("png", "svg", "pdf")
+
+plt.rcParams.update({
+    "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+    "font.size": 9, "axes.labelsize": 9, "axes.titlesize": 9.5,
+    "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 7.5,
+    "savefig.dpi": 200, "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none",
+})
+
+
+def _figure():
+    return plt.subplots(figsize=(WIDTH, HEIGHT))
+
+
+def _plain_ticks(ax, xs):
+    """Ticks at the measured x values, written as plain numbers (64, not 2^6)."""
+    xs = sorted({x for x in xs if x})
+    if not xs:
+        return
+    if len(xs) > 12:  # keep them readable
+        xs = xs[::(len(xs) + 11) // 12]
+    ax.set_xticks(xs)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+
+
+def _legend(ax):
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+
+
+def _yerr(y, ci):
+    """matplotlib's asymmetric yerr from a (lo, hi) interval around y."""
+    lo, hi = ci if ci else (y, y)
+    lo = y if lo is None or lo != lo else lo
+    hi = y if hi is None or hi != hi else hi
+    return [max(y - lo, 0.0)], [max(hi - y, 0.0)]
+
+
+def _errorbar(ax, pts, **kw):
+    """pts: (x, y, (lo, hi)); one line with its intervals as error bars."""
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    lo = [_yerr(p[1], p[2])[0][0] for p in pts]
+    hi = [_yerr(p[1], p[2])[1][0] for p in pts]
+    return ax.errorbar(xs, ys, yerr=[lo, hi], capsize=2, elinewidth=0.8, markersize=4, **kw)
 
 
 def _save(fig, out, name):
-    for ext in ("png", "svg"):
-        fig.savefig(os.path.join(out, f"{name}.{ext}"), dpi=110, bbox_inches="tight")
+    fig.tight_layout()
+    for ext in EXTS:
+        fig.savefig(os.path.join(out, f"{name}.{ext}"), bbox_inches="tight")
     plt.close(fig)
 
 
 def attention(machines, out):
     made = False
     for what, key, ylabel in (("time", "ms", "time per call (ms)"),
-                              ("gflops", "gflops", "GFLOP/s")):
-        fig, ax = plt.subplots(figsize=(7, 4.5))
+                              ("gflops", "gflops", "throughput (GFLOP/s)")):
+        fig, ax = _figure()
+        cikey = "ci" if key == "ms" else "gflops_ci"
+        xs = []
         for m in machines:
             att = sections.attention(m)
             series = {}
             for (b, h, n, d, t), impl in att.items():
                 for name, s in impl.items():
                     if s.get(key) is not None and n:
-                        series.setdefault((name, b, h, d, t), []).append((n, s[key]))
+                        series.setdefault((name, b, h, d, t), []).append((n, s[key], s.get(cikey)))
             for (name, b, h, d, t), pts in sorted(series.items()):
                 pts.sort()
                 if len(pts) < 1:
                     continue
                 lab = f"{name} B{b} H{h} D{d} T{t}" + (f" — {m.label}" if len(machines) > 1 else "")
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=MARKERS.get(name, "x"),
-                        label=lab)
+                _errorbar(ax, pts, marker=MARKERS.get(name, "x"), label=lab)
+                xs += [p[0] for p in pts]
                 made = True
             if what == "gflops" and m.peak():
-                ax.axhline(m.peak(), color="k", ls="--", lw=1, label=f"measured peak {m.peak():.0f}")
+                ax.axhline(m.peak(), color="k", ls="--", lw=1,
+                           label=f"measured FMA peak {m.peak():.0f} GFLOP/s")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        ax.set_xlabel("sequence length N")
+        ax.set_xlabel("sequence length N (tokens)")
+        _plain_ticks(ax, xs)
         ax.set_ylabel(ylabel)
         ax.set_title(f"Attention: {ylabel} against N")
         ax.grid(True, which="both", alpha=0.3)
         if made:
-            ax.legend(fontsize=7)
+            _legend(ax)
             _save(fig, out, f"attention_{what}")
         else:
             plt.close(fig)
@@ -65,18 +127,21 @@ def attention(machines, out):
 
 
 def preprocess(machines, out):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = _figure()
     made = False
+    xs = []
     for m in machines:
         groups, _ = sections.preprocess(m)
         cores = number(m.context.get("cores")) or 1
         for (pool, dec, res, meth, kind, size, images), ws in groups.items():
-            pts = sorted((int(w), s["ips"]) for w, s in ws.items() if w.isdigit() and s["ips"])
+            pts = sorted((int(w), s["ips"], s.get("ips_ci")) for w, s in ws.items()
+                         if w.isdigit() and s["ips"])
             if not pts:
                 continue
             lab = f"{pool}, {dec}" + (f" — {m.label}" if len(machines) > 1 else "")
-            line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=lab)
-            one = dict(pts).get(1)
+            line = _errorbar(ax, pts, marker="o", label=lab).lines[0]
+            xs += [p[0] for p in pts]
+            one = {p[0]: p[1] for p in pts}.get(1)
             if one:
                 xs = [p[0] for p in pts]
                 ax.plot(xs, [one * min(x, cores) for x in xs], ls=":", color=line.get_color(),
@@ -89,17 +154,18 @@ def preprocess(machines, out):
         plt.close(fig)
         return False
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("workers")
-    ax.set_ylabel("images per second")
+    ax.set_xlabel("workers (threads or processes)")
+    _plain_ticks(ax, xs)
+    ax.set_ylabel("throughput (images/s)")
     ax.set_title("Preprocessing throughput against workers")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
+    _legend(ax)
     _save(fig, out, "preprocess_throughput")
     return True
 
 
 def prefetch(machines, out):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = _figure()
     made = False
     for m in machines:
         by_depth, bound = {}, []
@@ -107,16 +173,16 @@ def prefetch(machines, out):
             if loader != "sim" or io is None:
                 continue
             for d, s in depths.items():
-                by_depth.setdefault(d, []).append((io, s["ms"]))
+                by_depth.setdefault(d, []).append((io, s["ms"], s.get("ci")))
             any_s = next(iter(depths.values()))
             if any_s["io"] is not None and any_s["compute"] is not None:
                 i, c = any_s["io"], any_s["compute"]
                 bound.append((io, batches * max(i, c) + min(i, c)))
         for d, pts in sorted(by_depth.items()):
             pts.sort()
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
-                    label=("sequential" if d == 0 else f"depth {d}") +
-                    (f" — {m.label}" if len(machines) > 1 else ""))
+            _errorbar(ax, pts, marker="o",
+                      label=("sequential" if d == 0 else f"depth {d}") +
+                      (f" — {m.label}" if len(machines) > 1 else ""))
             made = True
         if bound:
             bound.sort()
@@ -129,7 +195,7 @@ def prefetch(machines, out):
     ax.set_ylabel("run time (ms)")
     ax.set_title("Prefetch pipeline: time against I/O per batch")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
+    _legend(ax)
     _save(fig, out, "prefetch")
     return True
 
@@ -144,7 +210,7 @@ def _intensity(impl, b, h, n, d):
 
 
 def roofline(machines, out):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = _figure()
     made = False
     for m in machines:
         peak = m.peak()
@@ -174,11 +240,11 @@ def roofline(machines, out):
         return False
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("arithmetic intensity (FLOP per byte of compulsory traffic)")
-    ax.set_ylabel("GFLOP/s")
+    ax.set_xlabel("arithmetic intensity (FLOP/byte of compulsory traffic)")
+    ax.set_ylabel("throughput (GFLOP/s)")
     ax.set_title("Roofline: attention results")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    _legend(ax)
     _save(fig, out, "roofline")
     return True
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """JSON results -> BENCHMARK_RESULTS.md, plots and gnuplot data.
 
-usage: report.py RESULTS.json [MORE.json ...] --out DIR [--no-plots] [--dumb]
+usage: report.py RESULTS.json [MORE.json ...] --out DIR [--format md|latex]
+                 [--no-plots] [--dumb]
 
 Writes DIR/BENCHMARK_RESULTS.md in the seed's structure (Summary, Attention,
 Preprocessing, Prefetch, Combined impact, Technical details,
-Recommendations), PNG and SVG plots made with matplotlib, CSV files and,
+Recommendations), every table of it as DIR/tables/NN_name.csv (and, with
+--format latex, as a booktabs DIR/tables/NN_name.tex), PNG, SVG and PDF
+plots made with matplotlib (each captioned in the report with the machine
+and the command that made it), the CSV files gnuplot reads and,
 where gnuplot is installed, the same main plots through gnuplot (pngcairo;
 --dumb also prints them in the terminal). Several files (one per machine)
 give one report with a column per machine. A file that cannot be read, a
@@ -14,8 +18,10 @@ covers what is there. Exit 2 if no file could be read.
 """
 
 import argparse
+import csv
 import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,10 +41,73 @@ def ms_sd(s):
     return f"{fmt(s['ms'], '.3f')} ± {fmt(s['sd'], '.3f')}" if s else "—"
 
 
+# Every table made while a report is written, for the CSV and LaTeX
+# exports: (name, caption, head, rows). write_report sets the context.
+TABLES = []
+CONTEXT = {"section": "table", "machine": ""}
+
+
 def table(head, rows):
+    name = CONTEXT["section"] + (f"_{CONTEXT['machine']}" if CONTEXT["machine"] else "")
+    TABLES.append((name, CONTEXT.get("caption", name), list(head), [list(r) for r in rows]))
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "table"
+
+
+def plain(cell):
+    """A markdown cell as plain text: no emphasis, no code marks."""
+    return re.sub(r"\*\*|`", "", str(cell))
+
+
+LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+                 "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                 "\\": r"\textbackslash{}", "±": r"$\pm$", "—": "---", "–": "--",
+                 "÷": r"$\div$", "×": r"$\times$", "·": r"$\cdot$", "≥": r"$\geq$",
+                 "≤": r"$\leq$", "~": r"$\sim$"}
+
+
+def latex_escape(cell):
+    return "".join(LATEX_SPECIAL.get(ch, ch) for ch in plain(cell))
+
+
+def latex_table(caption, label, head, rows):
+    """A booktabs table: numbers right-aligned, text left."""
+    def numeric(col):
+        vals = [plain(r[col]) for r in rows if col < len(r)]
+        return vals and all(re.fullmatch(r"[-+0-9.,x%±— eE]+", v.strip() or "—") for v in vals)
+    align = "".join("r" if numeric(i) else "l" for i in range(len(head)))
+    lines = [r"\begin{table}[tbp]", r"\centering\small",
+             rf"\caption{{{latex_escape(caption)}}}", rf"\label{{tab:{label}}}",
+             rf"\begin{{tabular}}{{{align}}}", r"\toprule",
+             " & ".join(latex_escape(h) for h in head) + r" \\", r"\midrule"]
+    lines += [" & ".join(latex_escape(c) for c in r) + r" \\" for r in rows]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+    return "\n".join(lines)
+
+
+def write_tables(out, latex):
+    """tables/NN_name.csv (and .tex) for every table of the report."""
+    folder = os.path.join(out, "tables")
+    os.makedirs(folder, exist_ok=True)
+    written = []
+    for i, (name, caption, head, rows) in enumerate(TABLES, 1):
+        base = os.path.join(folder, f"{i:02d}_{slug(name)}")
+        with open(base + ".csv", "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow([plain(h) for h in head])
+            w.writerows([[plain(c) for c in r] for r in rows])
+        written.append(base + ".csv")
+        if latex:
+            with open(base + ".tex", "w", encoding="utf-8") as f:
+                f.write(latex_table(caption, f"{i:02d}-{slug(name).replace('_', '-')}",
+                                    head, rows))
+            written.append(base + ".tex")
+    return written
 
 
 # ---- summary ----
@@ -306,6 +375,36 @@ def recommendations(m):
     return "\n".join(f"- {r}" for r in rec) or "- Not enough results for a recommendation."
 
 
+PLOT_CAPTIONS = {
+    "attention_time": "attention time per call against sequence length, per implementation "
+                      "(log-log); error bars: 95% interval of the median over the repetitions.",
+    "attention_gflops": "attention throughput (GFLOP/s) against sequence length, with the "
+                        "machine's measured FMA peak; error bars: 95% interval of the median over the repetitions.",
+    "preprocess_throughput": "preprocessing throughput (images/s) against workers, with the "
+                             "ideal line (one worker's throughput times min(workers, cores)) and "
+                             "the worker count auto chose (star); error bars: 95% interval of the median over the repetitions.",
+    "prefetch": "prefetch pipeline: run time against simulated I/O per batch, sequential and "
+                "with prefetch, beside the bound n·max(io, compute) + min(io, compute).",
+    "roofline": "roofline: every attention result against the measured FMA peak and STREAM "
+                "triad bandwidth (arithmetic intensity from each implementation's compulsory "
+                "traffic).",
+    "attention_gnuplot": "the attention time plot drawn by gnuplot from attention.csv.",
+    "preprocess_gnuplot": "the preprocessing plot drawn by gnuplot from preprocess.csv.",
+    "prefetch_gnuplot": "the prefetch plot drawn by gnuplot from prefetch.csv.",
+}
+
+
+def plot_provenance(machines):
+    """Which machine and command made the data of every plot below."""
+    lines = []
+    for m in machines:
+        c = m.context
+        lines.append(f"- {m.label}: {c.get('cpu_model', '?')}, {c.get('cores', '?')} cores, "
+                     f"ISA {c.get('isa_selected', '?')}, commit `{c.get('git_commit', '?')}`, "
+                     f"{c.get('date', '?')}; command: `{c.get('command', '(not recorded)')}`")
+    return "Every plot below was made from these runs:\n\n" + "\n".join(lines)
+
+
 def write_report(machines, out, failed):
     parts = ["# Benchmark results — Depth Anything 3 hot paths", "",
              "Generated by `scripts/report.py` from da3bench's JSON. Times are medians of the "
@@ -315,6 +414,9 @@ def write_report(machines, out, failed):
         parts += [f"> **Emulated:** {', '.join(emulated)} ran under an instruction-set emulator "
                   "(qemu-user or Rosetta). Its times are the emulator's, not measurements of any "
                   "machine: read only its correctness columns (max_abs_err, PSNR).", ""]
+    TABLES.clear()
+    CONTEXT.update(section="summary", machine="", caption="Summary: our measurements beside the "
+                   "seed's published figures")
     parts += ["## 1. Summary", "", summary(machines)]
     for title, fn in (("2. Attention Optimization", attention_section),
                       ("3. Preprocessing Optimization", preprocess_section),
@@ -323,10 +425,15 @@ def write_report(machines, out, failed):
         for m in machines:
             if len(machines) > 1:
                 parts += [f"### {m.label}", ""]
+            CONTEXT.update(section=title.split(". ", 1)[1], caption=f"{title.split('. ', 1)[1]} "
+                           f"on {m.label}", machine=slug(m.label) if len(machines) > 1 else "")
             parts += [fn(m), ""]
+    CONTEXT.update(section="combined impact", machine="", caption="Combined impact (model)")
     parts += ["## 5. Combined Impact", "", combined_section(machines), "",
               "## 6. Technical Details", ""]
     for m in machines:
+        CONTEXT.update(section="technical details", caption=f"Environment of {m.label}",
+                       machine=slug(m.label) if len(machines) > 1 else "")
         parts += [f"### {m.label} — `{m.path}`", "", details_section(m), ""]
     parts += ["## 7. Recommendations", ""]
     for m in machines:
@@ -334,11 +441,19 @@ def write_report(machines, out, failed):
             parts += [f"### {m.label}", ""]
         parts += [recommendations(m), ""]
     if failed:
+        CONTEXT.update(section="failed", machine="", caption="Benchmarks that failed")
         parts += ["## Benchmarks that failed", "",
                   table(["file", "benchmark", "error"], failed), ""]
     plots = sorted(f for f in os.listdir(out) if f.endswith(".png"))
     if plots:
-        parts += ["## Plots", ""] + [f"![{p[:-4]}]({p})" for p in plots] + [""]
+        parts += ["## Plots", "", plot_provenance(machines), ""]
+        for i, p in enumerate(plots, 1):
+            name = p[:-4]
+            what = PLOT_CAPTIONS.get(name, name.replace("_", " "))
+            files = ", ".join(f"[{ext.upper()}]({name}.{ext})" for ext in ("svg", "pdf")
+                              if os.path.exists(os.path.join(out, f"{name}.{ext}")))
+            parts += [f"![{name}]({p})", "",
+                      f"*Figure {i}: {what}* {('(' + files + ')') if files else ''}", ""]
     with open(os.path.join(out, "BENCHMARK_RESULTS.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(parts))
 
@@ -348,6 +463,8 @@ def main(argv=None):
     ap.add_argument("results", nargs="+", help="da3bench --json files, one per machine")
     ap.add_argument("--out", required=True, help="folder for the report and the plots")
     ap.add_argument("--no-plots", action="store_true", help="only the markdown and the CSV")
+    ap.add_argument("--format", default="md", choices=("md", "latex"),
+                    help="latex: also every table as a booktabs .tex file in OUT/tables/")
     ap.add_argument("--dumb", action="store_true", help="also print gnuplot's text plots")
     a = ap.parse_args(argv)
     warn = lambda msg: print(f"report.py: {msg}", file=sys.stderr)  # noqa: E731
@@ -372,9 +489,11 @@ def main(argv=None):
             import plots
             plots.make_all(machines, a.out, warn)
         except ImportError:
-            warn("matplotlib is not installed: no matplotlib plots (apt-get install python3-matplotlib)")
+            warn("matplotlib is not installed, so no plots: sudo apt-get install "
+                 "python3-matplotlib (or pip install matplotlib); the markdown is still written")
         gnuplot.run(a.out, a.dumb, warn)
     write_report(machines, a.out, failed)
+    write_tables(a.out, a.format == "latex")
     print(f"report.py: wrote {os.path.join(a.out, 'BENCHMARK_RESULTS.md')}")
     return 0
 

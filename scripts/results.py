@@ -161,3 +161,27 @@ def counter(reps, key):
     """Median of a counter over repetitions, or None if absent."""
     v = [r.counters[key] for r in reps if key in r.counters]
     return statistics.median(v) if v else None
+
+
+def median_ci(values, level=0.95):
+    """A distribution-free interval for the median (order statistics of the
+    binomial): the widest ranks k, n+1-k with P(Bin(n, 1/2) < k) <= (1-level)/2.
+    Below 6 values no such pair exists at 95%: min and max (conservative).
+    (lo, hi), or (nan, nan) without values."""
+    v = sorted(x for x in values if x is not None and math.isfinite(x))
+    n = len(v)
+    if not n:
+        return math.nan, math.nan
+    tail, k, cdf = (1 - level) / 2, 0, 0.0
+    for j in range(n + 1):  # the largest k with P(X <= k-1) <= tail
+        cdf += math.comb(n, j) / 2 ** n
+        if cdf > tail:
+            break
+        k = j + 1
+    if k < 1:
+        return v[0], v[-1]
+    return v[k - 1], v[n - k]
+
+
+def counter_ci(reps, key, level=0.95):
+    return median_ci([r.counters.get(key) for r in reps], level)

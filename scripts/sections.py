@@ -7,7 +7,7 @@ deviations are recomputed here.
 
 import math
 
-from results import counter, group, median_sd
+from results import counter, counter_ci, group, median_ci, median_sd
 
 IMPLS = ("naive", "fused", "flash", "blas")
 
@@ -23,8 +23,9 @@ def attention(machine):
         key = (p.get("B"), p.get("H"), p.get("N"), p.get("D"), p.get("threads"))
         ms, sd = median_sd([r.time_ms for r in reps])
         out.setdefault(key, {})[r0.words[0]] = {
-            "ms": ms, "sd": sd, "n": len(reps),
-            "gflops": counter(reps, "GFLOPS"), "pct": counter(reps, "pct_peak"),
+            "ms": ms, "sd": sd, "n": len(reps), "ci": median_ci([r.time_ms for r in reps]),
+            "gflops": counter(reps, "GFLOPS"), "gflops_ci": counter_ci(reps, "GFLOPS"),
+            "pct": counter(reps, "pct_peak"),
             "err": counter(reps, "max_abs_err"), "bytes": counter(reps, "extra_bytes"),
         }
     # by sequence length first, then batch, heads, head_dim, threads
@@ -41,7 +42,7 @@ def preprocess(machine):
         ms, sd = median_sd([r.time_ms for r in reps])
         images = p.get("images") or 1
         s = {"ms": ms, "sd": sd, "n": len(reps), "ms_img": ms / images,
-             "ips": counter(reps, "img_per_s"), "vs4": counter(reps, "speedup_vs_4"),
+             "ips": counter(reps, "img_per_s"), "ips_ci": counter_ci(reps, "img_per_s"), "vs4": counter(reps, "speedup_vs_4"),
              "auto": counter(reps, "auto_workers"), "psnr": counter(reps, "psnr_db"),
              "used": counter(reps, "workers")}
         if r0.words[:1] == ("side_by_side",):
@@ -82,7 +83,7 @@ def prefetch(machine):
                p.get("batches", 50), p.get("batch", 32))
         ms, sd = median_sd([r.time_ms for r in reps])
         out.setdefault(key, {})[p.get("depth")] = {
-            "ms": ms, "sd": sd, "n": len(reps), "eff": counter(reps, "overlap_eff"),
+            "ms": ms, "sd": sd, "n": len(reps), "ci": median_ci([r.time_ms for r in reps]), "eff": counter(reps, "overlap_eff"),
             "bound": counter(reps, "bound_ratio"), "io": counter(reps, "io_ms"),
             "compute": counter(reps, "compute_ms"), "speedup": counter(reps, "speedup"),
         }

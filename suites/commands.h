@@ -8,6 +8,10 @@
 int da3_cmd_fixtures(int argc, char **argv);
 int da3_cmd_convert(int argc, char **argv);
 int da3_cmd_tune(int argc, char **argv);
+int da3_cmd_report(int argc, char **argv);  /* scripts/report.py */
+int da3_cmd_compare(int argc, char **argv); /* scripts/compare.py */
+/* run --report DIR: report.py on json into dir; its exit status */
+int da3_run_report(const char *json, const char *dir);
 
 /* The fixture cache: the flag's folder, else $DA3BENCH_FIXTURES, else
  * fixtures-cache/ inside the build folder. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef int (*suite_fn)(const da3_opts *, const da3_env *, int, char *, size_t);
@@ -85,6 +86,10 @@ int main(int argc, char **argv)
         return da3_cmd_convert(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "tune"))
         return da3_cmd_tune(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "report"))
+        return da3_cmd_report(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "compare"))
+        return da3_cmd_compare(argc - 2, argv + 2);
     if (da3_cli_parse(argc, argv, &o, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 2;
@@ -109,6 +114,15 @@ int main(int argc, char **argv)
     /* run: refuse bad configurations and unwritable files before measuring */
     if (each_suite(&o, &env, 2))
         return 2;
+    static char report_json[4200];
+    if (o.report) {
+        if (mkdir(o.report, 0777) && errno != EEXIST) {
+            fprintf(stderr, "da3bench: --report %s: %s\n", o.report, strerror(errno));
+            return 2;
+        }
+        snprintf(report_json, sizeof report_json, "%s/results.json", o.report);
+        o.json = report_json;
+    }
     if (o.count_instructions && !gb_can_count()) {
         fprintf(stderr, "da3bench: --mode instructions: built without Valgrind's headers "
                         "(apt-get install valgrind, then rebuild)\n");
@@ -181,6 +195,10 @@ int main(int argc, char **argv)
                                  !wanted(&o, "prefetch") && !wanted(&o, "preprocess")))
         nthreads = -1; /* counting, or calib alone: a measured peak means nothing there */
     da3_env_collect(&env, threads, nthreads, 0);
+    char cmdline[2048] = "da3bench";
+    for (int i = 1; i < argc; i++) /* the command, for the report's captions */
+        snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " %s", argv[i]);
+    da3_env_set(&env, "command", "%s", cmdline);
     if (o.count_instructions)
         da3_env_set(&env, "measure", "instructions (valgrind callgrind, per iteration)");
     for (int i = 0; i < env.n; i++)
@@ -218,6 +236,14 @@ int main(int argc, char **argv)
     da3_suite_preprocess_cleanup();
     da3_suite_prefetch_cleanup();
     gb_shutdown();
+    if (o.report && !gb_interrupted()) {
+        int rc = da3_run_report(o.json, o.report);
+        if (rc) {
+            fprintf(stderr, "da3bench: --report %s: the report failed (exit %d); the results "
+                            "are in %s\n", o.report, rc, o.json);
+            return rc == 2 ? 1 : rc;
+        }
+    }
     if (gb_interrupted()) {
         fprintf(stderr, "da3bench: interrupted by signal %d; the benchmarks that completed are%s%s\n",
                 gb_interrupted(), o.json ? " in " : " above", o.json ? o.json : "");

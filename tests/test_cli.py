@@ -415,6 +415,40 @@ with tempfile.TemporaryDirectory() as tmp:
     usage_error(["attention", "--shapes", os.path.join(tmp, "missing.txt")], "missing.txt")
     usage_error(["attention", "--shapes", good, "--seq", "64"], "--shapes")
 
+# One command from run to report, the report command, and compare's
+# terminal front end (same exit codes as scripts/compare.py).
+with tempfile.TemporaryDirectory() as tmp:
+    rdir = os.path.join(tmp, "rep")
+    rc, out, err = run(["attention", "--seq", "64", "--impl", "flash,naive", "--repetitions", "5",
+                        "--min-time", "0.001", "--quiet", "--report", rdir])
+    files = set(os.listdir(rdir)) if os.path.isdir(rdir) else set()
+    check(rc == 0 and {"results.json", "BENCHMARK_RESULTS.md"} <= files,
+          f"--report writes the JSON and the markdown: {rc} {sorted(files)} {err[-300:]!r}")
+    tables = os.listdir(os.path.join(rdir, "tables")) if "tables" in files else []
+    check(any(t.endswith(".csv") for t in tables) and any(t.endswith(".tex") for t in tables),
+          f"--report writes the tables as CSV and LaTeX: {tables}")
+    check(not os.path.exists(os.path.join(rdir, "results.json")) or
+          "command" in json.load(open(os.path.join(rdir, "results.json")))["context"],
+          "the JSON context records the command")
+    if not EMULATED:
+        check({"attention_time.png", "attention_time.pdf", "attention_time.svg"} <= files,
+              f"--report draws the plots: {sorted(files)}")
+    usage_error(["attention", "--report", rdir, "--json", os.path.join(tmp, "x.json")], "--report")
+    r2 = os.path.join(tmp, "rep2")
+    rc, out, err = run(["report", os.path.join(rdir, "results.json"), "--out", r2, "--no-plots"])
+    check(rc == 0 and os.path.exists(os.path.join(r2, "BENCHMARK_RESULTS.md")),
+          f"da3bench report: {rc} {err[-300:]!r}")
+    rc, out, err = run(["report", os.path.join(tmp, "none.json"), "--out", r2])
+    check(rc == 2 and "none.json" in err, f"da3bench report on a missing file: {rc} {err!r}")
+    res = os.path.join(rdir, "results.json")
+    rc, out, err = run(["compare", res, res])
+    check(rc == 0 and "| verdict |" in out and "\x1b[" not in out,
+          f"da3bench compare: exit 0, plain when piped: {rc} {out[-300:]!r}")
+    rc, out, err = run(["compare", res, res, "--color", "always"])
+    check(rc == 0 and "\x1b[" in out, "compare --color always colours the verdicts")
+    rc, out, err = run(["compare", res, os.path.join(tmp, "none.json")])
+    check(rc == 2, f"da3bench compare on a missing file: exit {rc}")
+
 # --mode instructions: the same count twice, a 2% heavier kernel caught
 import shutil
 

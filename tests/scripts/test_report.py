@@ -1,6 +1,7 @@
 """report.py on committed sample output of da3bench (a real run, small)."""
 
 import copy
+import re
 import json
 import os
 
@@ -108,3 +109,59 @@ def test_an_emulated_run_is_flagged(tmp_path):
     assert "**Emulated:**" in text.split("## 1. Summary")[0]
     rc, out, text = run(tmp_path, SAMPLE, extra=("--no-plots",))
     assert "Emulated" not in text
+
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
+
+
+def test_every_table_as_csv_and_latex(tmp_path):
+    rc, out, text = run(tmp_path, SAMPLE, extra=("--format", "latex", "--no-plots"))
+    assert rc == 0
+    tables = sorted((out / "tables").iterdir())
+    csvs = [t for t in tables if t.suffix == ".csv"]
+    texs = [t for t in tables if t.suffix == ".tex"]
+    # one CSV and one .tex per markdown table of the report
+    md_tables = sum(1 for block in text.split("\n\n") if block.lstrip().startswith("| "))
+    assert len(csvs) == len(texs) == md_tables >= 5
+    import csv as csvmod
+    summary = list(csvmod.reader(open(csvs[0], encoding="utf-8")))
+    assert summary[0][-1] == "seed, published (its hardware)"
+    assert all(len(r) == len(summary[0]) for r in summary)
+    for t in texs:
+        body = t.read_text()
+        assert body.count(r"\toprule") == body.count(r"\midrule") == body.count(r"\bottomrule") == 1
+        assert r"\begin{tabular}" in body and r"\caption{" in body
+        # every special character escaped: no bare _ or % or # outside commands
+        cells = body.replace(r"\\", "").replace(" & ", " ")  # row ends and column separators
+        assert not re.search(r"(?<!\\)[_%#&]", cells)
+    # markdown only without --format latex
+    rc, out2, _ = run(tmp_path / "b", SAMPLE, extra=("--no-plots",))
+    assert not list((out2 / "tables").glob("*.tex")) and list((out2 / "tables").glob("*.csv"))
+
+
+def test_plot_files_are_what_they_say(tmp_path):
+    rc, out, text = run(tmp_path, SAMPLE)
+    assert rc == 0
+    for name in ("attention_time", "attention_gflops", "preprocess_throughput", "prefetch",
+                 "roofline"):
+        for ext in ("png", "pdf", "svg"):
+            data = (out / f"{name}.{ext}").read_bytes()
+            assert len(data) > 2000, (name, ext)
+            if ext in MAGIC:
+                assert data.startswith(MAGIC[ext]), (name, ext)
+            else:
+                assert b"<svg" in data[:2000], name
+    # captions name the machine and the command of the data
+    assert "*Figure 1:" in text and "command: `" in text and "AMD EPYC" in text.split("## Plots")[1]
+
+
+def test_without_matplotlib_the_markdown_is_still_written(tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
+    monkeypatch.delitem(sys.modules, "plots", raising=False)
+    rc, out, text = run(tmp_path, SAMPLE)
+    err = capsys.readouterr().err
+    assert rc == 0 and "## 1. Summary" in text
+    lines = [line for line in err.splitlines() if "matplotlib" in line]
+    assert len(lines) == 1 and "install" in lines[0]
+    assert not list(out.glob("attention_time.*"))
