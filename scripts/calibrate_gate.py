@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Calibrate the regression gate on this machine with the calib suite.
 
-usage: calibrate_gate.py DA3BENCH [--pairs 20] [--rounds 5] [--reps 2]
-                         [--work 200] [--slowdown 1.05] [--threshold 5%]
+usage: calibrate_gate.py DA3BENCH [--modes interleaved,duet] [--aa 100]
+                         [--ab 50] [--slowdowns 1.02,1.05] [--work 200]
+                         [--threshold 2%] [--budget 10m] [--jobs-args ...]
 
-Runs --pairs A/A comparisons (the same work on both sides) and --pairs A/B
-comparisons (the head does --slowdown times the work under the same name: a
-true slowdown), each through scripts/interleave.sh, and prints the
-false-alarm rate, the detection rate, the repetitions per side and the
-gate's wall time per comparison.
+Runs scripts/gate.py --aa times with the same work on both sides (A/A: any
+regression is a false alarm) and --ab times per slowdown (the head does
+that factor more work under the same name: a true slowdown), in each mode,
+and prints per mode and kind: comparisons, regressions, inconclusive,
+unchanged, and the gate's median wall time. Extra gate.py flags can follow
+`--`. The same command reproduces the README's table.
 """
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,45 +25,51 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("da3bench")
-    ap.add_argument("--pairs", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--modes", default="interleaved,duet")
+    ap.add_argument("--aa", type=int, default=100)
+    ap.add_argument("--ab", type=int, default=50)
+    ap.add_argument("--slowdowns", default="1.02,1.05")
     ap.add_argument("--work", type=int, default=200)
-    ap.add_argument("--slowdown", type=float, default=1.05)
-    ap.add_argument("--threshold", default="5%")
-    a = ap.parse_args()
+    ap.add_argument("--threshold", default="2%")
+    ap.add_argument("--budget", default="10m")
+    a = ap.parse_args(argv)
     exe = os.path.abspath(a.da3bench)
-    results = {"A/A": [], "A/B": []}
-    times = []
+    bench = ["calib", "--work", str(a.work), "--min-time", "0.01"]
+    print("| mode | kind | comparisons | regression | inconclusive | unchanged/improvement | "
+          "median wall time |")
+    print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        # the head of an A/B pair: the same binary, told to do more work
-        head_ab = os.path.join(tmp, "head-slow.sh")
-        with open(head_ab, "w") as f:
-            f.write(f"#!/bin/sh\nexec '{exe}' \"$@\" --slowdown {a.slowdown}\n")
-        os.chmod(head_ab, 0o755)
-        for i in range(a.pairs):
-            for kind, head in (("A/A", exe), ("A/B", head_ab)):
-                out = os.path.join(tmp, f"{kind.replace('/', '')}-{i}")
-                t0 = time.monotonic()
-                p = subprocess.run(
-                    [os.path.join(HERE, "interleave.sh"), exe, head, str(a.rounds), out, "--",
-                     "calib", "--work", str(a.work), "--repetitions", str(a.reps),
-                     "--min-time", "0.02"],
-                    capture_output=True, text=True, env=dict(os.environ, COMPARE_ARGS=f"--threshold {a.threshold}"))
-                times.append(time.monotonic() - t0)
-                if p.returncode not in (0, 1):
-                    print(p.stderr, file=sys.stderr)
-                    return 2
-                results[kind].append(p.returncode == 1)
-    n = a.pairs
-    fa, det = sum(results["A/A"]), sum(results["A/B"])
-    print(f"A/A comparisons: {n}, false alarms: {fa} ({fa / n:.0%})")
-    print(f"A/B comparisons ({a.slowdown - 1:.0%} slower): {n}, detected: {det} ({det / n:.0%})")
-    print(f"repetitions per side: {a.rounds} rounds x {a.reps} = {a.rounds * a.reps}; "
-          f"threshold {a.threshold}; calib work {a.work}")
-    print(f"gate wall time per comparison: median {sorted(times)[len(times) // 2]:.1f} s")
+        heads = {"A/A": (exe, a.aa)}
+        for f in a.slowdowns.split(","):
+            h = os.path.join(tmp, f"head-{f}.sh")
+            with open(h, "w") as fh:
+                fh.write(f"#!/bin/sh\nexec '{exe}' \"$@\" --slowdown {f}\n")
+            os.chmod(h, 0o755)
+            heads[f"A/B +{(float(f) - 1):.0%}"] = (h, a.ab)
+        for mode in a.modes.split(","):
+            for kind, (head, n) in heads.items():
+                codes, times = [], []
+                for i in range(n):
+                    t0 = time.monotonic()
+                    p = subprocess.run(
+                        [sys.executable, os.path.join(HERE, "gate.py"), exe, head, "--mode", mode,
+                         "--threshold", a.threshold, "--budget", a.budget, "--seed", str(i + 1),
+                         "--out", os.path.join(tmp, f"{mode}-{i}"), *extra, "--", *bench],
+                        capture_output=True, text=True)
+                    times.append(time.monotonic() - t0)
+                    if p.returncode not in (0, 1, 3):
+                        print(p.stderr, file=sys.stderr)
+                        return 2
+                    codes.append(p.returncode)
+                print(f"| {mode} | {kind} | {n} | {codes.count(1)} | {codes.count(3)} | "
+                      f"{codes.count(0)} | {statistics.median(times):.1f} s |", flush=True)
     return 0
 
 

@@ -9,25 +9,27 @@ instruction counts instead: deterministic, so no statistics, a threshold
 (default 1%) on the change, the same verdict table and exit codes.
 
 Pairs benchmarks by name and compares their repetitions (real time per
-iteration): the median change, the Mann-Whitney U test, a bootstrap 95%
-confidence interval of the ratio of medians, and the minimum detectable
-effect given the noise. Verdicts:
-  slower           significant (p < alpha) and the interval reaches the
-                   threshold: the data are consistent with a slowdown at
-                   least that large. This fails the gate (exit 1).
-  slower (< thr)   significant but the whole interval is below the threshold
-  faster           significant speed-up
-  unchanged        not significant, and the test could have seen the threshold
-  too noisy        not significant, and the noise hides changes of the
-                   threshold's size (minimum detectable effect > threshold)
-  too few runs     fewer than 5 repetitions on a side: not judged
+iteration): the median change, the Mann-Whitney U test, Holm's correction
+across every benchmark compared, a bootstrap 95% confidence interval of the
+ratio of medians (fixed seed: the same inputs give byte-identical output),
+the minimum detectable effect given the noise, and the change in spread.
+Verdicts (scripts/verdict.py says exactly when):
+  regression     significant after the correction, and the interval
+                 reaches the threshold (fails the gate: exit 1)
+  improvement    the same, faster
+  unchanged      no change the test could have missed, or a significant one
+                 smaller than the threshold
+  inconclusive   the data cannot tell a threshold-sized change from none
+                 (too few repetitions, or too much noise): exit 3 unless
+                 --inconclusive pass; it never reads as a pass by itself
 Added and removed benchmarks are listed, never failed. The markdown table
 goes to stdout and, with --summary, is appended to FILE (for
 $GITHUB_STEP_SUMMARY). On a terminal (and without NO_COLOR in the
-environment) the verdicts are coloured: red slower, green faster, yellow
-what cannot be judged, cyan unchanged; never in the --summary file or a pipe. `da3bench
-compare` runs this script. Exit: 0 pass, 1 a significant slowdown beyond
-the threshold, 2 unreadable input or bad flags.
+environment) the verdicts are coloured: red regression, green improvement,
+yellow inconclusive, cyan unchanged; never in the --summary file or a pipe.
+`da3bench compare` runs this script. Exit: 0 no regression, 1 a regression,
+2 unreadable input or bad flags, 3 inconclusive (with --inconclusive fail,
+the default).
 """
 
 import argparse
@@ -40,9 +42,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from results import ResultsError, load  # noqa: E402
-from stats import bootstrap_ratio, mann_whitney, mde  # noqa: E402
-
-MIN_REPS = 5
+from verdict import exit_code, judge_all, judge_counts  # noqa: E402
 
 
 def percent(text):
@@ -75,37 +75,6 @@ def counted(machine):
                                          if not r.error)
 
 
-def judge_counts(base, new, threshold):
-    """Instruction counts are deterministic: no test, the change itself."""
-    b, n = statistics.median(base), statistics.median(new)
-    change = n / b - 1 if b > 0 else math.nan
-    verdict = ("slower" if change > threshold else "faster" if change < -threshold
-               else "unchanged")
-    return {"base": b, "new": n, "n": (len(base), len(new)), "change": change, "p": math.nan,
-            "lo": math.nan, "hi": math.nan, "mde": 0.0, "verdict": verdict}
-
-
-def judge(base, new, threshold, alpha):
-    row = {"base": statistics.median(base), "new": statistics.median(new),
-           "n": (len(base), len(new))}
-    row["change"] = row["new"] / row["base"] - 1 if row["base"] > 0 else math.nan
-    if len(base) < MIN_REPS or len(new) < MIN_REPS:
-        row.update(p=math.nan, lo=math.nan, hi=math.nan, mde=math.nan,
-                   verdict=f"too few runs (need {MIN_REPS})")
-        return row
-    row["p"] = mann_whitney(base, new)
-    row["lo"], row["hi"] = bootstrap_ratio(base, new)
-    row["mde"] = mde(base, new, alpha)
-    if row["p"] < alpha:
-        if row["change"] > 0:
-            row["verdict"] = "slower" if row["hi"] - 1 >= threshold else f"slower (< {threshold:.0%})"
-        else:
-            row["verdict"] = "faster"
-    else:
-        row["verdict"] = "too noisy" if row["mde"] > threshold else "unchanged"
-    return row
-
-
 def fmt_ms(x):
     return f"{x:.4g}" if math.isfinite(x) else "—"
 
@@ -119,6 +88,8 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--filter", default="", help="only benchmarks whose name matches")
     ap.add_argument("--summary", help="append the markdown table to this file")
+    ap.add_argument("--inconclusive", default="fail", choices=("fail", "pass"),
+                    help="exit 3 (fail, the default) or 0 (pass) when a verdict is inconclusive")
     ap.add_argument("--color", default="auto", choices=("auto", "always", "never"),
                     help="colour the verdicts: auto (a terminal without NO_COLOR), always, never")
     try:
@@ -151,31 +122,44 @@ def main(argv=None):
     if counts:
         head = [f"Gate on instruction counts (callgrind): threshold {a.threshold:.1%}; counts are "
                 "deterministic, so any change beyond the threshold is a verdict.", "",
-                "| benchmark | base instructions | new instructions | change | p | 95% CI of ratio | "
-                "MDE | verdict |"]
+                "| benchmark | base instructions | new instructions | change | verdict |",
+                "|---|---|---|---|---|"]
+        rows = {n: judge_counts(base[n], new[n], a.threshold) for n in common}
     else:
-        head = [f"Gate: threshold {a.threshold:.1%}, alpha {a.alpha}; a slowdown fails when it is "
-                "significant and its 95% interval reaches the threshold.", "",
-                "| benchmark | base ms | new ms | change | p | 95% CI of ratio | MDE | verdict |"]
-    lines = head + ["|---|---|---|---|---|---|---|---|"]
+        head = [f"Gate: threshold {a.threshold:.1%}, alpha {a.alpha} for the whole comparison "
+                f"(Holm's correction over {len(common)} benchmark{'s' if len(common) != 1 else ''})"
+                "; a regression is significant and its 95% interval reaches the threshold.", "",
+                "| benchmark | base ms | new ms | change | 95% CI of ratio | p (Holm) | MDE | "
+                "spread ratio | verdict |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        rows = judge_all({n: (base[n], new[n]) for n in common}, a.threshold, a.alpha)
+    lines = list(head)
     failed = 0
     for n in common:
-        r = judge_counts(base[n], new[n], a.threshold) if counts else \
-            judge(base[n], new[n], a.threshold, a.alpha)
-        failed += r["verdict"] == "slower"
+        r = rows[n]
+        failed += r["verdict"] == "regression"
+        v = "**regression**" if r["verdict"] == "regression" else r["verdict"]
+        if counts:
+            lines.append(f"| `{n}` | {r['base']:.0f} | {r['new']:.0f} | {r['change']:+.2%} | {v} |")
+            continue
         ci = f"{r['lo']:.3f} – {r['hi']:.3f}" if math.isfinite(r["lo"]) else "—"
-        fb, fn = (f"{r['base']:.0f}", f"{r['new']:.0f}") if counts else (fmt_ms(r["base"]), fmt_ms(r["new"]))
-        lines.append(f"| `{n}` | {fb} | {fn} | {r['change']:+.2%} | "
-                     f"{r['p']:.3g} | {ci} | {r['mde']:.1%} | "
-                     f"{'**' + r['verdict'] + '**' if r['verdict'] == 'slower' else r['verdict']} |")
+        sp, slo, shi = r["spread"]
+        spread = (f"{sp:.2f} ({slo:.2f} – {shi:.2f}){' changed' if shi < 1 or slo > 1 else ''}"
+                  if math.isfinite(slo) else "—")
+        p = f"{r['p']:.3g} ({r['p_adj']:.3g})" if math.isfinite(r["p"]) else "—"
+        mdes = f"{r['mde']:.1%}" if math.isfinite(r["mde"]) else "—"
+        lines.append(f"| `{n}` | {fmt_ms(r['base'])} | {fmt_ms(r['new'])} | {r['change']:+.2%} | "
+                     f"{ci} | {p} | {mdes} | {spread} | {v}: {r['why']} |")
     added = [n for n in new if n not in base]
     removed = [n for n in base if n not in new]
     if added:
         lines += ["", "Added (not compared): " + ", ".join(f"`{n}`" for n in added)]
     if removed:
         lines += ["", "Removed (not compared): " + ", ".join(f"`{n}`" for n in removed)]
-    lines += ["", f"**{failed} significant slowdown{'s' if failed != 1 else ''} beyond the threshold**"
-              if failed else "No significant slowdown beyond the threshold."]
+    n_inc = sum(r["verdict"] == "inconclusive" for r in rows.values())
+    lines += ["", f"**{failed} regression{'s' if failed != 1 else ''}**" if failed else
+              "No regression." + (f" {n_inc} inconclusive: the data cannot tell a "
+                                  f"{a.threshold:.0%} change from none." if n_inc else "")]
     text = "\n".join(lines)
     print(colorize(text) if use_color(a.color) else text)
     if a.summary:
@@ -185,11 +169,10 @@ def main(argv=None):
         except OSError as e:
             print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
             return 2
-    return 1 if failed else 0
+    return exit_code(rows, a.inconclusive == "fail")
 
 
-COLORS = {"slower": "31;1", "faster": "32", "unchanged": "36", "too noisy": "33",
-          "too few runs": "33", "slower (< thr)": "33"}
+COLORS = {"regression": "31;1", "improvement": "32", "unchanged": "36", "inconclusive": "33"}
 
 
 def use_color(mode):
@@ -208,11 +191,11 @@ def colorize(text):
         if line.startswith("| `") and len(cells) > 1:
             v = cells[-1].rstrip(" |").strip("*")
             for word, code in COLORS.items():
-                if v.startswith(word) and (word != "slower" or v == "slower"):
+                if v.startswith(word) or v.startswith(f"**{word}"):
                     cells[-1] = f"\033[{code}m{cells[-1].rstrip(' |')}\033[0m |"
                     break
             line = " | ".join(cells)
-        elif line.startswith("**") and "slowdown" in line:
+        elif line.startswith("**") and "regression" in line:
             line = f"\033[31;1m{line}\033[0m"
         out.append(line)
     return "\n".join(out)

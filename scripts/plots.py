@@ -28,6 +28,9 @@ import sections  # noqa: E402
 from results import number  # noqa: E402
 
 MARKERS = {"naive": "o", "fused": "s", "flash": "^", "blas": "D"}
+# one colour per implementation, whatever else varies (then the line style)
+IMPL_COLORS = {"flash": "#0072B2", "blas": "#009E73", "fused": "#E69F00", "naive": "#D55E00"}
+LINESTYLES = ["-", "--", ":", "-."]
 # Okabe & Ito (2008), distinguishable with every common colour-vision deficiency
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
@@ -95,18 +98,32 @@ def attention(machines, out):
         xs = []
         for m in machines:
             att = sections.attention(m)
+            # one line per implementation and (H, D, threads); the batch
+            # joins the line when each N has a single B (the seed's table
+            # pairs them: B4 N256, B2 N1024, B1 N2048), else splits it
             series = {}
             for (b, h, n, d, t), impl in att.items():
                 for name, s in impl.items():
                     if s.get(key) is not None and n:
-                        series.setdefault((name, b, h, d, t), []).append((n, s[key], s.get(cikey)))
-            for (name, b, h, d, t), pts in sorted(series.items()):
-                pts.sort()
-                if len(pts) < 1:
-                    continue
-                lab = f"{name} B{b} H{h} D{d} T{t}" + (f" — {m.label}" if len(machines) > 1 else "")
-                _errorbar(ax, pts, marker=MARKERS.get(name, "x"), label=lab)
-                xs += [p[0] for p in pts]
+                        series.setdefault((name, h, d, t), []).append((n, b, s[key], s.get(cikey)))
+            for (name, h, d, t), pts in sorted(series.items(), key=lambda kv: str(kv[0])):
+                ns = [p[0] for p in pts]
+                one_b_per_n = len(ns) == len(set(ns))
+                groups = {None: pts} if one_b_per_n else {}
+                if not one_b_per_n:
+                    for p in pts:
+                        groups.setdefault(p[1], []).append(p)
+                for gi, (b, gp) in enumerate(sorted(groups.items(), key=lambda kv: str(kv[0]))):
+                    gp.sort()
+                    if one_b_per_n and len({p[1] for p in gp}) > 1:
+                        bs = "B " + "/".join(str(p[1]) for p in gp)
+                    else:
+                        bs = f"B{gp[0][1]}"
+                    lab = f"{name} ({bs}, H{h}, D{d}, {t} threads)" + \
+                        (f" — {m.label}" if len(machines) > 1 else "")
+                    _errorbar(ax, [(p[0], p[2], p[3]) for p in gp], marker=MARKERS.get(name, "x"),
+                              color=IMPL_COLORS.get(name), ls=LINESTYLES[gi % 4], label=lab)
+                    xs += [p[0] for p in gp]
                 made = True
             if what == "gflops" and m.peak():
                 ax.axhline(m.peak(), color="k", ls="--", lw=1,
@@ -148,7 +165,9 @@ def preprocess(machines, out):
                         label=f"ideal ({lab})")
             if "auto" in ws and ws["auto"]["ips"]:
                 ax.scatter([ws["auto"]["auto"] or 0], [ws["auto"]["ips"]], marker="*", s=140,
-                           color=line.get_color(), zorder=5, label=f"auto ({lab})")
+                           color=line.get_color(), zorder=5,
+                           label=f"auto chose {ws['auto']['auto'] or 0:.0f} ({lab})")
+                xs.append(ws["auto"]["auto"] or 0)
             made = True
     if not made:
         plt.close(fig)
@@ -226,6 +245,7 @@ def roofline(machines, out):
         for name in sorted({p[2] for p in pts}):
             sel = [p for p in pts if p[2] == name]
             ax.scatter([p[0] for p in sel], [p[1] for p in sel], marker=MARKERS.get(name, "x"),
+                       color=IMPL_COLORS.get(name),
                        label=name + (f" — {m.label}" if len(machines) > 1 else ""))
         xs = [min(p[0] for p in pts) / 2, max(p[0] for p in pts) * 2]
         if peak:

@@ -102,3 +102,42 @@ def mde(base, new, alpha=0.05, power=0.8):
     se = math.sqrt(robust_sd(base) ** 2 / len(base) + robust_sd(new) ** 2 / len(new))
     # the median's standard error is about 1.25 times the mean's
     return z * 1.2533 * se / mb
+
+
+def wilcoxon_signed_rank(d):
+    """Two-sided p of Wilcoxon's signed-rank test that the differences d are
+    centred on 0 (zeros dropped). Exact (the distribution of the rank sum by
+    counting) without ties up to 25 values; the normal approximation with a
+    tie correction otherwise."""
+    d = [x for x in d if x != 0 and x == x]
+    n = len(d)
+    if n == 0:
+        return 1.0
+    ranks, _ = _ranks([abs(x) for x in d])
+    w_plus = sum(r for r, x in zip(ranks, d) if x > 0)
+    tied = len(set(abs(x) for x in d)) < n
+    total = n * (n + 1) // 2
+    if not tied and n <= 25:
+        counts = [1] + [0] * total  # ways to reach each sum with ranks 1..k
+        for k in range(1, n + 1):
+            for s in range(total, k - 1, -1):
+                counts[s] += counts[s - k]
+        w = min(w_plus, total - w_plus)
+        p = 2 * sum(counts[: int(w) + 1]) / 2 ** n
+        return min(1.0, p)
+    mean = n * (n + 1) / 4
+    ties = {}
+    for x in d:
+        ties[abs(x)] = ties.get(abs(x), 0) + 1
+    var = n * (n + 1) * (2 * n + 1) / 24 - sum(t ** 3 - t for t in ties.values()) / 48
+    if var <= 0:
+        return 1.0
+    z = (abs(w_plus - mean) - 0.5) / math.sqrt(var)
+    return min(1.0, 2 * (1 - NormalDist().cdf(max(z, 0.0))))
+
+
+def bootstrap_median(values, level=0.95, n=2000, seed=12345):
+    """A bootstrap percentile interval of the median of values."""
+    rng = random.Random(seed)
+    meds = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(n))
+    return meds[int((1 - level) / 2 * (n - 1))], meds[int((1 + level) / 2 * (n - 1))]

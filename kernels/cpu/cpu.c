@@ -157,11 +157,7 @@ void da3_cpu_model(char *buf, size_t len)
     da3_host_cpu_model(buf, len);
 }
 
-int da3_cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
+int da3_cpu_count(void) { return da3_host_cpu_count(); }
 
 size_t da3_cpu_phys_mem(void) { return da3_host_phys_mem(); }
 

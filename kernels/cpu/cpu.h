@@ -45,7 +45,7 @@ int da3_cpu_has(da3_isa isa);       /* 1 if supported here */
 const char *da3_isa_name(da3_isa isa);
 int da3_isa_parse(const char *name); /* level or -1 */
 void da3_cpu_model(char *buf, size_t len); /* CPUID brand string */
-int da3_cpu_count(void);            /* online cores */
+int da3_cpu_count(void);            /* cores this process may use (affinity) */
 size_t da3_cpu_phys_mem(void);      /* bytes of physical memory */
 /* What a run may allocate by default: half the physical memory, or less
  * under an address-space limit (ulimit -v). */

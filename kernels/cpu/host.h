@@ -18,6 +18,10 @@ int da3_host_cpu_model(char *buf, size_t len);
  * hw.perflevel sysctls). 0 if known; -1 where the system does not say. */
 int da3_host_core_kinds(int *perf, int *eff);
 
+/* Cores this process may run on: its CPU affinity where the system has one
+ * (taskset, cgroups' cpusets), else the online cores. */
+int da3_host_cpu_count(void);
+
 /* Bytes of physical memory, 0 if unknown. */
 size_t da3_host_phys_mem(void);
 

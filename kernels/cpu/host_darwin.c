@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/sysctl.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 int da3_host_cpu_model(char *buf, size_t len)
 {
@@ -32,6 +33,12 @@ int da3_host_core_kinds(int *perf, int *eff)
     if (*eff < 0)
         *eff = 0;
     return 0;
+}
+
+int da3_host_cpu_count(void) /* macOS has no affinity to restrict it */
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }
 
 size_t da3_host_phys_mem(void)

@@ -1,6 +1,9 @@
 /* host.h on Linux (and other POSIX systems with /proc): see host.h */
 #include "host.h"
 
+#ifdef __linux__
+#include <sched.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +61,17 @@ int da3_host_core_kinds(int *perf, int *eff)
 {
     *perf = *eff = -1;
     return -1;
+}
+
+int da3_host_cpu_count(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }
 
 size_t da3_host_phys_mem(void)

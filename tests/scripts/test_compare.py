@@ -32,35 +32,47 @@ def run(tmp_path, base, new, *flags, capsys=None):
     return compare.main([b, n, *flags])
 
 
+def verdicts(out):
+    """benchmark -> verdict word, from the printed table."""
+    got = {}
+    for line in out.splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            got[cells[0].strip("`")] = cells[-1].split(":")[0].strip("*")
+    return got
+
+
 def test_unchanged(tmp_path, capsys):
     rc = run(tmp_path, {"x/a": noisy(100, 0.5, 10, 1)}, {"x/a": noisy(100, 0.5, 10, 2)})
     out = capsys.readouterr().out
-    assert rc == 0 and "| unchanged |" in out
+    assert rc == 0 and verdicts(out) == {"x/a": "unchanged"}
 
 
-def test_ten_percent_slower_with_little_noise_fails(tmp_path, capsys):
+def test_ten_percent_slower_with_little_noise_is_a_regression(tmp_path, capsys):
     rc = run(tmp_path, {"x/a": noisy(100, 0.5, 10, 1)}, {"x/a": noisy(110, 0.5, 10, 2)})
     out = capsys.readouterr().out
-    assert rc == 1 and "**slower**" in out
+    assert rc == 1 and verdicts(out) == {"x/a": "regression"} and "**regression**" in out
 
 
-def test_ten_percent_slower_with_huge_noise_is_too_noisy(tmp_path, capsys):
-    rc = run(tmp_path, {"x/a": noisy(100, 40, 6, 3)}, {"x/a": noisy(110, 40, 6, 4)})
-    out = capsys.readouterr().out
-    assert rc == 0 and "too noisy" in out
+def test_huge_noise_is_inconclusive_never_a_pass(tmp_path, capsys):
+    base, new = {"x/a": noisy(100, 40, 6, 3)}, {"x/a": noisy(110, 40, 6, 4)}
+    assert run(tmp_path, base, new) == 3
+    assert verdicts(capsys.readouterr().out) == {"x/a": "inconclusive"}
+    assert run(tmp_path, base, new, "--inconclusive", "pass") == 0
 
 
-def test_faster_and_small_slowdown_pass(tmp_path, capsys):
+def test_improvement_and_a_change_below_the_threshold(tmp_path, capsys):
     rc = run(tmp_path, {"x/fast": noisy(100, 0.2, 10, 1), "x/small": noisy(100, 0.05, 10, 5)},
              {"x/fast": noisy(80, 0.2, 10, 2), "x/small": noisy(101, 0.05, 10, 6)})
     out = capsys.readouterr().out
-    assert rc == 0 and "| faster |" in out and "slower (< 5%)" in out
+    assert rc == 0 and verdicts(out) == {"x/fast": "improvement", "x/small": "unchanged"}
+    assert "significant but within the threshold" in out
 
 
-def test_too_few_repetitions_are_said_not_judged(tmp_path, capsys):
+def test_too_few_repetitions_are_inconclusive(tmp_path, capsys):
     rc = run(tmp_path, {"x/a": [100, 101, 100]}, {"x/a": [150, 151, 150]})
     out = capsys.readouterr().out
-    assert rc == 0 and "too few runs (need 5)" in out
+    assert rc == 3 and verdicts(out) == {"x/a": "inconclusive"} and "fewer than 5" in out
 
 
 def test_added_and_removed_are_listed_not_failed(tmp_path, capsys):
@@ -75,6 +87,56 @@ def test_filter_and_threshold(tmp_path, capsys):
     assert run(tmp_path, base, new, "--filter", "^x/") == 0
     assert run(tmp_path, base, new, "--threshold", "20%") == 0
     assert run(tmp_path, base, new) == 1
+
+
+def test_holm_correction_across_many_benchmarks(tmp_path, capsys):
+    import verdict
+    # Holm's adjusted p-values, by hand: sorted 0.01, 0.02, 0.04 (m = 3)
+    assert verdict.holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+    assert verdict.holm([0.5, float("nan"), 0.01])[2] == pytest.approx(0.02)
+    # 5 vs 5 fully separated: p = 2/252 = 0.0079 alone; over 10 benchmarks
+    # Holm needs 0.005 from the smallest: the same slowdown is no longer
+    # significant, so it cannot be a regression
+    base = {"x/a": [100, 100.1, 100.2, 100.3, 100.4]}
+    new = {"x/a": [120, 120.1, 120.2, 120.3, 120.4]}
+    assert run(tmp_path, base, new) == 1
+    capsys.readouterr()
+    for i in range(9):
+        base[f"y/{i}"] = noisy(100, 0.01, 5, 10 + i)
+        new[f"y/{i}"] = noisy(100, 0.01, 5, 30 + i)
+    rc = run(tmp_path, base, new, "--inconclusive", "pass")
+    got = verdicts(capsys.readouterr().out)
+    assert rc == 0 and got["x/a"] != "regression"
+
+
+def test_a_false_alarm_rate_at_most_alpha_over_many_a_a_comparisons(tmp_path, capsys):
+    """200 A/A comparisons of 10 benchmarks each, noise only: the whole
+    comparison fails on noise (a regression anywhere) at most alpha of the time."""
+    import verdict
+    rng = random.Random(7)
+    false = 0
+    for k in range(200):
+        pairs = {f"b{j}": ([rng.lognormvariate(0, 0.05) for _ in range(8)],
+                           [rng.lognormvariate(0, 0.05) for _ in range(8)]) for j in range(10)}
+        rows = verdict.judge_all(pairs, 0.0, 0.05)  # threshold 0: only the test guards
+        false += any(r["verdict"] == "regression" for r in rows.values())
+    assert false / 200 <= 0.05
+
+
+def test_spread_change_is_reported_apart_from_the_verdict(tmp_path, capsys):
+    rc = run(tmp_path, {"x/a": noisy(100, 0.2, 12, 1)}, {"x/a": noisy(100, 3, 12, 2)},
+             "--inconclusive", "pass")
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("| `x/a`"))
+    assert " changed |" in row and rc == 0
+
+
+def test_same_inputs_byte_identical_output(tmp_path, capsys):
+    base, new = {"x/a": noisy(100, 2, 9, 1)}, {"x/a": noisy(103, 2, 9, 2)}
+    run(tmp_path, base, new)
+    first = capsys.readouterr().out
+    run(tmp_path, base, new)
+    assert capsys.readouterr().out == first
 
 
 def test_summary_file_gets_the_table(tmp_path, capsys):
@@ -122,7 +184,7 @@ def test_instruction_counts_are_judged_on_the_change(tmp_path, capsys):
     n = counts(tmp_path / "n.json", {"x/a": 1000000, "x/b": 510000, "x/c": 790000})
     assert compare.main([b, n]) == 1  # x/b +2% beyond the 1% default
     out = capsys.readouterr().out
-    assert "instruction counts" in out and "**slower**" in out and "| faster |" in out
+    assert "instruction counts" in out and "**regression**" in out and "| improvement |" in out
     assert compare.main([b, n, "--threshold", "3%"]) == 0
 
 

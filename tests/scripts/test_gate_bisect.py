@@ -1,0 +1,73 @@
+"""gate_bisect.py on a small repository made here: eight commits, one of which
+makes the benchmark 30% slower; the gate is the oracle."""
+
+import os
+import subprocess
+import sys
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.join(HERE, "..", "..", "scripts")
+import gate_bisect as da3_bisect  # noqa: E402
+
+# the "benchmark": its time comes from speed.txt in its own checkout
+BENCH = r'''#!{python}
+import json, os, random, sys, zlib
+args = sys.argv[1:]
+reps = int(args[args.index("--repetitions") + 1])
+path = args[args.index("--json") + 1]
+here = os.path.dirname(os.path.abspath(__file__))
+speed = float(open(os.path.join(here, "speed.txt")).read())
+rng = random.Random(zlib.crc32(path.encode()))
+runs = [{{"name": "k/a", "run_name": "k/a", "run_type": "iteration", "repetitions": reps,
+          "repetition_index": i, "iterations": 1, "real_time": speed * rng.lognormvariate(0, 0.01),
+          "cpu_time": 1, "time_unit": "ms"}} for i in range(reps)]
+json.dump({{"context": {{}}, "benchmarks": runs}}, open(path, "w"))
+'''
+
+
+def make_repo(tmp_path, slow_at):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t")
+
+    def git(*a):
+        return subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True,
+                              text=True, env=env).stdout.strip()
+    git("init", "-q")
+    (repo / "bench.py").write_text(BENCH.format(python=sys.executable))
+    (repo / "bench.py").chmod(0o755)
+    shas = []
+    for i in range(8):
+        (repo / "speed.txt").write_text("130" if i >= slow_at else "100")
+        (repo / "notes.txt").write_text(f"change {i}\n")
+        git("add", "-A")
+        git("commit", "-q", "-m", f"change {i}" + (" (the slowdown)" if i == slow_at else ""))
+        shas.append(git("rev-parse", "HEAD"))
+    return str(repo), shas
+
+
+def test_bisect_names_the_commit_that_made_it_slower(tmp_path, capsys):
+    repo, shas = make_repo(tmp_path, slow_at=5)
+    rc = da3_bisect.main([shas[0], shas[-1], "--repo", repo, "--build", "true",
+                          "--binary", "bench.py", "--threshold", "5%"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert f"first bad commit: {shas[5]} change 5 (the slowdown)" in out
+    steps = [line for line in out.splitlines() if line[:12] in {s[:12] for s in shas}]
+    assert 2 <= len(steps) <= 4  # BAD, then halving seven commits
+    # worktrees are cleaned up
+    wt = subprocess.run(["git", "-C", repo, "worktree", "list"], capture_output=True, text=True)
+    assert len(wt.stdout.strip().splitlines()) == 1
+
+
+def test_nothing_to_find_and_bad_input(tmp_path, capsys):
+    repo, shas = make_repo(tmp_path, slow_at=99)  # never slower
+    args = ["--repo", repo, "--build", "true", "--binary", "bench.py", "--threshold", "5%"]
+    assert da3_bisect.main([shas[0], shas[-1], *args]) == 2
+    assert "is not a regression" in capsys.readouterr().err
+    assert da3_bisect.main([shas[-1], shas[0], *args]) == 2  # reversed: not a descendant
+    assert da3_bisect.main(["nosuchref", shas[0], *args]) == 2
+    assert da3_bisect.main([shas[0], shas[-1], "--repo", repo, "--build", "false",
+                            "--binary", "bench.py"]) == 2
