@@ -459,7 +459,12 @@ with tempfile.TemporaryDirectory() as tmp:
 import shutil
 
 usage_error(["calib", "--mode", "cycles"], "--mode")
-if shutil.which("valgrind") and not EMULATED:
+# Valgrind cannot run a binary built with AddressSanitizer
+ldd = subprocess.run(["ldd", DA3], capture_output=True, text=True) if shutil.which("ldd") else None
+sanitized = (asan and not EMULATED) or bool(ldd and "libasan" in ldd.stdout)
+if sanitized:
+    print("cli: the instruction-count checks are skipped under AddressSanitizer")
+if shutil.which("valgrind") and not EMULATED and not sanitized:
     with tempfile.TemporaryDirectory() as tmp:
         paths = [os.path.join(tmp, f"ic{i}.json") for i in range(3)]
         for path, extra in zip(paths, ([], [], ["--slowdown", "1.02"])):
