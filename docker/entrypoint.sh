@@ -6,7 +6,7 @@
 set -eu
 
 case "${1:-}" in
---help | -h | help | list | env | fixtures | convert | tune)
+--help | -h | help | list | env | fixtures | convert | tune | report | compare)
     exec da3bench "$@"
     ;;
 esac
@@ -22,7 +22,8 @@ fi
 status=0
 da3bench run "$@" --json "$out/results.json" || status=$?
 if [ -s "$out/results.json" ]; then
-    python3 /opt/da3bench/scripts/report.py "$out/results.json" --out "$out" || status=$?
+    python3 /opt/da3bench/scripts/report.py "$out/results.json" --out "$out" --format latex ||
+        status=$?
 fi
 if [ "$mounted" = no ]; then
     [ -f "$out/BENCHMARK_RESULTS.md" ] && cat "$out/BENCHMARK_RESULTS.md"
