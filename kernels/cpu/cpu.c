@@ -204,14 +204,14 @@ typedef struct {
     fma_loop_fn fn;
     long iters;
     double flops[64];
-    volatile float sink;
+    volatile float sink[64]; /* one per task: keeps the loop's result alive, no shared write */
 } peak_job;
 
 static void peak_task(void *ctx, long task, int tid)
 {
     (void)tid;
     peak_job *j = ctx;
-    j->sink = j->fn(j->iters, &j->flops[task]);
+    j->sink[task] = j->fn(j->iters, &j->flops[task]);
 }
 
 double da3_cpu_fma_work(int threads, long iters)
