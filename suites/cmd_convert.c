@@ -6,6 +6,7 @@
  * parity with upstream DA3's own preprocessing can be checked in Python.
  */
 #include "commands.h"
+#include "fixtures.h"
 #include "cpu.h"
 #include "preprocess.h"
 
@@ -101,25 +102,15 @@ int da3_cmd_convert(int argc, char **argv)
         fprintf(stderr, "da3bench convert: need IMAGE.jpg and -o TENSOR.npy (see --help)\n");
         return 2;
     }
-    FILE *f = fopen(in, "rb");
-    if (!f) {
-        fprintf(stderr, "da3bench convert: %s: %s\n", in, strerror(errno));
+    size_t cap = 0;
+    uint8_t *buf = NULL;
+    const long rlen = da3_fix_read_file(in, &buf, &cap);
+    if (rlen < 0) {
+        fprintf(stderr, "da3bench convert: %s: %s\n", in, strerror((int)-rlen));
+        free(buf);
         return 1;
     }
-    size_t cap = 1 << 20, len = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        unsigned char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        } else
-            buf = nb, cap *= 2;
-    }
-    fclose(f);
+    const size_t len = (size_t)rlen;
     da3_cpu_init();
     da3_pp *pp = da3_pp_new();
     da3_pp_geom g;

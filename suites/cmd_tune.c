@@ -91,21 +91,14 @@ int da3_cmd_tune(int argc, char **argv)
         char name[32], path[4300];
         da3_fix_name(i, name, sizeof name);
         snprintf(path, sizeof path, "%s/%s", dir, name);
-        FILE *f = fopen(path, "rb");
-        if (!f) {
+        size_t cap = 0;
+        uint8_t *buf = NULL;
+        const long len = da3_fix_read_file(path, &buf, &cap);
+        t.data[i] = buf, t.len[i] = len > 0 ? (size_t)len : 0;
+        if (len < 0) {
             fprintf(stderr, "da3bench tune: cannot read %s\n", path);
             return 1;
         }
-        fseek(f, 0, SEEK_END);
-        t.len[i] = (size_t)ftell(f);
-        rewind(f);
-        t.data[i] = malloc(t.len[i]);
-        if (!t.data[i] || fread(t.data[i], 1, t.len[i], f) != t.len[i]) {
-            fclose(f);
-            fprintf(stderr, "da3bench tune: cannot read %s\n", path);
-            return 1;
-        }
-        fclose(f);
     }
     da3_pool_trial table[16];
     int n = 0;

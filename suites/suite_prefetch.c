@@ -118,18 +118,11 @@ static int load_images(int n)
         char name[32], path[4300];
         da3_fix_name(i, name, sizeof name);
         snprintf(path, sizeof path, "%s/%s", dir, name);
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            snprintf(S.err, sizeof S.err, "%s: cannot read", path);
-            return -1;
-        }
-        fseek(f, 0, SEEK_END);
-        S.len[i] = (size_t)ftell(f);
-        rewind(f);
-        S.data[i] = malloc(S.len[i]);
-        const int ok = S.data[i] && fread(S.data[i], 1, S.len[i], f) == S.len[i];
-        fclose(f);
-        if (!ok) {
+        size_t cap = 0;
+        uint8_t *buf = NULL;
+        const long len = da3_fix_read_file(path, &buf, &cap);
+        S.data[i] = buf, S.len[i] = len > 0 ? (size_t)len : 0;
+        if (len < 0) {
             snprintf(S.err, sizeof S.err, "%s: cannot read", path);
             return -1;
         }
