@@ -33,7 +33,6 @@ order of runs.
 """
 
 import argparse
-import json
 import math
 import os
 import random
@@ -47,6 +46,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from compare import fmt_ms, percent  # noqa: E402
+from results import ResultsError, load  # noqa: E402
 from verdict import exit_code, judge_all, judge_all_paired  # noqa: E402
 
 
@@ -58,18 +58,11 @@ def duration(text):
 
 
 def samples(path, pattern):
-    """name -> real times in ms of each repetition, in order."""
-    with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
+    """name -> real times in ms of each repetition, in order (results.py's reader)."""
     out = {}
-    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
-    for b in doc.get("benchmarks", []):
-        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
-            continue
-        name = b.get("run_name", b["name"])
-        if pattern and not pattern.search(name):
-            continue
-        out.setdefault(name, []).append(b["real_time"] * scale.get(b.get("time_unit", "ns"), 1e-6))
+    for r in load(path).records:
+        if not r.error and not (pattern and not pattern.search(r.name)):
+            out.setdefault(r.name, []).append(r.time_ms)
     return out
 
 
@@ -154,9 +147,10 @@ def main(argv=None):
         if not (os.path.isfile(b) and os.access(b, os.X_OK)):
             print(f"gate.py: {b}: not an executable", file=sys.stderr)
             return 2
-    if not 0 < a.alpha < 1 or a.reps < 1 or not 1 <= a.min_rounds <= a.max_rounds:
-        print("gate.py: need 0 < --alpha < 1, --reps >= 1, 1 <= --min-rounds <= --max-rounds",
-              file=sys.stderr)
+    if not 0 < a.alpha < 1 or a.reps < 1 or not 1 <= a.min_rounds <= a.max_rounds \
+            or a.budget <= 0:
+        print("gate.py: need 0 < --alpha < 1, --reps >= 1, 1 <= --min-rounds <= --max-rounds, "
+              "--budget > 0", file=sys.stderr)
         return 2
     try:
         a.pattern = re.compile(a.filter) if a.filter else None
@@ -177,7 +171,7 @@ def main(argv=None):
             break
         try:
             got = run_round(a, k, rng, out)
-        except (RuntimeError, OSError, ValueError) as e:
+        except (RuntimeError, OSError, ValueError, ResultsError) as e:
             print(f"gate.py: round {k}: {e}", file=sys.stderr)
             return 2
         rounds = k
@@ -193,6 +187,10 @@ def main(argv=None):
         if rows and all(r["verdict"] != "inconclusive" for r in rows.values()):
             stopped = "settled"
             break
+    common = [n for n in base if n in head]
+    if not rows and common:  # stopped by the budget before --min-rounds: judge what ran
+        judge = judge_all_paired if a.mode == "duet" else judge_all
+        rows = judge({n: (base[n], head[n]) for n in common}, a.threshold, level)
     if not rows:
         print("gate.py: no benchmark ran on both sides", file=sys.stderr)
         return 2

@@ -77,6 +77,8 @@ def test_bad_input_exits_2(tmp_path, capsys):
     assert gate.main([b, str(tmp_path / "missing")]) == 2
     assert gate.main([b, b, "--budget", "soon"]) == 2
     assert gate.main([b, b, "--min-rounds", "5", "--max-rounds", "2"]) == 2
+    assert gate.main([b, b, "--budget", "0"]) == 2
+    assert gate.main([b, b, "--reps", "0"]) == 2
     failing = tmp_path / "fail"
     failing.write_text("#!/bin/sh\necho broken >&2\nexit 1\n")
     failing.chmod(0o755)
