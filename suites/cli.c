@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch", "calib"};
+static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch", "cuda", "calib"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
 
 int da3_parse_bytes(const char *s, size_t *out)
@@ -137,7 +137,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
-                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch, calib)", a);
+                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch, cuda, calib)", a);
                 return 2;
             }
             if (o->nsuites == DA3_MAX_SUITES) {
@@ -406,9 +406,12 @@ void da3_cli_usage(int cmd)
          "       da3bench report RESULTS.json... --out DIR [--format md|latex]\n"
          "       da3bench compare BASE.json NEW.json [compare.py flags]\n"
          "\n"
-         "Suites: attention, peak, preprocess, prefetch (default: these four), and calib\n"
-         "(run only when named: calib/spin/work:W, linear in --work W; --slowdown F\n"
+         "Suites: attention, peak, preprocess, prefetch, cuda (default: these five), and\n"
+         "calib (run only when named: calib/spin/work:W, linear in --work W; --slowdown F\n"
          "multiplies the work under the same name, to calibrate the regression gate).\n"
+         "cuda runs the attention (naive, naive_tf32, flash, flash_tf32 at the attention\n"
+         "shapes) and the prefetch pipeline (--depth, --io-ms) on the GPU; without one,\n"
+         "or in a build without nvcc, its benchmarks are listed as skipped, with why.\n"
          "\n"
          "Sweeps (each a list '256,1024', a geometric range '256..8192:x2' or a linear\n"
          "range '0..20:+5'; given axes replace the preset's):\n"

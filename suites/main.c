@@ -31,15 +31,17 @@ static const struct {
     {"peak", da3_suite_peak},
     {"preprocess", da3_suite_preprocess},
     {"prefetch", da3_suite_prefetch},
+    {"cuda", da3_suite_cuda},
     {"calib", da3_suite_calib},
 };
 
 static int wanted(const da3_opts *o, const char *name)
 {
-    /* calib only when named; peak measures the hardware, which counting
+    /* calib only when named; peak and cuda measure hardware, which counting
      * instructions cannot */
     if (!o->nsuites)
-        return strcmp(name, "calib") != 0 && !(o->count_instructions && !strcmp(name, "peak"));
+        return strcmp(name, "calib") != 0 &&
+               !(o->count_instructions && (!strcmp(name, "peak") || !strcmp(name, "cuda")));
     for (int i = 0; i < o->nsuites; i++)
         if (!strcmp(o->suites[i], name))
             return 1;
@@ -235,6 +237,7 @@ int main(int argc, char **argv)
     da3_suite_peak_cleanup();
     da3_suite_preprocess_cleanup();
     da3_suite_prefetch_cleanup();
+    da3_suite_cuda_cleanup();
     gb_shutdown();
     if (o.report && !gb_interrupted()) {
         int rc = da3_run_report(o.json, o.report);

@@ -29,9 +29,6 @@ typedef struct {
     double peak; /* GFLOP/s at this thread count */
 } attn_case;
 
-typedef struct {
-    int b, n; /* a table row; 0 = from the axis */
-} row_bn;
 
 static attn_case cases[MAX_CASES];
 static int ncases;
@@ -54,7 +51,7 @@ static void release(void)
 
 void da3_suites_cleanup(void) { release(); }
 
-static void fill(float *x, size_t n, unsigned long long seed)
+void da3_attention_fill(float *x, size_t n, unsigned long long seed)
 {
     /* uniform in [-sqrt(3), sqrt(3)): unit variance, so scores have the
      * spread of a trained ViT's rather than a near-flat softmax */
@@ -81,7 +78,7 @@ static int prepare(const attn_case *c)
     if (!cur.q || !cur.k || !cur.v || !cur.o || !cur.ws)
         return cur.rc = DA3_ATTN_ENOMEM;
     /* The same inputs for every implementation of a shape. */
-    fill(cur.q, len, 1), fill(cur.k, len, 2), fill(cur.v, len, 3);
+    da3_attention_fill(cur.q, len, 1), da3_attention_fill(cur.k, len, 2), da3_attention_fill(cur.v, len, 3);
     for (size_t i = 0; i < len; i++)
         cur.v[i] *= 0.57735027f; /* V in [-1, 1) */
     cur.rc = da3_attn_run(c->impl, &c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
@@ -168,17 +165,17 @@ int da3_attention_threads(const da3_opts *o, int *out, int max)
 }
 
 /* The preset's axes; a flag given on the command line replaces its axis. */
-static void resolve(const da3_opts *o, row_bn *rows, int *nrows, da3_sweep *heads,
-                    da3_sweep *dims)
+void da3_attention_axes(const da3_opts *o, int gpu, row_bn *rows, int *nrows, da3_sweep *heads,
+                        da3_sweep *dims)
 {
     const char *p = o->preset ? o->preset : "quick";
     da3_sweep h = {0}, d = {0};
     *nrows = 0;
     if (!strcmp(p, "seed")) {
         /* benchmark_attention.py: (seq, batch) = (256, 4), (1024, 2), (2048, 1) */
-        static const row_bn seed[] = {{4, 256}, {2, 1024}, {1, 2048}};
+        static const row_bn seed[] = {{4, 256}, {2, 1024}, {1, 2048}, {2, 4096}, {2, 8192}};
         memcpy(rows, seed, sizeof seed);
-        *nrows = 3;
+        *nrows = gpu ? 5 : 3; /* the GPU's goals are stated at N >= 4096 */
         da3_sweep_add(&h, 8);
     } else if (!strcmp(p, "da3")) {
         /* A 504x280 view is 36x20 = 720 patches of 14 px, plus the class
@@ -247,7 +244,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
     static row_bn rows[DA3_SWEEP_MAX * 4];
     int nrows;
     da3_sweep heads, dims;
-    resolve(o, rows, &nrows, &heads, &dims);
+    da3_attention_axes(o, 0, rows, &nrows, &heads, &dims);
     int threads[DA3_SWEEP_MAX];
     const int nthreads = da3_attention_threads(o, threads, DA3_SWEEP_MAX);
     static const int all_impls[] = {DA3_ATTN_NAIVE, DA3_ATTN_FUSED, DA3_ATTN_FLASH, DA3_ATTN_BLAS};

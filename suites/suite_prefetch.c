@@ -199,7 +199,8 @@ static void pf_body(gb_state *st, void *arg)
         gb_skip_with_error(st, "out of memory");
         return;
     }
-    const da3_pf_config cfg = {c->batches, c->depth, c->loaders, (size_t)c->batch * mlp_dims[0]};
+    const da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = c->loaders,
+                              .batch_floats = (size_t)c->batch * mlp_dims[0]};
     double total = 0, io_sum = 0, c_sum = 0;
     int64_t iters = 0;
     int max_ahead = 0;

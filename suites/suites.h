@@ -23,6 +23,17 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int list_only, c
 void da3_suites_cleanup(void);      /* the attention suite's buffers */
 void da3_suite_peak_cleanup(void);  /* the triad arrays */
 
+/* A row of the attention presets' (batch, sequence) tables. */
+typedef struct {
+    int b, n; /* 0 = from the axis */
+} row_bn;
+/* The attention shapes of the preset and flags: rows x heads x dims; gpu
+ * adds the GPU's longer sequences to the seed preset. */
+void da3_attention_axes(const da3_opts *o, int gpu, row_bn *rows, int *nrows, da3_sweep *heads,
+                        da3_sweep *dims);
+/* Unit-variance inputs, the same for CPU and GPU runs of a shape. */
+void da3_attention_fill(float *x, size_t n, unsigned long long seed);
+
 /* The thread counts an attention run will use (for the peak measurement). */
 int da3_attention_threads(const da3_opts *o, int *out, int max);
 
@@ -37,6 +48,9 @@ void da3_console_prefetch(void);
 int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int list_only, char *err,
                        size_t errlen);
 void da3_suite_prefetch_cleanup(void);
+int da3_suite_cuda(const da3_opts *o, const da3_env *env, int list_only, char *err,
+                   size_t errlen);
+void da3_suite_cuda_cleanup(void);
 int da3_suite_calib(const da3_opts *o, const da3_env *env, int list_only, char *err,
                     size_t errlen);
 

@@ -97,6 +97,31 @@ check(len(out.split()) == 3 * 2 * 2 * 2, f"sweep product listed: {len(out.split(
 rc, out, err = run(["list", "peak"])
 check("peak/fma/threads:1" in out.split() and "peak/triad/threads:1" in out.split(), "peak list")
 
+# cuda: listed (as skipped, with why, where no GPU can run), never an error
+rc, out, err = run(["list", "cuda", "--preset", "seed", "--depth", "0,2", "--io-ms", "5"])
+lines = out.splitlines()
+names = [l.split()[0] for l in lines]
+check(rc == 0 and len(names) == 1 + 5 * 4 + 2,
+      f"cuda seed: peak + 5 shapes x 4 implementations + 2 prefetch, got {len(names)} ({rc})")
+check("cuda_attention/flash_tf32/B:2/H:8/N:4096/D:64" in names and
+      "cuda_prefetch/depth:2/io_ms:5" in names, f"cuda names: {names[:3]}")
+skipped = [l for l in lines if "# skipped: " in l]
+check(len(skipped) in (0, len(lines)), "all skipped or none")
+usage_error(["cuda", "--head-dim", "48"], "--head-dim 48")
+if skipped:
+    reason = skipped[0].split("# skipped: ", 1)[1]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "cuda.json")
+        rc, out, err = run(["cuda", "--json", path, "-q"])
+        check(rc == 0, f"a run with every cuda benchmark skipped exits 0, got {rc} ({err!r})")
+        check(err.count(f"benchmarks skipped: {reason}") == 1, f"the skip said once: {err!r}")
+        try:
+            doc = json.load(open(path))
+            check(doc["benchmarks"] == [] and doc["context"].get("cuda_skipped") == reason,
+                  "the JSON has the context with the reason and no benchmark")
+        except (OSError, ValueError, KeyError) as e:
+            check(False, f"cuda-only run writes a valid JSON: {e}")
+
 # env: one JSON object with the manifest.
 rc, out, err = run(["env"])
 try:

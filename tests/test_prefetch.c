@@ -84,6 +84,25 @@ static int m_compute(void *ctx, long batch, const float *buf)
     return 0;
 }
 
+/* a counting allocator: the batch buffers come from it and go back to it */
+typedef struct {
+    int allocs, releases;
+    size_t bytes;
+} counting;
+
+static void *c_alloc(size_t bytes, void *ctx)
+{
+    counting *k = ctx;
+    k->allocs++, k->bytes += bytes;
+    return malloc(bytes);
+}
+
+static void c_release(void *p, void *ctx)
+{
+    ((counting *)ctx)->releases++;
+    free(p);
+}
+
 int main(void)
 {
     alarm(120);
@@ -91,7 +110,7 @@ int main(void)
     for (int d = 0; d < 4; d++)
         for (int l = 0; l < 2; l++) {
             probe p = {.fail_load_at = -1, .fail_compute_at = -1, .compute_us = 300};
-            da3_pf_config c = {40, depths[d], loaders[l], 2};
+            da3_pf_config c = {.batches = 40, .depth = depths[d], .loaders = loaders[l], .batch_floats = 2};
             da3_pf_stats st = {0};
             int rc = da3_pf_run(&c, p_load, p_compute, &p, &st);
             int ordered = p.nseen == 40;
@@ -108,7 +127,7 @@ int main(void)
 
     /* compute fails while the queue is full (fast loaders, slow compute) */
     probe p = {.fail_load_at = -1, .fail_compute_at = 3, .compute_us = 20000};
-    da3_pf_config c = {100, 4, 2, 2};
+    da3_pf_config c = {.batches = 100, .depth = 4, .loaders = 2, .batch_floats = 2};
     da3_pf_stats st = {0};
     double t0 = now();
     int rc = da3_pf_run(&c, p_load, p_compute, &p, &st);
@@ -118,7 +137,7 @@ int main(void)
 
     /* a loader fails while the queue is empty (slow loader, fast compute) */
     probe q = {.fail_load_at = 5, .fail_compute_at = -1, .load_us = 5000};
-    c = (da3_pf_config){100, 2, 1, 2};
+    c = (da3_pf_config){.batches = 100, .depth = 2, .loaders = 1, .batch_floats = 2};
     t0 = now();
     rc = da3_pf_run(&c, p_load, p_compute, &q, &st);
     CHECK(rc == -77 && st.error_batch == 5 && q.nseen == 5 && now() - t0 < 1.0,
@@ -127,8 +146,23 @@ int main(void)
     probe q0 = {.fail_load_at = 5, .fail_compute_at = -1};
     rc = da3_pf_run(&c, p_load, p_compute, &q0, &st);
     CHECK(rc == -77 && st.error_batch == 5, "sequential loader error");
-    c = (da3_pf_config){10, 2, 0, 2};
+    c = (da3_pf_config){.batches = 10, .depth = 2, .loaders = 0, .batch_floats = 2};
     CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_PF_EARG, "0 loaders refused");
+
+    /* the caller's allocator (the CUDA pipeline's pinned memory) */
+    for (int d = 0; d <= 3; d += 3) {
+        counting k = {0};
+        probe pa = {.fail_load_at = -1, .fail_compute_at = -1};
+        c = (da3_pf_config){.batches = 12, .depth = d, .loaders = 1, .batch_floats = 5,
+                            .alloc = c_alloc, .release = c_release, .alloc_ctx = &k};
+        rc = da3_pf_run(&c, p_load, p_compute, &pa, &st);
+        const size_t want = sizeof(float) * 5 * (size_t)(d + 1);
+        CHECK(rc == 0 && pa.nseen == 12 && k.allocs == 1 && k.releases == 1 && k.bytes == want,
+              "depth %d: buffers from the allocator (rc %d, %d allocs, %d releases, %zu bytes, want %zu)",
+              d, rc, k.allocs, k.releases, k.bytes, want);
+    }
+    c.release = NULL;
+    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_PF_EARG, "an allocator without release refused");
 
     /* the MLP, and identical checksums */
     static const int dims[] = {64, 128, 96, 16};
@@ -142,7 +176,7 @@ int main(void)
     double sums[4];
     for (int d = 0; d < 4; d++) {
         g_sum = 0;
-        da3_pf_config mc = {20, depths[d], 2, 8 * 64};
+        da3_pf_config mc = {.batches = 20, .depth = depths[d], .loaders = 2, .batch_floats = 8 * 64};
         CHECK(da3_pf_run(&mc, m_load, m_compute, NULL, &st) == 0, "mlp run depth %d", depths[d]);
         sums[d] = g_sum;
     }

@@ -77,6 +77,9 @@ da3_mlp *da3_mlp_new(int batch, const int *dims, int ndims, uint64_t seed)
 }
 
 int da3_mlp_in(const da3_mlp *m) { return m->dims[0]; }
+int da3_mlp_layers(const da3_mlp *m) { return m->layers; }
+const float *da3_mlp_weights(const da3_mlp *m, int l) { return m->w[l]; }
+const float *da3_mlp_bias(const da3_mlp *m, int l) { return m->b[l]; }
 int da3_mlp_out(const da3_mlp *m) { return m->dims[m->layers]; }
 
 double da3_mlp_flops(const da3_mlp *m)

@@ -82,10 +82,24 @@ static void *loader_main(void *arg)
     return NULL;
 }
 
+static float *buf_alloc(const da3_pf_config *c, size_t floats)
+{
+    const size_t bytes = sizeof(float) * (floats ? floats : 1);
+    return c->alloc ? c->alloc(bytes, c->alloc_ctx) : malloc(bytes);
+}
+
+static void buf_free(const da3_pf_config *c, float *p)
+{
+    if (c->alloc)
+        c->release(p, c->alloc_ctx);
+    else
+        free(p);
+}
+
 static int run_sequential(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn compute,
                           void *ctx, da3_pf_stats *st)
 {
-    float *buf = malloc(sizeof(float) * (c->batch_floats ? c->batch_floats : 1));
+    float *buf = buf_alloc(c, c->batch_floats);
     if (!buf)
         return DA3_PF_ENOMEM;
     int rc = 0;
@@ -102,14 +116,15 @@ static int run_sequential(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_co
         if (rc)
             st->error_batch = b, st->error = rc;
     }
-    free(buf);
+    buf_free(c, buf);
     return rc;
 }
 
 int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn compute,
                void *ctx, da3_pf_stats *st)
 {
-    if (!c || c->batches < 0 || c->depth < 0 || (c->depth > 0 && c->loaders < 1) || !st)
+    if (!c || c->batches < 0 || c->depth < 0 || (c->depth > 0 && c->loaders < 1) || !st ||
+        (c->alloc && !c->release))
         return DA3_PF_EARG;
     st->error_batch = -1, st->error = 0, st->max_ahead = 0;
     const double start = now_s();
@@ -120,11 +135,13 @@ int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn co
     }
     runner r = {.c = c, .load = load, .ctx = ctx, .st = st, .nbuf = c->depth + 1, .consuming = 0};
     r.slots = calloc((size_t)r.nbuf, sizeof *r.slots);
-    float *mem = malloc(sizeof(float) * (c->batch_floats ? c->batch_floats : 1) * (size_t)r.nbuf);
+    float *mem = buf_alloc(c, (c->batch_floats ? c->batch_floats : 1) * (size_t)r.nbuf);
     pthread_t *th = calloc((size_t)c->loaders, sizeof *th);
     loader_arg *args = calloc((size_t)c->loaders, sizeof *args);
     if (!r.slots || !mem || !th || !args) {
-        free(r.slots), free(mem), free(th), free(args);
+        free(r.slots), free(th), free(args);
+        if (mem)
+            buf_free(c, mem);
         return DA3_PF_ENOMEM;
     }
     for (int k = 0; k < r.nbuf; k++)
@@ -176,7 +193,8 @@ int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn co
     st->total_s = now_s() - start;
     pthread_mutex_destroy(&r.mu);
     pthread_cond_destroy(&r.changed);
-    free(r.slots), free(mem), free(th), free(args);
+    free(r.slots), free(th), free(args);
+    buf_free(c, mem);
     return rc;
 }
 

@@ -32,6 +32,11 @@ typedef struct {
     int depth;          /* 0: sequential */
     int loaders;        /* loader threads, depth > 0 */
     size_t batch_floats;
+    /* the batch buffers' memory: NULL for malloc/free, or another
+     * allocator (the CUDA pipeline's pinned host memory) */
+    void *(*alloc)(size_t bytes, void *ctx);
+    void (*release)(void *p, void *ctx);
+    void *alloc_ctx;
 } da3_pf_config;
 
 typedef struct {
@@ -61,6 +66,10 @@ void da3_mlp_free(da3_mlp *m);
 int da3_mlp_in(const da3_mlp *m);
 int da3_mlp_out(const da3_mlp *m);
 double da3_mlp_flops(const da3_mlp *m); /* per forward */
+int da3_mlp_layers(const da3_mlp *m);
+/* layer l's weights (dims[l] x dims[l+1], row-major) and bias (dims[l+1]) */
+const float *da3_mlp_weights(const da3_mlp *m, int l);
+const float *da3_mlp_bias(const da3_mlp *m, int l);
 /* out: batch x dims[last]; threads: the BLAS threads to use */
 int da3_mlp_forward(da3_mlp *m, const float *in, float *out, int threads);
 /* The same forward in double for row `row` of the batch; largest |diff|

@@ -1,0 +1,166 @@
+/*
+ * emulate.h - the CUDA execution model on the CPU, for the unit tests only.
+ *
+ * This machine has nvcc but no GPU, so the device code of kernels/cuda/ is
+ * also compiled as C++ and run here: emu::launch() runs the blocks of a
+ * grid one after another, each as blockDim real threads (std::thread), so
+ * __syncthreads() is a real barrier and __shared__ (a static local: one
+ * block lives at a time) is really shared. Warp operations (shuffles, the
+ * tf32 mma) are collective over the 32 threads of a warp through a per-warp
+ * exchange area and barrier, with the operand layouts of the PTX ISA.
+ *
+ * It checks the algorithm (tiling, masking, online softmax, fragment
+ * layouts as this file encodes them), not the hardware: timings, memory
+ * model and the real mma layouts are the GPU's to confirm.
+ */
+#ifndef DA3_CUDA_EMULATE_H
+#define DA3_CUDA_EMULATE_H
+
+#include <barrier>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+struct dim3 {
+    unsigned x = 1, y = 1, z = 1;
+    dim3(unsigned a = 1, unsigned b = 1, unsigned c = 1) : x(a), y(b), z(c) {}
+};
+struct float4 {
+    float x, y, z, w;
+};
+struct float2 {
+    float x, y;
+};
+static inline float4 make_float4(float a, float b, float c, float d) { return {a, b, c, d}; }
+
+namespace emu {
+
+struct warp_area {
+    std::barrier<> bar{32};
+    uint32_t slot[32][10];
+};
+
+struct block_area {
+    explicit block_area(unsigned n) : bar(n), warps(n / 32) {
+        for (auto &w : warps)
+            w = std::make_unique<warp_area>();
+    }
+    std::barrier<> bar;
+    std::vector<std::unique_ptr<warp_area>> warps;
+};
+
+inline thread_local dim3 tid, bid;
+inline thread_local block_area *blk;
+inline dim3 bdim, gdim;
+inline std::vector<float4> dyn_smem; /* extern __shared__, one block at a time */
+
+/* Runs kernel() as grid x block threads; block.x * block.y a multiple of 32. */
+template <class F> void launch(dim3 grid, dim3 block, size_t smem_bytes, F kernel)
+{
+    gdim = grid, bdim = block;
+    dyn_smem.assign(smem_bytes / sizeof(float4) + 1, float4{0, 0, 0, 0});
+    const unsigned n = block.x * block.y * block.z;
+    for (unsigned bz = 0; bz < grid.z; bz++)
+        for (unsigned by = 0; by < grid.y; by++)
+            for (unsigned bx = 0; bx < grid.x; bx++) {
+                block_area area(n);
+                std::vector<std::thread> th;
+                th.reserve(n);
+                for (unsigned t = 0; t < n; t++)
+                    th.emplace_back([&, t] {
+                        tid = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
+                        bid = dim3(bx, by, bz);
+                        blk = &area;
+                        kernel();
+                    });
+                for (auto &t : th)
+                    t.join();
+            }
+}
+
+inline unsigned flat_tid() { return tid.x + bdim.x * (tid.y + bdim.y * tid.z); }
+inline warp_area &my_warp() { return *blk->warps[flat_tid() / 32]; }
+
+inline uint32_t bits(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+}
+inline float flt(uint32_t u)
+{
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+inline float shfl_xor(float v, int mask)
+{
+    warp_area &w = my_warp();
+    const unsigned lane = flat_tid() % 32;
+    w.slot[lane][0] = bits(v);
+    w.bar.arrive_and_wait();
+    const float r = flt(w.slot[lane ^ (unsigned)mask][0]);
+    w.bar.arrive_and_wait();
+    return r;
+}
+
+/* mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 with the PTX ISA's
+ * fragments: g = lane / 4, t = lane % 4;
+ *   A 16x8: a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4)
+ *   B 8x8:  b0 (k=t, n=g), b1 (k=t+4, n=g)
+ *   C 16x8: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1) */
+inline void mma_tf32(float c[4], const uint32_t a[4], const uint32_t b[2])
+{
+    warp_area &w = my_warp();
+    const unsigned lane = flat_tid() % 32;
+    for (int i = 0; i < 4; i++)
+        w.slot[lane][i] = a[i];
+    w.slot[lane][4] = b[0], w.slot[lane][5] = b[1];
+    w.bar.arrive_and_wait();
+    const unsigned g = lane / 4, t = lane % 4;
+    auto A = [&](unsigned r, unsigned k) {
+        return flt(w.slot[(r % 8) * 4 + k % 4][(r < 8 ? 0 : 1) + (k < 4 ? 0 : 2)]);
+    };
+    auto B = [&](unsigned k, unsigned n) { return flt(w.slot[n * 4 + k % 4][4 + (k < 4 ? 0 : 1)]); };
+    float d[4];
+    for (int i = 0; i < 4; i++) {
+        const unsigned r = g + (i >= 2 ? 8 : 0), col = 2 * t + (i & 1);
+        float s = c[i];
+        for (unsigned k = 0; k < 8; k++)
+            s += A(r, k) * B(k, col);
+        d[i] = s;
+    }
+    w.bar.arrive_and_wait();
+    for (int i = 0; i < 4; i++)
+        c[i] = d[i];
+}
+
+/* cvt.rna.tf32.f32: round to 10 mantissa bits, ties away from zero */
+inline uint32_t to_tf32(float f)
+{
+    uint32_t u = bits(f);
+    if ((u & 0x7f800000u) != 0x7f800000u)
+        u += 0x1000u;
+    return u & 0xffffe000u;
+}
+
+} // namespace emu
+
+#define threadIdx (emu::tid)
+#define blockIdx (emu::bid)
+#define blockDim (emu::bdim)
+#define gridDim (emu::gdim)
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+#define __launch_bounds__(...)
+#define __syncthreads() (emu::blk->bar.arrive_and_wait())
+#define DA3_DYN_SMEM(type) (reinterpret_cast<type *>(emu::dyn_smem.data()))
+
+#endif

@@ -1,0 +1,479 @@
+/*
+ * The cuda suite: the attention and the prefetch pipeline on an NVIDIA GPU,
+ * timed with CUDA events through the shim's manual time.
+ *
+ *   cuda_peak/fma                      the measured fp32 FMA peak (GFLOPS)
+ *   cuda_attention/IMPL/B:/H:/N:/D:    naive, naive_tf32, flash, flash_tf32
+ *                                      (kernels/cuda/cuda_bench.h); shapes
+ *                                      from the attention presets, the seed
+ *                                      preset adding N 4096 and 8192
+ *   cuda_prefetch/depth:D/io_ms:X[/batches:N][/batch:B]
+ *                                      depth 0: pageable buffers, synchronous
+ *                                      copies; depth k: k + 1 pinned buffers,
+ *                                      async copies on a copy stream
+ *
+ * Every attention output is checked against the double reference (32 rows
+ * a head) before it is timed, every prefetch MLP against the CPU double
+ * forward, and every pipelined checksum against the sequential one.
+ *
+ * Without a GPU (or a build without nvcc) nothing is registered: `list`
+ * prints each name with "# skipped: <reason>", a run says it once on
+ * stderr and writes the reason into the JSON context (cuda_skipped), so
+ * the report shows it. A skip is not an error: the exit status is unchanged.
+ */
+#include "cuda_bench.h"
+#include "gbench.h"
+#include "prefetch.h"
+#include "attention.h"
+#include "stats.h"
+#include "suites.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CUDA_CASES 1024
+#define CHECK_ROWS 32
+#define TOL_FP32 1e-4
+#define TOL_TF32 5e-3 /* 10-bit mantissas: inputs and P rounded */
+
+static const int mlp_dims[5] = {512, 2048, 2048, 2048, 512};
+
+typedef struct {
+    int kind; /* 0 peak, 1 attention, 2 prefetch */
+    int impl;
+    da3_attn_shape s;
+    int depth, batches, batch, group;
+    double io_ms;
+} cuda_case;
+
+static cuda_case cases[MAX_CUDA_CASES];
+static int ncases;
+static da3_cuda_info info;
+static double peak_gflops;
+static char why[512];
+
+/* the shape being timed, kept across implementations */
+static struct {
+    da3_attn_shape s;
+    int scores;
+    float *q, *k, *v, *o;
+    da3_cuda_attn *dev;
+} A;
+
+/* the prefetch state of the current (batch, batches) */
+static struct {
+    int batch, batches;
+    da3_mlp *mlp;
+    da3_cuda_pf *dev;
+    double io_ms;
+    double checksum[MAX_CUDA_CASES], t_seq[MAX_CUDA_CASES];
+    int have[MAX_CUDA_CASES];
+} P;
+
+static void attn_release(void)
+{
+    da3_cuda_attn_free(A.dev);
+    free(A.q), free(A.k), free(A.v), free(A.o);
+    memset(&A, 0, sizeof A);
+}
+
+void da3_suite_cuda_cleanup(void)
+{
+    attn_release();
+    da3_cuda_pf_free(P.dev);
+    da3_mlp_free(P.mlp);
+    memset(&P, 0, sizeof P);
+}
+
+static void peak_body(gb_state *st, void *arg)
+{
+    (void)arg;
+    char err[512];
+    double best = 0;
+    while (gb_keep_running(st)) {
+        const double gf = da3_cuda_peak_gflops(1, err, sizeof err);
+        if (gf < 0) {
+            gb_skip_with_error(st, err);
+            return;
+        }
+        /* the FMA loop is a fixed amount of work: its time from the rate */
+        const int iters = 1 << 16;
+        const double flops = 2.0 * 8 * iters * 256.0 * info.sms * 8;
+        gb_set_iteration_time(st, flops / (gf * 1e9));
+        best = gf > best ? gf : best;
+    }
+    gb_counter(st, "GFLOPS", best, GB_COUNTER_DEFAULT);
+    gb_counter(st, "nominal_GFLOPS", info.nominal_gflops, GB_COUNTER_DEFAULT);
+}
+
+static int attn_prepare(const cuda_case *c, char *err, size_t errlen)
+{
+    const int scores = c->impl == DA3_CUDA_NAIVE || c->impl == DA3_CUDA_NAIVE_TF32;
+    if (A.dev && !memcmp(&A.s, &c->s, sizeof c->s) && (A.scores || !scores))
+        return 0;
+    attn_release();
+    const size_t len = (size_t)c->s.b * c->s.h * c->s.n * c->s.d;
+    A.q = malloc(sizeof(float) * len), A.k = malloc(sizeof(float) * len);
+    A.v = malloc(sizeof(float) * len), A.o = malloc(sizeof(float) * len);
+    if (!A.q || !A.k || !A.v || !A.o) {
+        snprintf(err, errlen, "out of host memory");
+        attn_release();
+        return -1;
+    }
+    da3_attention_fill(A.q, len, 1), da3_attention_fill(A.k, len, 2), da3_attention_fill(A.v, len, 3);
+    const double need = 4.0 * sizeof(float) * len +
+                        (double)da3_cuda_attn_extra_bytes(c->impl, c->s.b, c->s.h, c->s.n, c->s.d);
+    if (need > 0.9 * info.mem_gib * 1073741824.0) {
+        snprintf(err, errlen, "needs %.1f GiB of device memory; %s has %.1f GiB",
+                 need / 1073741824.0, info.name, info.mem_gib);
+        attn_release();
+        return -1;
+    }
+    A.dev = da3_cuda_attn_new(c->s.b, c->s.h, c->s.n, c->s.d, A.q, A.k, A.v, scores, err, errlen);
+    if (!A.dev) {
+        attn_release();
+        return -1;
+    }
+    A.s = c->s, A.scores = scores;
+    return 0;
+}
+
+static void attn_body(gb_state *st, void *arg)
+{
+    const cuda_case *c = arg;
+    char err[600];
+    if (attn_prepare(c, err, sizeof err)) {
+        gb_skip_with_error(st, err);
+        return;
+    }
+    double ms = 0;
+    /* one untimed call, then the check against the double reference */
+    if (da3_cuda_attn_run(A.dev, c->impl, &ms) || da3_cuda_attn_download(A.dev, A.o)) {
+        gb_skip_with_error(st, da3_cuda_attn_error(A.dev));
+        return;
+    }
+    const double tol = c->impl == DA3_CUDA_NAIVE_TF32 || c->impl == DA3_CUDA_FLASH_TF32 ? TOL_TF32 : TOL_FP32;
+    const double e = da3_attn_max_err(&c->s, A.q, A.k, A.v, A.o, CHECK_ROWS);
+    gb_counter(st, "max_abs_err", e, GB_COUNTER_DEFAULT);
+    if (!(e <= tol)) {
+        snprintf(err, sizeof err, "max_abs_err %.3g above the tolerance %.0e", e, tol);
+        gb_skip_with_error(st, err);
+        return;
+    }
+    while (gb_keep_running(st)) {
+        if (da3_cuda_attn_run(A.dev, c->impl, &ms)) {
+            gb_skip_with_error(st, da3_cuda_attn_error(A.dev));
+            return;
+        }
+        gb_set_iteration_time(st, ms * 1e-3);
+    }
+    /* QK^T and PV: 2 N^2 D multiply-adds a head */
+    const double flops = 4.0 * c->s.b * c->s.h * (double)c->s.n * c->s.n * c->s.d;
+    gb_counter(st, "FLOPS", flops, GB_COUNTER_RATE);
+    gb_counter(st, "peak_GFLOPS", peak_gflops, GB_COUNTER_DEFAULT);
+    gb_counter(st, "extra_bytes",
+               (double)da3_cuda_attn_extra_bytes(c->impl, c->s.b, c->s.h, c->s.n, c->s.d),
+               GB_COUNTER_DEFAULT);
+}
+
+/* ---- prefetch ---- */
+
+static double median(const double *v, int n)
+{
+    double m, sd;
+    da3_median_sd(v, n, &m, &sd);
+    return m;
+}
+
+static int sim_load(void *ctx, long batch, float *buf, int loader)
+{
+    (void)ctx, (void)loader;
+    return da3_pf_sim_fill(batch, buf, (size_t)P.batch * mlp_dims[0], P.io_ms);
+}
+
+static int compute_sync(void *ctx, long batch, const float *buf)
+{
+    (void)ctx;
+    return da3_cuda_pf_batch_sync(P.dev, batch, buf);
+}
+
+static int compute_async(void *ctx, long batch, const float *buf)
+{
+    (void)ctx;
+    return da3_cuda_pf_batch_async(P.dev, batch, buf);
+}
+
+static int pf_prepare(const cuda_case *c, char *err, size_t errlen)
+{
+    P.io_ms = c->io_ms;
+    if (P.dev && P.batch == c->batch && P.batches >= c->batches)
+        return 0;
+    da3_cuda_pf_free(P.dev), da3_mlp_free(P.mlp);
+    P.dev = NULL;
+    P.mlp = da3_mlp_new(c->batch, mlp_dims, 5, 42);
+    if (!P.mlp) {
+        snprintf(err, errlen, "out of host memory");
+        return -1;
+    }
+    const float *w[4], *b[4];
+    for (int l = 0; l < 4; l++)
+        w[l] = da3_mlp_weights(P.mlp, l), b[l] = da3_mlp_bias(P.mlp, l);
+    P.dev = da3_cuda_pf_new(c->batch, mlp_dims, 5, w, b, c->batches, err, errlen);
+    if (!P.dev)
+        return -1;
+    P.batch = c->batch, P.batches = c->batches;
+    return 0;
+}
+
+/* medians of the H2D copy and the MLP of one batch, and the MLP checked
+ * against the CPU's double forward */
+static int pf_stages(double *h2d, double *mlp, double *err_out, char *err, size_t errlen)
+{
+    const size_t nin = (size_t)P.batch * mlp_dims[0], nout = (size_t)P.batch * mlp_dims[4];
+    float *in = da3_cuda_host_alloc(sizeof(float) * nin, NULL);
+    float *out = malloc(sizeof(float) * nout);
+    double a[15], m[15];
+    int rc = !in || !out ? -1 : 0;
+    if (rc)
+        snprintf(err, errlen, "out of pinned host memory");
+    if (!rc)
+        da3_pf_sim_fill(0, in, nin, 0);
+    for (int i = 0; i < 15 && !rc; i++)
+        if (da3_cuda_pf_stage_ms(P.dev, in, &a[i], &m[i]) ||
+            (i == 0 && da3_cuda_pf_last_output(P.dev, out))) {
+            snprintf(err, errlen, "%s", da3_cuda_pf_error(P.dev));
+            rc = -1;
+        }
+    if (!rc) {
+        *h2d = median(a, 15), *mlp = median(m, 15);
+        double e = 0;
+        for (int r = 0; r < P.batch; r += P.batch > 1 ? P.batch - 1 : 1) {
+            const double er = da3_mlp_check_row(P.mlp, in, out, r);
+            e = er > e ? er : e;
+        }
+        *err_out = e;
+    }
+    da3_cuda_host_free(in, NULL);
+    free(out);
+    return rc;
+}
+
+static void pf_body(gb_state *st, void *arg)
+{
+    const cuda_case *c = arg;
+    char err[600];
+    double h2d = 0, mlp = 0, merr = 0;
+    if (pf_prepare(c, err, sizeof err) || pf_stages(&h2d, &mlp, &merr, err, sizeof err)) {
+        gb_skip_with_error(st, err);
+        return;
+    }
+    gb_counter(st, "max_abs_err", merr, GB_COUNTER_DEFAULT);
+    if (!(merr <= 1e-3)) {
+        snprintf(err, sizeof err, "MLP max_abs_err %.3g against the double forward", merr);
+        gb_skip_with_error(st, err);
+        return;
+    }
+    double *io = calloc((size_t)c->batches, sizeof *io);
+    if (!io) {
+        gb_skip_with_error(st, "out of memory");
+        return;
+    }
+    da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = 1,
+                         .batch_floats = (size_t)c->batch * mlp_dims[0]};
+    if (c->depth > 0)
+        cfg.alloc = da3_cuda_host_alloc, cfg.release = da3_cuda_host_free;
+    double total_ms = 0;
+    int64_t iters = 0;
+    while (gb_keep_running(st)) {
+        da3_pf_stats ps = {.io_s = io};
+        double ms = 0, sum = 0;
+        int rc = da3_cuda_pf_begin(P.dev);
+        if (!rc)
+            rc = da3_pf_run(&cfg, sim_load, c->depth ? compute_async : compute_sync, NULL, &ps);
+        if (!rc)
+            rc = da3_cuda_pf_end(P.dev, c->batches, &ms, &sum);
+        if (rc) {
+            snprintf(err, sizeof err, "batch %ld: %s", ps.error_batch, da3_cuda_pf_error(P.dev));
+            gb_skip_with_error(st, err);
+            free(io);
+            return;
+        }
+        if (!P.have[c->group])
+            P.checksum[c->group] = sum, P.have[c->group] = 1;
+        else if (sum != P.checksum[c->group]) {
+            snprintf(err, sizeof err, "checksum %.17g differs from the sequential %.17g", sum,
+                     P.checksum[c->group]);
+            gb_skip_with_error(st, err);
+            free(io);
+            return;
+        }
+        gb_set_iteration_time(st, ms * 1e-3);
+        total_ms += ms, iters++;
+    }
+    const double t = total_ms / (double)iters * 1e-3;
+    if (c->depth == 0)
+        P.t_seq[c->group] = t;
+    const double io_med = median(io, c->batches) * 1e3;
+    /* a three-stage pipeline (load, copy, MLP) cannot beat
+     * n * slowest + the other two once */
+    const double sl[3] = {io_med, h2d, mlp};
+    double mx = 0, all = 0;
+    for (int i = 0; i < 3; i++)
+        mx = sl[i] > mx ? sl[i] : mx, all += sl[i];
+    const double bound = (c->batches * mx + all - mx) * 1e-3;
+    gb_counter(st, "batches_per_s", c->batches / t, GB_COUNTER_DEFAULT);
+    gb_counter(st, "io_ms", io_med, GB_COUNTER_DEFAULT);
+    gb_counter(st, "h2d_ms", h2d, GB_COUNTER_DEFAULT);
+    gb_counter(st, "compute_ms", mlp, GB_COUNTER_DEFAULT);
+    gb_counter(st, "bound_ratio", t / bound, GB_COUNTER_DEFAULT);
+    gb_counter(st, "checksum", P.checksum[c->group], GB_COUNTER_DEFAULT);
+    if (c->depth > 0 && P.t_seq[c->group] > 0)
+        gb_counter(st, "speedup", P.t_seq[c->group] / t, GB_COUNTER_DEFAULT);
+    gb_set_label(st, c->depth ? "pinned, async copies on a copy stream" : "pageable, synchronous copies");
+    free(io);
+}
+
+/* ---- cases ---- */
+
+static int add(cuda_case c, char *err, size_t errlen)
+{
+    if (ncases == MAX_CUDA_CASES) {
+        snprintf(err, errlen, "da3bench: more than %d cuda cases", MAX_CUDA_CASES);
+        return -1;
+    }
+    cases[ncases++] = c;
+    return 0;
+}
+
+static int build_cases(const da3_opts *o, char *err, size_t errlen)
+{
+    ncases = 0;
+    if (add((cuda_case){.kind = 0}, err, errlen))
+        return -1;
+    static row_bn rows[DA3_SWEEP_MAX * 4];
+    int nrows;
+    da3_sweep heads, dims;
+    da3_attention_axes(o, 1, rows, &nrows, &heads, &dims);
+    if (o->nshapes)
+        nrows = o->nshapes, heads.n = dims.n = 1;
+    for (int r = 0; r < nrows; r++)
+        for (int hi = 0; hi < heads.n; hi++)
+            for (int di = 0; di < dims.n; di++) {
+                da3_attn_shape s = {rows[r].b, (int)heads.v[hi], rows[r].n, (int)dims.v[di]};
+                if (o->nshapes)
+                    s = o->shapes[r];
+                if (!da3_cuda_head_dim_ok(s.d)) {
+                    snprintf(err, errlen, "da3bench: --head-dim %d: the CUDA kernels take 32, 64 or 128", s.d);
+                    return -1;
+                }
+                for (int impl = 0; impl < DA3_CUDA_NIMPL; impl++)
+                    if (add((cuda_case){.kind = 1, .impl = impl, .s = s}, err, errlen))
+                        return -1;
+            }
+    const int quick = !o->preset || !strcmp(o->preset, "quick");
+    da3_sweep depth = o->depth, io = o->io_ms;
+    if (!depth.n)
+        da3_sweep_add(&depth, 0), da3_sweep_add(&depth, 2);
+    for (int i = 1; i < depth.n; i++) /* the sequential run first */
+        if (depth.v[i] == 0)
+            depth.v[i] = depth.v[0], depth.v[0] = 0;
+    if (!io.n)
+        da3_sweep_add(&io, quick ? 5 : 10);
+    const int batches = o->batches ? o->batches : quick ? 10 : 50;
+    const int batch = o->batch_size ? o->batch_size : 32;
+    for (int i = 0; i < io.n; i++)
+        for (int d = 0; d < depth.n; d++)
+            if (add((cuda_case){.kind = 2, .depth = (int)depth.v[d], .io_ms = io.v[i],
+                                .batches = batches, .batch = batch, .group = i},
+                    err, errlen))
+                return -1;
+    return 0;
+}
+
+static void case_name(const cuda_case *c, char *buf, size_t len)
+{
+    if (c->kind == 0)
+        snprintf(buf, len, "cuda_peak/fma");
+    else if (c->kind == 1)
+        snprintf(buf, len, "cuda_attention/%s/B:%d/H:%d/N:%d/D:%d", da3_cuda_impl_name(c->impl),
+                 c->s.b, c->s.h, c->s.n, c->s.d);
+    else {
+        int n = snprintf(buf, len, "cuda_prefetch/depth:%d/io_ms:%g", c->depth, c->io_ms);
+        if (c->batches != 50)
+            n += snprintf(buf + n, len - (size_t)n, "/batches:%d", c->batches);
+        if (c->batch != 32)
+            snprintf(buf + n, len - (size_t)n, "/batch:%d", c->batch);
+    }
+}
+
+int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
+{
+    (void)env;
+    if (build_cases(o, err, errlen))
+        return -2;
+    const int usable = da3_cuda_probe(&info, why, sizeof why) == 0;
+    if (mode == 2)
+        return ncases;
+    if (mode == 1) {
+        for (int i = 0; i < ncases; i++) {
+            char name[160];
+            case_name(&cases[i], name, sizeof name);
+            if (usable)
+                printf("%s\n", name);
+            else
+                printf("%s  # skipped: %s\n", name, why);
+        }
+        return ncases;
+    }
+    if (!usable) {
+        fprintf(stderr, "da3bench: cuda: %d benchmarks skipped: %s\n", ncases, why);
+        gb_add_context("cuda_skipped", why);
+        return 0;
+    }
+    peak_gflops = da3_cuda_peak_gflops(5, err, errlen);
+    if (peak_gflops < 0) {
+        fprintf(stderr, "da3bench: cuda: the FMA loop failed (%s); the benchmarks run, "
+                        "without a measured peak\n", err);
+        peak_gflops = 0;
+    }
+    char v[256];
+    gb_add_context("cuda_device", info.name);
+    snprintf(v, sizeof v, "%d.%d", info.cc_major, info.cc_minor);
+    gb_add_context("cuda_compute_capability", v);
+    snprintf(v, sizeof v, "%d", info.sms);
+    gb_add_context("cuda_sms", v);
+    snprintf(v, sizeof v, "%.1f", info.mem_gib);
+    gb_add_context("cuda_mem_gib", v);
+    snprintf(v, sizeof v, "%.3f", info.clock_ghz);
+    gb_add_context("cuda_clock_ghz", v);
+    snprintf(v, sizeof v, "%.0f", peak_gflops);
+    gb_add_context("cuda_peak_gflops", v);
+    snprintf(v, sizeof v, "%.0f", info.nominal_gflops);
+    gb_add_context("cuda_nominal_gflops", v);
+    snprintf(v, sizeof v, "driver %d, runtime %d", info.driver_version, info.runtime_version);
+    gb_add_context("cuda_versions", v);
+    fprintf(stderr, "da3bench: cuda: %s, %d SMs, measured fp32 peak %.0f GFLOP/s (nominal %.0f)\n",
+            info.name, info.sms, peak_gflops, info.nominal_gflops);
+    static const char *const anames[] = {"B", "H", "N", "D"};
+    for (int i = 0; i < ncases; i++) {
+        cuda_case *c = &cases[i];
+        char name[160];
+        case_name(c, name, sizeof name);
+        gb_bench *b;
+        if (c->kind == 1) {
+            char base[64];
+            snprintf(base, sizeof base, "cuda_attention/%s", da3_cuda_impl_name(c->impl));
+            b = gb_register(base, attn_body, c);
+            const int64_t args[] = {c->s.b, c->s.h, c->s.n, c->s.d};
+            gb_args(b, args, 4);
+            gb_arg_names(b, anames, 4);
+        } else {
+            b = gb_register(name, c->kind == 0 ? peak_body : pf_body, c);
+        }
+        gb_use_manual_time(b);
+        gb_set_unit(b, GB_MS);
+    }
+    return ncases;
+}
