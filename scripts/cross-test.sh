@@ -34,6 +34,7 @@ fi
 "$here/scripts/setup.sh" deps
 
 [ -f "$build/build.ninja" ] ||
-    meson setup "$build" "$here" --cross-file "$here/cross/aarch64-linux-gnu.ini" --buildtype=release
+    meson setup "$build" "$here" --cross-file "$here/cross/aarch64-linux-gnu.ini" --buildtype=release \
+        -Dcuda=disabled
 meson compile -C "$build"
 exec meson test -C "$build" --print-errorlogs --timeout-multiplier 4 "$@"

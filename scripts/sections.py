@@ -117,3 +117,38 @@ def best_workers(by_workers, tolerance=0.03):
         if fixed[w]["ms"] <= fastest * (1 + tolerance):
             return w, fixed[w]
     return None, None
+
+
+CUDA_IMPLS = ("naive", "naive_tf32", "flash", "flash_tf32")
+
+
+def cuda_attention(machine):
+    """(B, H, N, D) -> impl -> stats, from the cuda suite's cuda_attention/... names."""
+    out = {}
+    for name, reps in group(machine.records, "cuda_attention").items():
+        r0 = reps[0]
+        if not r0.words:
+            continue
+        p = r0.params
+        ms, sd = median_sd([r.time_ms for r in reps])
+        out.setdefault((p.get("B"), p.get("H"), p.get("N"), p.get("D")), {})[r0.words[0]] = {
+            "ms": ms, "sd": sd, "n": len(reps), "ci": median_ci([r.time_ms for r in reps]),
+            "gflops": counter(reps, "GFLOPS"), "pct": counter(reps, "pct_peak"),
+            "pct_nominal": counter(reps, "pct_nominal"), "err": counter(reps, "max_abs_err"),
+        }
+    return dict(sorted(out.items(), key=lambda kv: tuple(kv[0][i] or 0 for i in (2, 0, 1, 3))))
+
+
+def cuda_prefetch(machine):
+    """(io_ms, batches, batch) -> depth -> stats, from cuda_prefetch/..."""
+    out = {}
+    for name, reps in group(machine.records, "cuda_prefetch").items():
+        p = reps[0].params
+        key = (p.get("io_ms"), p.get("batches", 50), p.get("batch", 32))
+        ms, sd = median_sd([r.time_ms for r in reps])
+        out.setdefault(key, {})[p.get("depth")] = {
+            "ms": ms, "sd": sd, "n": len(reps), "bound": counter(reps, "bound_ratio"),
+            "io": counter(reps, "io_ms"), "h2d": counter(reps, "h2d_ms"),
+            "compute": counter(reps, "compute_ms"), "speedup": counter(reps, "speedup"),
+        }
+    return dict(sorted(out.items(), key=lambda kv: tuple(str(x) for x in kv[0])))

@@ -9,17 +9,27 @@
  * tf32 mma) are collective over the 32 threads of a warp through a per-warp
  * exchange area and barrier, with the operand layouts of the PTX ISA.
  *
- * It checks the algorithm (tiling, masking, online softmax, fragment
- * layouts as this file encodes them), not the hardware: timings, memory
- * model and the real mma layouts are the GPU's to confirm.
+ * Warps take turns: from the start of a block to its first __syncthreads,
+ * and between two of them, one warp runs at a time (its 32 threads
+ * together), in warp order in even blocks and reverse order in odd ones.
+ * A missing __syncthreads then gives a wrong result deterministically (a
+ * warp reads shared memory another has already overwritten, or not yet
+ * written) instead of by chance.
+ *
+ * It checks the algorithm (tiling, masking, online softmax, barriers,
+ * fragment layouts as this file encodes them), not the hardware: timings,
+ * the memory model and the real mma layouts are the GPU's to confirm.
  */
 #ifndef DA3_CUDA_EMULATE_H
 #define DA3_CUDA_EMULATE_H
 
 #include <barrier>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -43,13 +53,47 @@ struct warp_area {
     uint32_t slot[32][10];
 };
 
+/* The block: its warps' areas, and the turns between its barriers. */
 struct block_area {
-    explicit block_area(unsigned n) : bar(n), warps(n / 32) {
+    block_area(unsigned n, bool reverse) : nthreads(n), warps(n / 32), arrived(n / 32, 0) {
         for (auto &w : warps)
             w = std::make_unique<warp_area>();
+        for (unsigned i = 0; i < n / 32; i++)
+            order.push_back(reverse ? n / 32 - 1 - i : i);
     }
-    std::barrier<> bar;
+    unsigned nthreads;
     std::vector<std::unique_ptr<warp_area>> warps;
+    std::vector<unsigned> order, arrived;
+    unsigned turn = 0, total = 0, generation = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+
+    void wait_turn(std::unique_lock<std::mutex> &lk, unsigned w)
+    {
+        cv.wait(lk, [&] { return turn < order.size() && order[turn] == w; });
+    }
+    void begin(unsigned w)
+    {
+        std::unique_lock<std::mutex> lk(mu);
+        wait_turn(lk, w);
+    }
+    /* __syncthreads, and a thread's end (last = true: no waiting after) */
+    void sync(unsigned w, bool last)
+    {
+        std::unique_lock<std::mutex> lk(mu);
+        if (++arrived[w] == 32)
+            turn++; /* this warp's phase is over: the next warp's turn */
+        const unsigned gen = generation;
+        if (++total == nthreads) {
+            total = 0, turn = 0, generation++;
+            std::fill(arrived.begin(), arrived.end(), 0u);
+        }
+        cv.notify_all();
+        if (last)
+            return;
+        cv.wait(lk, [&] { return generation != gen; });
+        wait_turn(lk, w);
+    }
 };
 
 inline thread_local dim3 tid, bid;
@@ -66,7 +110,7 @@ template <class F> void launch(dim3 grid, dim3 block, size_t smem_bytes, F kerne
     for (unsigned bz = 0; bz < grid.z; bz++)
         for (unsigned by = 0; by < grid.y; by++)
             for (unsigned bx = 0; bx < grid.x; bx++) {
-                block_area area(n);
+                block_area area(n, (bx + by + bz) % 2 == 1);
                 std::vector<std::thread> th;
                 th.reserve(n);
                 for (unsigned t = 0; t < n; t++)
@@ -74,7 +118,9 @@ template <class F> void launch(dim3 grid, dim3 block, size_t smem_bytes, F kerne
                         tid = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
                         bid = dim3(bx, by, bz);
                         blk = &area;
+                        area.begin(t / 32);
                         kernel();
+                        area.sync(t / 32, true);
                     });
                 for (auto &t : th)
                     t.join();
@@ -160,7 +206,7 @@ inline uint32_t to_tf32(float f)
 #define __forceinline__ inline
 #define __shared__ static
 #define __launch_bounds__(...)
-#define __syncthreads() (emu::blk->bar.arrive_and_wait())
+#define __syncthreads() (emu::blk->sync(emu::flat_tid() / 32, false))
 #define DA3_DYN_SMEM(type) (reinterpret_cast<type *>(emu::dyn_smem.data()))
 
 #endif

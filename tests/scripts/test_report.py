@@ -165,3 +165,52 @@ def test_without_matplotlib_the_markdown_is_still_written(tmp_path, capsys, monk
     lines = [line for line in err.splitlines() if "matplotlib" in line]
     assert len(lines) == 1 and "install" in lines[0]
     assert not list(out.glob("attention_time.*"))
+
+
+def test_gpu_skipped_is_said_in_its_sections(tmp_path):
+    doc = json.load(open(SAMPLE))
+    doc["context"]["cuda_skipped"] = "no NVIDIA driver on this machine (libcuda.so.1 not found)"
+    p = tmp_path / "skipped.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p)
+    assert rc == 0
+    att = text.split("## 2. Attention")[1].split("## 3.")[0]
+    pf = text.split("## 4. Prefetch")[1].split("## 5.")[0]
+    for sec in (att, pf):
+        assert "### GPU (CUDA)" in sec and "skipped — no NVIDIA driver" in sec
+
+
+def _gpu_record(name, ms, **counters):
+    # shaped as Google Benchmark writes a repetition; the values are made up
+    # to test the table's arithmetic, and appear in no report
+    return {"name": name, "run_name": name, "run_type": "iteration", "repetitions": 3,
+            "iterations": 10, "real_time": ms, "cpu_time": ms, "time_unit": "ms", **counters}
+
+
+def test_gpu_tables_compute_from_the_records(tmp_path):
+    doc = json.load(open(SAMPLE))
+    doc["context"].update(cuda_device="Test GPU", cuda_sms="2", cuda_peak_gflops="1000",
+                          cuda_nominal_gflops="1100", cuda_compute_capability="9.0")
+    base = "cuda_attention/{}/B:2/H:8/N:4096/D:64"
+    for _ in range(3):
+        doc["benchmarks"] += [
+            _gpu_record(base.format("naive"), 12.0, max_abs_err=1e-6),
+            _gpu_record(base.format("naive_tf32"), 6.0, max_abs_err=1e-3),
+            _gpu_record(base.format("flash"), 3.0, GFLOPS=700.0, pct_peak=70.0, max_abs_err=2e-6),
+            _gpu_record(base.format("flash_tf32"), 1.5, GFLOPS=1400.0, max_abs_err=8e-4),
+            _gpu_record("cuda_prefetch/depth:0/io_ms:5", 300.0, bound_ratio=1.9, io_ms=5.0,
+                        h2d_ms=0.02, compute_ms=0.1),
+            _gpu_record("cuda_prefetch/depth:2/io_ms:5", 255.0, bound_ratio=1.01, io_ms=5.0,
+                        h2d_ms=0.02, compute_ms=0.1, speedup=1.18),
+        ]
+    p = tmp_path / "gpu.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p)
+    assert rc == 0
+    att = text.split("## 2. Attention")[1].split("## 3.")[0].split("### GPU (CUDA)")[1]
+    assert "Test GPU" in att and "1000 GFLOP/s" in att
+    row = [l for l in att.splitlines() if l.startswith("| 4096")][0]
+    assert "4.00x" in row and "| 700 |" in row and "| 70.0 |" in row and "8.0e-04" not in row
+    assert "1.0e-03" in row  # the largest error of the four
+    pf = text.split("## 4. Prefetch")[1].split("## 5.")[0].split("### GPU (CUDA)")[1]
+    assert "pinned, async" in pf and "1.18x" in pf and "1.010" in pf
