@@ -5,9 +5,9 @@
  * head dims 32/64/128, several heads, the tf32 fragment layouts and the
  * unfused path's softmax. The emulation runs warps in turns between
  * barriers (forward in even blocks, reverse in odd ones), so a missing
- * __syncthreads fails here: removing any one of flash_fp32's fails 5 to 10
- * of these checks. Needs no GPU; built whenever a C++20 compiler is there,
- * with or without nvcc.
+ * __syncthreads fails here: removing any one of flash_fp32's three or
+ * flash_tf32's two fails 5 to 10 of these checks. Needs no GPU; built
+ * whenever a C++20 compiler is there, with or without nvcc.
  */
 #define DA3_CUDA_EMULATE 1
 #include "../kernels/cuda/attention_kernels.cuh"
