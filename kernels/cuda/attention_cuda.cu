@@ -101,7 +101,7 @@ static int run_naive(da3_cuda_attn *a, bool tf32)
                                          d, sd, a->q, d, sd, &zero, a->s, n, ss, bh),
                a->err, sizeof a->err);
     const long rows = (long)bh * n;
-    softmax_rows<<<(unsigned)((rows + 7) / 8), 256>>>(a->s, rows, n);
+    DA3_LAUNCH(softmax_rows, (unsigned)((rows + 7) / 8), 256, 0, 0, a->s, rows, n);
     DA3_CU(cudaGetLastError(), a->err, sizeof a->err);
     /* row-major O = P V is column-major O^T = V^T P^T */
     DA3_CUBLAS(cublasSgemmStridedBatched(a->blas, CUBLAS_OP_N, CUBLAS_OP_N, d, n, n, &one, a->v, d,
@@ -116,9 +116,9 @@ template <int D> static void launch_flash(da3_cuda_attn *a, bool tf32)
                                 (float)(1.4426950408889634 / std::sqrt((double)D))};
     const dim3 grid((unsigned)((a->n + DA3_FLASH_BR - 1) / DA3_FLASH_BR), (unsigned)(a->b * a->h));
     if (tf32)
-        flash_tf32<D><<<grid, 128, flash_tf32_smem_bytes<D>()>>>(args);
+        DA3_LAUNCH(flash_tf32<D>, grid, 128, flash_tf32_smem_bytes<D>(), 0, args);
     else
-        flash_fp32<D><<<grid, 64, flash_fp32_smem_bytes<D>()>>>(args);
+        DA3_LAUNCH(flash_fp32<D>, grid, 64, flash_fp32_smem_bytes<D>(), 0, args);
 }
 
 static int run_flash(da3_cuda_attn *a, bool tf32)

@@ -19,12 +19,17 @@ static inline void dev_mma_tf32(float c[4], const uint32_t a[4], const uint32_t 
     emu::mma_tf32(c, a, b);
 }
 static inline float dev_exp2(float x) { return std::exp2(x); }
+/* host code built against tests/cuda_fake (a CPU stand-in for the runtime) */
+#define DA3_LAUNCH(kernel, grid, block, smem, stream, ...)                                       \
+    fake_launch((stream), dim3(grid), dim3(block), (smem), [=] { kernel(__VA_ARGS__); })
 static inline float dev_as_float(uint32_t u) { return emu::flt(u); }
 static inline uint32_t dev_bits(float f) { return emu::bits(f); }
 
 #else
 
 #define DA3_DYN_SMEM(type) (reinterpret_cast<type *>(da3_dyn_smem_))
+#define DA3_LAUNCH(kernel, grid, block, smem, stream, ...)                                       \
+    kernel<<<(grid), (block), (smem), (stream)>>>(__VA_ARGS__)
 extern __shared__ float4 da3_dyn_smem_[];
 
 static __device__ __forceinline__ float dev_shfl_xor(float v, int mask)

@@ -11,6 +11,7 @@
  */
 #include "check.cuh"
 #include "cuda_bench.h"
+#include "portable.cuh"
 
 #include <cstdlib>
 #include <cstring>
@@ -107,6 +108,9 @@ static int setup(da3_cuda_pf *p, const float *const *weights, const float *const
     DA3_CUBLAS(cublasCreate(&p->blas), e, el);
     DA3_CUBLAS(cublasSetStream(p->blas, p->compute), e, el);
     DA3_CUBLAS(cublasSetMathMode(p->blas, CUBLAS_PEDANTIC_MATH), e, el);
+    /* a pageable cudaMemcpy may return before its DMA lands, and the
+     * streams here do not wait for the legacy stream: wait once */
+    DA3_CU(cudaDeviceSynchronize(), e, el);
     return 0;
 }
 
@@ -174,8 +178,8 @@ static int mlp(da3_cuda_pf *p, const float *in, long batch)
                                &zero, p->act[cur], n),
                    p->err, sizeof p->err);
         const long total = (long)m * n;
-        bias_act<<<(unsigned)((total + 255) / 256), 256, 0, p->compute>>>(
-            p->act[cur], p->bias[l], m, n, l + 2 < p->ndims);
+        DA3_LAUNCH(bias_act, (unsigned)((total + 255) / 256), 256, 0, p->compute, p->act[cur],
+                   p->bias[l], m, n, (int)(l + 2 < p->ndims));
         x = p->act[cur];
         p->last_act = cur;
         cur ^= 1;
@@ -186,8 +190,8 @@ static int mlp(da3_cuda_pf *p, const float *in, long batch)
                      p->max_batches);
             return -1;
         }
-        sum_into<<<1, 256, 0, p->compute>>>(p->act[p->last_act],
-                                           (long)p->batch * p->dims[p->ndims - 1], p->sums + batch);
+        DA3_LAUNCH(sum_into, 1, 256, 0, p->compute, p->act[p->last_act],
+                   (long)p->batch * p->dims[p->ndims - 1], p->sums + batch);
     }
     DA3_CU(cudaGetLastError(), p->err, sizeof p->err);
     return 0;
@@ -196,7 +200,8 @@ static int mlp(da3_cuda_pf *p, const float *in, long batch)
 extern "C" int da3_cuda_pf_begin(da3_cuda_pf *p)
 {
     DA3_CU(cudaStreamSynchronize(p->compute), p->err, sizeof p->err);
-    DA3_CU(cudaMemset(p->sums, 0, sizeof(double) * (size_t)p->max_batches), p->err, sizeof p->err);
+    DA3_CU(cudaMemsetAsync(p->sums, 0, sizeof(double) * (size_t)p->max_batches, p->compute),
+           p->err, sizeof p->err);
     for (int i = 0; i < NDEV; i++) /* both device buffers free */
         DA3_CU(cudaEventRecord(p->consumed[i], p->compute), p->err, sizeof p->err);
     DA3_CU(cudaEventRecord(p->start, p->compute), p->err, sizeof p->err);
@@ -206,8 +211,11 @@ extern "C" int da3_cuda_pf_begin(da3_cuda_pf *p)
 extern "C" int da3_cuda_pf_batch_sync(da3_cuda_pf *p, long batch, const float *in)
 {
     const size_t bytes = sizeof(float) * (size_t)p->batch * p->dims[0];
-    /* pageable: the copy is staged by the driver and returns when done */
-    DA3_CU(cudaMemcpy(p->in[0], in, bytes, cudaMemcpyHostToDevice), p->err, sizeof p->err);
+    /* pageable: the driver stages the copy through its own pinned buffer;
+     * on the compute stream, so the MLP is ordered after it (as
+     * torch's .to("cuda") of an unpinned tensor) */
+    DA3_CU(cudaMemcpyAsync(p->in[0], in, bytes, cudaMemcpyHostToDevice, p->compute), p->err,
+           sizeof p->err);
     if (mlp(p, p->in[0], batch))
         return -1;
     DA3_CU(cudaStreamSynchronize(p->compute), p->err, sizeof p->err);
