@@ -2,6 +2,7 @@
 
 #include "attention.h"
 #include "commands.h"
+#include "cuda_bench.h"
 #include "fixtures.h"
 #include "preprocess.h"
 
@@ -111,6 +112,32 @@ static int name_list(const char *flag, const char *val, const char *known, int *
     return 0;
 }
 
+/* A comma-separated list of names into their codes (duplicates dropped). */
+static int parse_names(const char *flag, const char *v, int (*parse)(const char *),
+                       const char *known, int *out, int *n, int max, char *err, size_t errlen)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    *n = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const int code = parse(t);
+        if (code < 0) {
+            snprintf(err, errlen, "da3bench: %s '%s': unknown '%s' (%s)", flag, v, t, known);
+            return 2;
+        }
+        int dup = 0;
+        for (int k = 0; k < *n; k++)
+            dup |= out[k] == code;
+        if (!dup && *n < max)
+            out[(*n)++] = code;
+    }
+    if (!*n) {
+        snprintf(err, errlen, "da3bench: %s '%s': no implementation named", flag, v);
+        return 2;
+    }
+    return 0;
+}
+
 int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
@@ -185,25 +212,14 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 }
             }
         } else if ((v = flag_value("--impl", argc, argv, &i))) {
-            char buf[128];
-            snprintf(buf, sizeof buf, "%s", v);
-            o->nimpl = 0;
-            for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                int impl = da3_attn_impl_parse(t);
-                if (impl < 0) {
-                    snprintf(err, errlen, "da3bench: --impl '%s': unknown '%s' (naive, fused, flash, blas)", v, t);
-                    return 2;
-                }
-                int dup = 0;
-                for (int k = 0; k < o->nimpl; k++)
-                    dup |= o->impls[k] == impl;
-                if (!dup)
-                    o->impls[o->nimpl++] = impl;
-            }
-            if (!o->nimpl) {
-                snprintf(err, errlen, "da3bench: --impl '%s': no implementation named", v);
+            if (parse_names("--impl", v, da3_attn_impl_parse, "naive, fused, flash, blas",
+                            o->impls, &o->nimpl, 4, err, errlen))
                 return 2;
-            }
+        } else if ((v = flag_value("--cuda-impl", argc, argv, &i))) {
+            if (parse_names("--cuda-impl", v, da3_cuda_impl_parse,
+                            "naive, naive_tf32, flash, flash_tf32, flash_br128, flash_tf32_br128",
+                            o->cuda_impls, &o->ncuda_impl, DA3_CUDA_NIMPL, err, errlen))
+                return 2;
         } else if ((v = flag_value("--shapes", argc, argv, &i))) {
             if (da3_shapes_read(v, o->shapes, DA3_MAX_SHAPES, &o->nshapes, err, errlen))
                 return 2;
@@ -421,6 +437,9 @@ void da3_cli_usage(int cmd)
          "  --head-dim D     head dimensions (a multiple of 16, 16..256)\n"
          "  --threads T      kernel threads (default: all cores)\n"
          "  --impl LIST      naive,fused,flash,blas (default: all four)\n"
+         "  --cuda-impl LIST the cuda suite's: naive,naive_tf32,flash,flash_tf32 (the\n"
+         "                   default), and flash_br128,flash_tf32_br128 (128 queries a\n"
+         "                   block, for tuning on a GPU)\n"
          "  --shapes FILE    attention shapes, one per line 'B=2 H=8 N=1024 D=64' ('#'\n"
          "                   comments; B=1 H=8 D=64 when omitted), instead of the axes\n"
          "Preprocess sweeps:\n"

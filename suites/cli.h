@@ -34,6 +34,8 @@ typedef struct {
     const char *shapes_file;
     int impls[4];       /* in the order given */
     int nimpl;          /* 0: not given */
+    int cuda_impls[8];  /* --cuda-impl, in the order given */
+    int ncuda_impl;     /* 0: not given */
     /* preprocess */
     da3_sweep workers;  /* 0 stands for auto */
     da3_sweep res;

@@ -154,7 +154,9 @@ static void attn_body(gb_state *st, void *arg)
         gb_skip_with_error(st, da3_cuda_attn_error(A.dev));
         return;
     }
-    const double tol = c->impl == DA3_CUDA_NAIVE_TF32 || c->impl == DA3_CUDA_FLASH_TF32 ? TOL_TF32 : TOL_FP32;
+    const int tf32 = c->impl == DA3_CUDA_NAIVE_TF32 || c->impl == DA3_CUDA_FLASH_TF32 ||
+                     c->impl == DA3_CUDA_FLASH_TF32_BR128;
+    const double tol = tf32 ? TOL_TF32 : TOL_FP32;
     const double e = da3_attn_max_err(&c->s, A.q, A.k, A.v, A.o, CHECK_ROWS);
     gb_counter(st, "max_abs_err", e, GB_COUNTER_DEFAULT);
     if (!(e <= tol)) {
@@ -375,9 +377,12 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
                     snprintf(err, errlen, "da3bench: --head-dim %d: the CUDA kernels take 32, 64 or 128", s.d);
                     return -1;
                 }
-                for (int impl = 0; impl < DA3_CUDA_NIMPL; impl++)
+                const int nimpl = o->ncuda_impl ? o->ncuda_impl : DA3_CUDA_NDEFAULT;
+                for (int ii = 0; ii < nimpl; ii++) {
+                    const int impl = o->ncuda_impl ? o->cuda_impls[ii] : ii;
                     if (add((cuda_case){.kind = 1, .impl = impl, .s = s}, err, errlen))
                         return -1;
+                }
             }
     const int quick = !o->preset || !strcmp(o->preset, "quick");
     da3_sweep depth = o->depth, io = o->io_ms;

@@ -108,6 +108,12 @@ check("cuda_attention/flash_tf32/B:2/H:8/N:4096/D:64" in names and
 skipped = [l for l in lines if "# skipped: " in l]
 check(len(skipped) in (0, len(lines)), "all skipped or none")
 usage_error(["cuda", "--head-dim", "48"], "--head-dim 48")
+usage_error(["cuda", "--cuda-impl", "flash,turbo"], "turbo")
+rc, out, err = run(["list", "cuda", "--cuda-impl", "flash_tf32_br128,flash", "--seq", "1024",
+                    "--depth", "0"])
+names = [l.split()[0] for l in out.splitlines()]
+check(names[1:3] == ["cuda_attention/flash_tf32_br128/B:1/H:8/N:1024/D:64",
+                     "cuda_attention/flash/B:1/H:8/N:1024/D:64"], f"--cuda-impl order: {names}")
 if skipped:
     reason = skipped[0].split("# skipped: ", 1)[1]
     with tempfile.TemporaryDirectory() as d:

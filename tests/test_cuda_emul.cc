@@ -54,7 +54,7 @@ static void fill(std::vector<float> &x, size_t n, unsigned seed, float amp)
         e = u(g);
 }
 
-template <int D> static void check_flash(int heads, int n, bool tf32, float amp, double tol)
+template <int D, int BR = 64> static void check_flash(int heads, int n, bool tf32, float amp, double tol)
 {
     std::vector<float> q, k, v, o((size_t)heads * n * D, NAN);
     fill(q, o.size(), 1 + n, amp), fill(k, o.size(), 2 + n, amp), fill(v, o.size(), 3 + n, 1.f);
@@ -62,18 +62,18 @@ template <int D> static void check_flash(int heads, int n, bool tf32, float amp,
     reference(heads, n, D, q, k, v, ref);
     da3_attn_args a = {q.data(), k.data(), v.data(), o.data(), n,
                        (float)(1.4426950408889634 / std::sqrt((double)D))};
-    const dim3 grid((unsigned)((n + DA3_FLASH_BR - 1) / DA3_FLASH_BR), (unsigned)heads);
+    const dim3 grid((unsigned)((n + BR - 1) / BR), (unsigned)heads);
     if (tf32)
-        emu::launch(grid, dim3(128), flash_tf32_smem_bytes<D>(), [&] { flash_tf32<D>(a); });
+        emu::launch(grid, dim3(2 * BR), flash_tf32_smem_bytes<D>(), [&] { flash_tf32<D, BR / 16>(a); });
     else
-        emu::launch(grid, dim3(64), flash_fp32_smem_bytes<D>(), [&] { flash_fp32<D>(a); });
+        emu::launch(grid, dim3(BR), flash_fp32_smem_bytes<D, BR>(), [&] { flash_fp32<D, BR>(a); });
     double err = 0;
     for (size_t i = 0; i < o.size(); i++)
         err = std::isnan(o[i]) ? INFINITY : std::max(err, std::fabs(o[i] - ref[i]));
     const bool ok = err <= tol;
     failures += !ok;
-    printf("%s flash_%s D=%d heads=%d N=%d |q|,|k|<=%g: max_abs_err %.3g (tolerance %.0e)\n",
-           ok ? "ok  " : "FAIL", tf32 ? "tf32" : "fp32", D, heads, n, amp, err, tol);
+    printf("%s flash_%s D=%d BR=%d heads=%d N=%d |q|,|k|<=%g: max_abs_err %.3g (tolerance %.0e)\n",
+           ok ? "ok  " : "FAIL", tf32 ? "tf32" : "fp32", D, BR, heads, n, amp, err, tol);
 }
 
 static void check_softmax(long rows, int n)
@@ -113,6 +113,13 @@ int main()
     /* large scores: the running max must keep the exponentials finite */
     check_flash<64>(1, 150, false, 6.f, 1e-4);
     check_flash<64>(1, 150, true, 6.f, 4e-2);
+    /* the 128-query variants */
+    for (int n : {1, 127, 130, 300}) {
+        check_flash<64, 128>(2, n, false, 1.f, 1e-5);
+        check_flash<64, 128>(2, n, true, 1.f, 4e-3);
+    }
+    check_flash<32, 128>(1, 200, false, 1.f, 1e-5);
+    check_flash<128, 128>(1, 200, true, 1.f, 4e-3);
     check_softmax(13, 1);
     check_softmax(9, 300);
     printf("%d failure(s)\n", failures);

@@ -35,6 +35,22 @@ extern "C" void da3_cuda_attn_free(da3_cuda_attn *a)
     free(a);
 }
 
+template <class K> static int opt_in_one(da3_cuda_attn *a, K kernel, size_t bytes)
+{
+    if (bytes > 48 * 1024)
+        DA3_CU(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes),
+               a->err, sizeof a->err);
+    return 0;
+}
+
+template <int D> static int opt_in(da3_cuda_attn *a)
+{
+    return opt_in_one(a, flash_fp32<D, 64>, flash_fp32_smem_bytes<D, 64>()) ||
+           opt_in_one(a, flash_fp32<D, 128>, flash_fp32_smem_bytes<D, 128>()) ||
+           opt_in_one(a, flash_tf32<D, 4>, flash_tf32_smem_bytes<D>()) ||
+           opt_in_one(a, flash_tf32<D, 8>, flash_tf32_smem_bytes<D>());
+}
+
 static int setup(da3_cuda_attn *a, const float *q, const float *k, const float *v, int scores)
 {
     const size_t bytes = sizeof(float) * a->len;
@@ -52,12 +68,8 @@ static int setup(da3_cuda_attn *a, const float *q, const float *k, const float *
     DA3_CU(cudaEventCreate(&a->t0), a->err, sizeof a->err);
     DA3_CU(cudaEventCreate(&a->t1), a->err, sizeof a->err);
     /* large shared memory is opt-in past 48 KiB */
-    DA3_CU(cudaFuncSetAttribute(flash_fp32<128>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                (int)flash_fp32_smem_bytes<128>()),
-           a->err, sizeof a->err);
-    DA3_CU(cudaFuncSetAttribute(flash_tf32<128>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                (int)flash_tf32_smem_bytes<128>()),
-           a->err, sizeof a->err);
+    if (opt_in<32>(a) || opt_in<64>(a) || opt_in<128>(a))
+        return -1;
     return 0;
 }
 
@@ -110,23 +122,29 @@ static int run_naive(da3_cuda_attn *a, bool tf32)
     return 0;
 }
 
-template <int D> static void launch_flash(da3_cuda_attn *a, bool tf32)
+template <int D> static void launch_flash(da3_cuda_attn *a, bool tf32, bool wide)
 {
     const da3_attn_args args = {a->q, a->k, a->v, a->o, a->n,
                                 (float)(1.4426950408889634 / std::sqrt((double)D))};
-    const dim3 grid((unsigned)((a->n + DA3_FLASH_BR - 1) / DA3_FLASH_BR), (unsigned)(a->b * a->h));
-    if (tf32)
-        DA3_LAUNCH(flash_tf32<D>, grid, 128, flash_tf32_smem_bytes<D>(), 0, args);
-    else
-        DA3_LAUNCH(flash_fp32<D>, grid, 64, flash_fp32_smem_bytes<D>(), 0, args);
+    const int br = wide ? 128 : 64;
+    const dim3 grid((unsigned)((a->n + br - 1) / br), (unsigned)(a->b * a->h));
+    /* through a pointer: a template's comma would split the macro's arguments */
+    if (tf32) {
+        auto k = wide ? flash_tf32<D, 8> : flash_tf32<D, 4>;
+        DA3_LAUNCH(k, grid, wide ? 256 : 128, flash_tf32_smem_bytes<D>(), 0, args);
+    } else {
+        auto k = wide ? flash_fp32<D, 128> : flash_fp32<D, 64>;
+        const size_t smem = wide ? flash_fp32_smem_bytes<D, 128>() : flash_fp32_smem_bytes<D, 64>();
+        DA3_LAUNCH(k, grid, br, smem, 0, args);
+    }
 }
 
-static int run_flash(da3_cuda_attn *a, bool tf32)
+static int run_flash(da3_cuda_attn *a, bool tf32, bool wide)
 {
     switch (a->d) {
-    case 32: launch_flash<32>(a, tf32); break;
-    case 64: launch_flash<64>(a, tf32); break;
-    case 128: launch_flash<128>(a, tf32); break;
+    case 32: launch_flash<32>(a, tf32, wide); break;
+    case 64: launch_flash<64>(a, tf32, wide); break;
+    case 128: launch_flash<128>(a, tf32, wide); break;
     }
     DA3_CU(cudaGetLastError(), a->err, sizeof a->err);
     return 0;
@@ -139,8 +157,10 @@ extern "C" int da3_cuda_attn_run(da3_cuda_attn *a, int impl, double *ms)
     switch (impl) {
     case DA3_CUDA_NAIVE: rc = run_naive(a, false); break;
     case DA3_CUDA_NAIVE_TF32: rc = run_naive(a, true); break;
-    case DA3_CUDA_FLASH: rc = run_flash(a, false); break;
-    case DA3_CUDA_FLASH_TF32: rc = run_flash(a, true); break;
+    case DA3_CUDA_FLASH: rc = run_flash(a, false, false); break;
+    case DA3_CUDA_FLASH_TF32: rc = run_flash(a, true, false); break;
+    case DA3_CUDA_FLASH_BR128: rc = run_flash(a, false, true); break;
+    case DA3_CUDA_FLASH_TF32_BR128: rc = run_flash(a, true, true); break;
     default: snprintf(a->err, sizeof a->err, "unknown implementation %d", impl); return -1;
     }
     if (rc)

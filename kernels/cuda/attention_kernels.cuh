@@ -2,18 +2,20 @@
  * attention_kernels.cuh - the device code of the CUDA attention, shared by
  * attention_cuda.cu (nvcc) and the CPU emulation in tests/test_cuda_emul.cc.
  *
- * All take Q, K, V, O as [B*H][N][D] fp32, grid (ceil(N / 64), B*H).
+ * All take Q, K, V, O as [B*H][N][D] fp32, grid (ceil(N / BR), B*H), BR
+ * queries a block (64, or 128 for the _br128 variants: twice the reuse of
+ * each K and V tile, half the blocks).
  *
- * flash_fp32<D>: 64 threads own a block of 64 queries; each thread an 8x8
+ * flash_fp32<D, BR>: BR threads own a block of BR queries; each thread an 8x8
  *   tile of the scores (rows rg*4+{0..3} and 32+rg*4+{0..3}, columns
  *   likewise) and an 8 x D/8 tile of the output. Per block of 64 keys:
  *   S = Q K^T from shared memory (Q and K transposed so each thread reads
  *   float4s), the running max across the 8 threads of a row by shuffles,
  *   P written transposed over K's tile, O += P V. Q is pre-scaled by
  *   log2(e)/sqrt(D) so the exponentials are exp2. Dynamic shared memory:
- *   64 * (2 D + max(D, 64)) floats (48 KiB at D = 64).
+ *   BR D + 64 (D + max(D, BR)) floats (48 KiB at D = 64, BR = 64).
  *
- * flash_tf32<D>: 4 warps, 16 queries each, tensor cores through
+ * flash_tf32<D, WARPS>: 16 queries a warp, tensor cores through
  *   mma.m16n8k8 (tf32 in, fp32 accumulate). Q's fragments stay in
  *   registers; K and V tiles (64 keys, rows padded to D + 4 floats: no bank
  *   conflicts for the fragment loads) are rounded to tf32 once when stored.
@@ -38,7 +40,6 @@ struct da3_attn_args {
     float scale_log2; /* log2(e) / sqrt(D) */
 };
 
-#define DA3_FLASH_BR 64 /* queries per block */
 #define DA3_FLASH_BC 64 /* keys per tile */
 
 template <int N> static __device__ __forceinline__ void load_vec(const float *p, float *out)
@@ -54,17 +55,17 @@ template <int N> static __device__ __forceinline__ void load_vec(const float *p,
     }
 }
 
-template <int D> static constexpr size_t flash_fp32_smem_bytes()
+template <int D, int BR> static constexpr size_t flash_fp32_smem_bytes()
 {
     /* Q^T, then K^T or P^T (whichever is larger), then V */
-    const int kp = D > DA3_FLASH_BR ? D : DA3_FLASH_BR;
-    return sizeof(float) * (size_t)(D * DA3_FLASH_BR + kp * DA3_FLASH_BC + DA3_FLASH_BC * D);
+    const int kp = D > BR ? D : BR;
+    return sizeof(float) * (size_t)(D * BR + kp * DA3_FLASH_BC + DA3_FLASH_BC * D);
 }
 
-template <int D> __global__ __launch_bounds__(64) void flash_fp32(da3_attn_args a)
+template <int D, int BR> __global__ __launch_bounds__(BR) void flash_fp32(da3_attn_args a)
 {
-    constexpr int BR = DA3_FLASH_BR, BC = DA3_FLASH_BC, DH = D / 16; /* O columns per half */
-    static_assert(D % 16 == 0 && BR == BC, "tiles");
+    constexpr int BC = DA3_FLASH_BC, DH = D / 16; /* O columns per half */
+    static_assert(D % 16 == 0 && (BR == 64 || BR == 128), "tiles");
     float *qt = DA3_DYN_SMEM(float); /* [D][BR] */
     float *kt = qt + D * BR;         /* [D][BC], then P^T [BC][BR] */
     float *vs = kt + (D > BR ? D : BR) * BC; /* [BC][D] */
@@ -73,7 +74,7 @@ template <int D> __global__ __launch_bounds__(64) void flash_fp32(da3_attn_args 
     const int row0 = blockIdx.x * BR;
 
     /* Q tile, transposed and pre-scaled: consecutive threads, consecutive rows */
-    for (int i = t; i < BR * D / 4; i += 64) {
+    for (int i = t; i < BR * D / 4; i += BR) {
         const int r = i % BR, d4 = i / BR;
         float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
         if (row0 + r < a.n)
@@ -91,7 +92,7 @@ template <int D> __global__ __launch_bounds__(64) void flash_fp32(da3_attn_args 
     }
     for (int kb = 0; kb < a.n; kb += BC) {
         __syncthreads(); /* the last tile's P and V are read */
-        for (int i = t; i < BC * D / 4; i += 64) {
+        for (int i = t; i < BC * D / 4; i += BR) {
             const int c = i % BC, d4 = i / BC;
             float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
             if (kb + c < a.n)
@@ -101,7 +102,7 @@ template <int D> __global__ __launch_bounds__(64) void flash_fp32(da3_attn_args 
             kt[(4 * d4 + 2) * BC + c] = x.z;
             kt[(4 * d4 + 3) * BC + c] = x.w;
         }
-        for (int i = t; i < BC * D / 4; i += 64) {
+        for (int i = t; i < BC * D / 4; i += BR) {
             const int c = i / (D / 4), d4 = i % (D / 4);
             float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
             if (kb + c < a.n)
@@ -192,10 +193,10 @@ template <int D> static constexpr size_t flash_tf32_smem_bytes()
     return sizeof(float) * (size_t)(2 * DA3_FLASH_BC * (D + 4));
 }
 
-template <int D> __global__ __launch_bounds__(128) void flash_tf32(da3_attn_args a)
+template <int D, int WARPS> __global__ __launch_bounds__(32 * WARPS) void flash_tf32(da3_attn_args a)
 {
-    constexpr int BR = DA3_FLASH_BR, BC = DA3_FLASH_BC, LD = D + 4, KS = D / 8;
-    static_assert(D % 8 == 0 && BR == 64, "tiles");
+    constexpr int BR = 16 * WARPS, BC = DA3_FLASH_BC, LD = D + 4, KS = D / 8;
+    static_assert(D % 8 == 0 && (WARPS == 4 || WARPS == 8), "tiles");
     float *ks = DA3_DYN_SMEM(float); /* [BC][LD], tf32 */
     float *vs = ks + BC * LD;        /* [BC][LD], tf32 */
     const int t = threadIdx.x, warp = t / 32, lane = t % 32, g = lane / 4, tg = lane % 4;
@@ -218,7 +219,7 @@ template <int D> __global__ __launch_bounds__(128) void flash_tf32(da3_attn_args
 
     for (int kb = 0; kb < a.n; kb += BC) {
         __syncthreads();
-        for (int i = t; i < BC * D / 4; i += 128) {
+        for (int i = t; i < BC * D / 4; i += 32 * WARPS) {
             const int c = i / (D / 4), d = 4 * (i % (D / 4));
             float4 x = make_float4(0.f, 0.f, 0.f, 0.f), y = x;
             if (kb + c < a.n) {

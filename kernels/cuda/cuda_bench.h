@@ -16,6 +16,8 @@
  *              naive_tf32  the same with cuBLAS on TF32 tensor cores
  *              flash       one fused kernel, online softmax, fp32 FMA
  *              flash_tf32  one fused kernel, mma.sync tf32 tensor cores
+ *              flash_br128, flash_tf32_br128: the same with 128 queries a
+ *                          block, for tuning on the device (--cuda-impl)
  * Prefetch:  the MLP on the GPU (cuBLAS, weights from the CPU da3_mlp),
  *            fed either by pageable buffers and synchronous copies, or by
  *            pinned buffers copied with cudaMemcpyAsync on a copy stream
@@ -56,10 +58,14 @@ typedef enum {
     DA3_CUDA_NAIVE_TF32,
     DA3_CUDA_FLASH,
     DA3_CUDA_FLASH_TF32,
+    DA3_CUDA_FLASH_BR128,      /* flash with 128 queries a block (tuning) */
+    DA3_CUDA_FLASH_TF32_BR128, /* flash_tf32 with 8 warps, 128 queries (tuning) */
     DA3_CUDA_NIMPL
 } da3_cuda_impl;
+#define DA3_CUDA_NDEFAULT 4 /* the suite's default: naive .. flash_tf32 */
 
 const char *da3_cuda_impl_name(int impl);
+int da3_cuda_impl_parse(const char *name); /* impl, or -1 */
 /* 1 if the kernels take this head dim (32, 64, 128) */
 int da3_cuda_head_dim_ok(int d);
 /* device bytes an implementation needs beyond Q, K, V, O */

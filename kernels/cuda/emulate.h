@@ -3,7 +3,8 @@
  *
  * This machine has nvcc but no GPU, so the device code of kernels/cuda/ is
  * also compiled as C++ and run here: emu::launch() runs the blocks of a
- * grid one after another, each as blockDim real threads (std::thread), so
+ * grid one after another, each as blockDim real threads (a team of
+ * std::threads started once and reused), so
  * __syncthreads() is a real barrier and __shared__ (a static local: one
  * block lives at a time) is really shared. Warp operations (shuffles, the
  * tf32 mma) are collective over the 32 threads of a warp through a per-warp
@@ -29,6 +30,7 @@
 #include <mutex>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -81,14 +83,16 @@ struct block_area {
     void sync(unsigned w, bool last)
     {
         std::unique_lock<std::mutex> lk(mu);
+        bool wake = false;
         if (++arrived[w] == 32)
-            turn++; /* this warp's phase is over: the next warp's turn */
+            turn++, wake = true; /* this warp's phase is over: the next warp's turn */
         const unsigned gen = generation;
         if (++total == nthreads) {
-            total = 0, turn = 0, generation++;
+            total = 0, turn = 0, generation++, wake = true;
             std::fill(arrived.begin(), arrived.end(), 0u);
         }
-        cv.notify_all();
+        if (wake) /* only a new turn or phase lets anyone on */
+            cv.notify_all();
         if (last)
             return;
         cv.wait(lk, [&] { return generation != gen; });
@@ -101,6 +105,66 @@ inline thread_local block_area *blk;
 inline dim3 bdim, gdim;
 inline std::vector<float4> dyn_smem; /* extern __shared__, one block at a time */
 
+/* The threads that play a block's threads: started once, reused by every
+ * block of every launch (creating them per block costs more than the
+ * kernels). Worker t runs job(t) each time the generation moves. */
+struct thread_team {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::thread> workers;
+    std::function<void(unsigned)> job;
+    unsigned active = 0, running = 0;
+    unsigned long generation = 0;
+    bool stop = false;
+
+    ~thread_team()
+    {
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            stop = true;
+        }
+        cv.notify_all();
+        for (auto &w : workers)
+            w.join();
+    }
+    void work(unsigned t)
+    {
+        unsigned long seen = 0;
+        std::unique_lock<std::mutex> lk(mu);
+        for (;;) {
+            cv.wait(lk, [&] { return stop || (generation != seen && t < active); });
+            if (stop)
+                return;
+            seen = generation;
+            lk.unlock();
+            job(t);
+            lk.lock();
+            if (--running == 0)
+                cv.notify_all();
+        }
+    }
+    /* runs f(0) .. f(n-1) on n threads at once, returns when all are done */
+    void run(unsigned n, std::function<void(unsigned)> f)
+    {
+        std::unique_lock<std::mutex> lk(mu);
+        while (workers.size() < n) {
+            const unsigned t = (unsigned)workers.size();
+            workers.emplace_back([this, t] { work(t); });
+        }
+        job = std::move(f);
+        active = running = n;
+        generation++;
+        cv.notify_all();
+        cv.wait(lk, [&] { return running == 0; });
+    }
+};
+
+inline thread_team &team()
+{
+    static thread_team t;
+    return t;
+}
+
 /* Runs kernel() as grid x block threads; block.x * block.y a multiple of 32. */
 template <class F> void launch(dim3 grid, dim3 block, size_t smem_bytes, F kernel)
 {
@@ -111,19 +175,14 @@ template <class F> void launch(dim3 grid, dim3 block, size_t smem_bytes, F kerne
         for (unsigned by = 0; by < grid.y; by++)
             for (unsigned bx = 0; bx < grid.x; bx++) {
                 block_area area(n, (bx + by + bz) % 2 == 1);
-                std::vector<std::thread> th;
-                th.reserve(n);
-                for (unsigned t = 0; t < n; t++)
-                    th.emplace_back([&, t] {
-                        tid = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
-                        bid = dim3(bx, by, bz);
-                        blk = &area;
-                        area.begin(t / 32);
-                        kernel();
-                        area.sync(t / 32, true);
-                    });
-                for (auto &t : th)
-                    t.join();
+                team().run(n, [&](unsigned t) {
+                    tid = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
+                    bid = dim3(bx, by, bz);
+                    blk = &area;
+                    area.begin(t / 32);
+                    kernel();
+                    area.sync(t / 32, true);
+                });
             }
 }
 
