@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "cpu.h"
+#include "cuda_bench.h"
 #include "env.h"
 #include "gbench.h"
 #include "instructions.h"
@@ -107,6 +108,15 @@ int main(int argc, char **argv)
     static da3_env env;
     if (o.cmd == DA3_CMD_ENV) {
         da3_env_collect(&env, NULL, 0, 1);
+        /* the GPU, or why there is none to use (a run's cuda suite says it
+         * in the results' context) */
+        da3_cuda_info gpu;
+        char why[512];
+        if (da3_cuda_probe(&gpu, why, sizeof why) == 0)
+            da3_env_set(&env, "cuda_device", "%s (compute capability %d.%d, %d SMs, %.1f GiB)",
+                        gpu.name, gpu.cc_major, gpu.cc_minor, gpu.sms, gpu.mem_gib);
+        else
+            da3_env_set(&env, "cuda_skipped", "%s", why);
         da3_env_print_json(&env);
         return 0;
     }

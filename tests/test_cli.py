@@ -138,6 +138,7 @@ for key in ("da3bench_version", "git_commit", "compiler", "kernel_flags", "isa_d
             "isa_selected", "cores", "blas", "peak_gflops", "triad_gbs"):
     check(key in env, f"env has {key}")
 check(float(env.get("peak_gflops", 0)) > 0, "env measured a peak")
+check(("cuda_device" in env) != ("cuda_skipped" in env), "env names the GPU or why there is none")
 
 # A small run: JSON with the manifest, counters, and the seed's block.
 with tempfile.TemporaryDirectory() as tmp:
