@@ -13,7 +13,9 @@ preprocess_throughput: images per second against workers, with the ideal
 line (one worker's throughput times min(workers, cores));
 prefetch: run time against io_ms per depth, with the bound curve;
 roofline: every attention result against the machine's compute and memory
-roofs (arithmetic intensity from the bytes each implementation must move).
+roofs (arithmetic intensity from the bytes each implementation must move);
+cuda_attention_gflops: the GPU's attention throughput against N per
+implementation, with its measured fp32 peak.
 """
 
 import os
@@ -269,8 +271,52 @@ def roofline(machines, out):
     return True
 
 
+CUDA_STYLE = {"naive": ("#D55E00", "o", "-"), "naive_tf32": ("#D55E00", "o", "--"),
+              "flash": ("#0072B2", "^", "-"), "flash_tf32": ("#0072B2", "^", "--"),
+              "flash_br128": ("#56B4E9", "v", "-"), "flash_tf32_br128": ("#56B4E9", "v", "--")}
+
+
+def cuda_attention(machines, out):
+    """GPU attention: GFLOP/s against N per implementation (tf32 dashed),
+    with the measured fp32 FMA peak of each GPU."""
+    fig, ax = _figure()
+    xs, made = [], False
+    for m in machines:
+        series = {}  # one line per implementation, H and D; the batch in the label
+        for (b, h, n, d), impl in sections.cuda_attention(m).items():
+            for name, st in impl.items():
+                if st.get("gflops") and n:
+                    series.setdefault((name, h, d), []).append((n, st["gflops"], None, b))
+        for (name, h, d), pts in sorted(series.items(), key=lambda kv: str(kv[0])):
+            pts.sort()
+            bs = sorted({p[3] for p in pts})
+            blab = f"B{bs[0]}" if len(bs) == 1 else "B " + "/".join(str(p[3]) for p in pts)
+            color, marker, ls = CUDA_STYLE.get(name, ("#000000", "x", ":"))
+            _errorbar(ax, [p[:3] for p in pts], marker=marker, color=color, ls=ls,
+                      label=f"{name} ({blab}, H{h}, D{d})" + (f" — {m.label}" if len(machines) > 1 else ""))
+            xs += [p[0] for p in pts]
+            made = True
+        peak = number(m.context.get("cuda_peak_gflops"))
+        if peak:
+            ax.axhline(peak, color="k", ls="--", lw=1,
+                       label=f"{m.context.get('cuda_device', 'GPU')}: measured fp32 peak {peak:.0f} GFLOP/s")
+    if not made:
+        plt.close(fig)
+        return False
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("sequence length N (tokens)")
+    _plain_ticks(ax, xs)
+    ax.set_ylabel("throughput (GFLOP/s)")
+    ax.set_title("GPU attention: throughput against N (tf32 dashed)")
+    ax.grid(True, which="both", alpha=0.3)
+    _legend(ax)
+    _save(fig, out, "cuda_attention_gflops")
+    return True
+
+
 def make_all(machines, out, warn):
-    for fn in (attention, preprocess, prefetch, roofline):
+    for fn in (attention, preprocess, prefetch, roofline, cuda_attention):
         try:
             fn(machines, out)
         except (ValueError, KeyError, TypeError) as e:  # a plot must never stop the report

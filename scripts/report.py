@@ -436,6 +436,9 @@ PLOT_CAPTIONS = {
                              "the worker count auto chose (star); error bars: 95% interval of the median over the repetitions.",
     "prefetch": "prefetch pipeline: run time against simulated I/O per batch, sequential and "
                 "with prefetch, beside the bound n·max(io, compute) + min(io, compute).",
+    "cuda_attention_gflops": "GPU attention throughput (GFLOP/s, from CUDA event times) against "
+                             "sequence length per implementation, tf32 dashed, with the GPU's "
+                             "measured fp32 FMA peak.",
     "roofline": "roofline: every attention result against the measured FMA peak and STREAM "
                 "triad bandwidth (arithmetic intensity from each implementation's compulsory "
                 "traffic).",

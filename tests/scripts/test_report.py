@@ -214,3 +214,5 @@ def test_gpu_tables_compute_from_the_records(tmp_path):
     assert "1.0e-03" in row  # the largest error of the four
     pf = text.split("## 4. Prefetch")[1].split("## 5.")[0].split("### GPU (CUDA)")[1]
     assert "pinned, async" in pf and "1.18x" in pf and "1.010" in pf
+    assert (out / "cuda_attention_gflops.png").stat().st_size > 2000
+    assert "cuda_attention_gflops.png" in text
