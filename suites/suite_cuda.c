@@ -4,7 +4,8 @@
  *
  *   cuda_peak/fma                      the measured fp32 FMA peak (GFLOPS)
  *   cuda_attention/IMPL/B:/H:/N:/D:    naive, naive_tf32, flash, flash_tf32
- *                                      (kernels/cuda/cuda_bench.h); shapes
+ *                                      and the _br128 variants (--cuda-impl,
+ *                                      kernels/cuda/cuda_bench.h); shapes
  *                                      from the attention presets, the seed
  *                                      preset adding N 4096 and 8192
  *   cuda_prefetch/depth:D/io_ms:X[/batches:N][/batch:B]
@@ -13,19 +14,19 @@
  *                                      async copies on a copy stream
  *
  * Every attention output is checked against the double reference (32 rows
- * a head) before it is timed, every prefetch MLP against the CPU double
- * forward, and every pipelined checksum against the sequential one.
+ * a head) before it is timed; the prefetch half (suite_cuda_prefetch.c)
+ * checks the MLP against the CPU double forward and every pipelined
+ * checksum against the sequential one.
  *
  * Without a GPU (or a build without nvcc) nothing is registered: `list`
  * prints each name with "# skipped: <reason>", a run says it once on
  * stderr and writes the reason into the JSON context (cuda_skipped), so
  * the report shows it. A skip is not an error: the exit status is unchanged.
  */
+#include "attention.h"
 #include "cuda_bench.h"
 #include "gbench.h"
-#include "prefetch.h"
-#include "attention.h"
-#include "stats.h"
+#include "suite_cuda.h"
 #include "suites.h"
 
 #include <math.h>
@@ -33,22 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CUDA_CASES 1024
 #define CHECK_ROWS 32
 #define TOL_FP32 1e-4
 #define TOL_TF32 5e-3 /* 10-bit mantissas: inputs and P rounded */
 
-static const int mlp_dims[5] = {512, 2048, 2048, 2048, 512};
-
-typedef struct {
-    int kind; /* 0 peak, 1 attention, 2 prefetch */
-    int impl;
-    da3_attn_shape s;
-    int depth, batches, batch, group;
-    double io_ms;
-} cuda_case;
-
-static cuda_case cases[MAX_CUDA_CASES];
+static cuda_case cases[DA3_CUDA_MAX_CASES];
 static int ncases;
 static da3_cuda_info info;
 static double peak_gflops;
@@ -62,15 +52,6 @@ static struct {
     da3_cuda_attn *dev;
 } A;
 
-/* the prefetch state of the current (batch, batches) */
-static struct {
-    int batch, batches;
-    da3_mlp *mlp;
-    da3_cuda_pf *dev;
-    double io_ms;
-    double checksum[MAX_CUDA_CASES], t_seq[MAX_CUDA_CASES];
-    int have[MAX_CUDA_CASES];
-} P;
 
 static void attn_release(void)
 {
@@ -82,9 +63,7 @@ static void attn_release(void)
 void da3_suite_cuda_cleanup(void)
 {
     attn_release();
-    da3_cuda_pf_free(P.dev);
-    da3_mlp_free(P.mlp);
-    memset(&P, 0, sizeof P);
+    da3_cuda_prefetch_cleanup();
 }
 
 static void peak_body(gb_state *st, void *arg)
@@ -187,169 +166,12 @@ static void attn_body(gb_state *st, void *arg)
                GB_COUNTER_DEFAULT);
 }
 
-/* ---- prefetch ---- */
-
-static double median(const double *v, int n)
-{
-    double m, sd;
-    da3_median_sd(v, n, &m, &sd);
-    return m;
-}
-
-static int sim_load(void *ctx, long batch, float *buf, int loader)
-{
-    (void)ctx, (void)loader;
-    return da3_pf_sim_fill(batch, buf, (size_t)P.batch * mlp_dims[0], P.io_ms);
-}
-
-static int compute_sync(void *ctx, long batch, const float *buf)
-{
-    (void)ctx;
-    return da3_cuda_pf_batch_sync(P.dev, batch, buf);
-}
-
-static int compute_async(void *ctx, long batch, const float *buf)
-{
-    (void)ctx;
-    return da3_cuda_pf_batch_async(P.dev, batch, buf);
-}
-
-static int pf_prepare(const cuda_case *c, char *err, size_t errlen)
-{
-    P.io_ms = c->io_ms;
-    if (P.dev && P.batch == c->batch && P.batches >= c->batches)
-        return 0;
-    da3_cuda_pf_free(P.dev), da3_mlp_free(P.mlp);
-    P.dev = NULL;
-    P.mlp = da3_mlp_new(c->batch, mlp_dims, 5, 42);
-    if (!P.mlp) {
-        snprintf(err, errlen, "out of host memory");
-        return -1;
-    }
-    const float *w[4], *b[4];
-    for (int l = 0; l < 4; l++)
-        w[l] = da3_mlp_weights(P.mlp, l), b[l] = da3_mlp_bias(P.mlp, l);
-    P.dev = da3_cuda_pf_new(c->batch, mlp_dims, 5, w, b, c->batches, err, errlen);
-    if (!P.dev)
-        return -1;
-    P.batch = c->batch, P.batches = c->batches;
-    return 0;
-}
-
-/* medians of the H2D copy and the MLP of one batch, and the MLP checked
- * against the CPU's double forward */
-static int pf_stages(double *h2d, double *mlp, double *err_out, char *err, size_t errlen)
-{
-    const size_t nin = (size_t)P.batch * mlp_dims[0], nout = (size_t)P.batch * mlp_dims[4];
-    float *in = da3_cuda_host_alloc(sizeof(float) * nin, NULL);
-    float *out = malloc(sizeof(float) * nout);
-    double a[15], m[15];
-    int rc = !in || !out ? -1 : 0;
-    if (rc)
-        snprintf(err, errlen, "out of pinned host memory");
-    if (!rc)
-        da3_pf_sim_fill(0, in, nin, 0);
-    for (int i = 0; i < 15 && !rc; i++)
-        if (da3_cuda_pf_stage_ms(P.dev, in, &a[i], &m[i]) ||
-            (i == 0 && da3_cuda_pf_last_output(P.dev, out))) {
-            snprintf(err, errlen, "%s", da3_cuda_pf_error(P.dev));
-            rc = -1;
-        }
-    if (!rc) {
-        *h2d = median(a, 15), *mlp = median(m, 15);
-        double e = 0;
-        for (int r = 0; r < P.batch; r += P.batch > 1 ? P.batch - 1 : 1) {
-            const double er = da3_mlp_check_row(P.mlp, in, out, r);
-            e = er > e ? er : e;
-        }
-        *err_out = e;
-    }
-    da3_cuda_host_free(in, NULL);
-    free(out);
-    return rc;
-}
-
-static void pf_body(gb_state *st, void *arg)
-{
-    const cuda_case *c = arg;
-    char err[600];
-    double h2d = 0, mlp = 0, merr = 0;
-    if (pf_prepare(c, err, sizeof err) || pf_stages(&h2d, &mlp, &merr, err, sizeof err)) {
-        gb_skip_with_error(st, err);
-        return;
-    }
-    gb_counter(st, "max_abs_err", merr, GB_COUNTER_DEFAULT);
-    if (!(merr <= 1e-3)) {
-        snprintf(err, sizeof err, "MLP max_abs_err %.3g against the double forward", merr);
-        gb_skip_with_error(st, err);
-        return;
-    }
-    double *io = calloc((size_t)c->batches, sizeof *io);
-    if (!io) {
-        gb_skip_with_error(st, "out of memory");
-        return;
-    }
-    da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = 1,
-                         .batch_floats = (size_t)c->batch * mlp_dims[0]};
-    if (c->depth > 0)
-        cfg.alloc = da3_cuda_host_alloc, cfg.release = da3_cuda_host_free;
-    double total_ms = 0;
-    int64_t iters = 0;
-    while (gb_keep_running(st)) {
-        da3_pf_stats ps = {.io_s = io};
-        double ms = 0, sum = 0;
-        int rc = da3_cuda_pf_begin(P.dev);
-        if (!rc)
-            rc = da3_pf_run(&cfg, sim_load, c->depth ? compute_async : compute_sync, NULL, &ps);
-        if (!rc)
-            rc = da3_cuda_pf_end(P.dev, c->batches, &ms, &sum);
-        if (rc) {
-            snprintf(err, sizeof err, "batch %ld: %s", ps.error_batch, da3_cuda_pf_error(P.dev));
-            gb_skip_with_error(st, err);
-            free(io);
-            return;
-        }
-        if (!P.have[c->group])
-            P.checksum[c->group] = sum, P.have[c->group] = 1;
-        else if (sum != P.checksum[c->group]) {
-            snprintf(err, sizeof err, "checksum %.17g differs from the sequential %.17g", sum,
-                     P.checksum[c->group]);
-            gb_skip_with_error(st, err);
-            free(io);
-            return;
-        }
-        gb_set_iteration_time(st, ms * 1e-3);
-        total_ms += ms, iters++;
-    }
-    const double t = total_ms / (double)iters * 1e-3;
-    if (c->depth == 0)
-        P.t_seq[c->group] = t;
-    const double io_med = median(io, c->batches) * 1e3;
-    /* a three-stage pipeline (load, copy, MLP) cannot beat
-     * n * slowest + the other two once */
-    const double sl[3] = {io_med, h2d, mlp};
-    double mx = 0, all = 0;
-    for (int i = 0; i < 3; i++)
-        mx = sl[i] > mx ? sl[i] : mx, all += sl[i];
-    const double bound = (c->batches * mx + all - mx) * 1e-3;
-    gb_counter(st, "batches_per_s", c->batches / t, GB_COUNTER_DEFAULT);
-    gb_counter(st, "io_ms", io_med, GB_COUNTER_DEFAULT);
-    gb_counter(st, "h2d_ms", h2d, GB_COUNTER_DEFAULT);
-    gb_counter(st, "compute_ms", mlp, GB_COUNTER_DEFAULT);
-    gb_counter(st, "bound_ratio", t / bound, GB_COUNTER_DEFAULT);
-    gb_counter(st, "checksum", P.checksum[c->group], GB_COUNTER_DEFAULT);
-    if (c->depth > 0 && P.t_seq[c->group] > 0)
-        gb_counter(st, "speedup", P.t_seq[c->group] / t, GB_COUNTER_DEFAULT);
-    gb_set_label(st, c->depth ? "pinned, async copies on a copy stream" : "pageable, synchronous copies");
-    free(io);
-}
-
 /* ---- cases ---- */
 
 static int add(cuda_case c, char *err, size_t errlen)
 {
-    if (ncases == MAX_CUDA_CASES) {
-        snprintf(err, errlen, "da3bench: more than %d cuda cases", MAX_CUDA_CASES);
+    if (ncases == DA3_CUDA_MAX_CASES) {
+        snprintf(err, errlen, "da3bench: more than %d cuda cases", DA3_CUDA_MAX_CASES);
         return -1;
     }
     cases[ncases++] = c;
@@ -482,7 +304,7 @@ int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, s
             gb_args(b, args, 4);
             gb_arg_names(b, anames, 4);
         } else {
-            b = gb_register(name, c->kind == 0 ? peak_body : pf_body, c);
+            b = gb_register(name, c->kind == 0 ? peak_body : da3_cuda_prefetch_body, c);
         }
         gb_use_manual_time(b);
         gb_set_unit(b, GB_MS);
