@@ -3,7 +3,8 @@
  * run on the CPU through kernels/cuda/emulate.h and checked against a
  * double-precision reference: tails (N not a multiple of 64, N = 1),
  * head dims 32/64/128, several heads, the tf32 fragment layouts and the
- * unfused path's softmax. The emulation runs warps in turns between
+ * unfused path's softmax, and the mma fragment layouts against CUTLASS's.
+ * The emulation runs warps in turns between
  * barriers (forward in even blocks, reverse in odd ones), so a missing
  * __syncthreads fails here: removing any one of flash_fp32's three or
  * flash_tf32's two fails 5 to 10 of these checks. Needs no GPU; built
@@ -98,8 +99,53 @@ static void check_softmax(long rows, int n)
     printf("%s softmax_rows rows=%ld N=%d: max_abs_err %.3g\n", ok ? "ok  " : "FAIL", rows, n, err);
 }
 
+/* A CuTe layout ((4,8),(v...)) : ((s0,s1),(w...)) evaluated at (lane, value):
+ * the linear, column-major index into the M x K (or N x K, M x N) tile. */
+static unsigned cute(unsigned lane, unsigned v, unsigned s0, unsigned s1, const unsigned *vshape,
+                     const unsigned *vstride, int nv)
+{
+    unsigned idx = (lane % 4) * s0 + (lane / 4) * s1;
+    for (int i = 0; i < nv; i++) {
+        idx += (v % vshape[i]) * vstride[i];
+        v /= vshape[i];
+    }
+    return idx;
+}
+
+/* The fragment layouts emulate.h encodes, against CUTLASS 4.2's CuTe traits
+ * for SM80_16x8x8_F32TF32TF32F32_TN (cute/atom/mma_traits_sm80.hpp):
+ *   A: ((4,8),(2,2)) : ((16,1),(8,64))  over M16 x K8
+ *   B: ((4,8),2)     : ((8,1),32)       over N8 x K8
+ *   C: ((4,8),(2,2)) : ((32,1),(16,8))  over M16 x N8 */
+static void check_layouts()
+{
+    int bad = 0;
+    static const unsigned a_sh[] = {2, 2}, a_st[] = {8, 64}, b_sh[] = {2}, b_st[] = {32},
+                          c_sh[] = {2, 2}, c_st[] = {16, 8};
+    for (unsigned lane = 0; lane < 32; lane++) {
+        for (unsigned v = 0; v < 4; v++) {
+            const unsigned ia = cute(lane, v, 16, 1, a_sh, a_st, 2); /* m + 16 k */
+            const emu::frag fa = emu::frag_a(ia % 16, ia / 16);
+            bad += fa.lane != lane || fa.reg != v;
+            const unsigned ic = cute(lane, v, 32, 1, c_sh, c_st, 2); /* m + 16 n */
+            unsigned r, c;
+            emu::frag_c(lane, v, &r, &c);
+            bad += r != ic % 16 || c != ic / 16;
+        }
+        for (unsigned v = 0; v < 2; v++) {
+            const unsigned ib = cute(lane, v, 8, 1, b_sh, b_st, 1); /* n + 8 k */
+            const emu::frag fb = emu::frag_b(ib / 8, ib % 8);
+            bad += fb.lane != lane || fb.reg != v;
+        }
+    }
+    failures += bad != 0;
+    printf("%s mma.m16n8k8.tf32 fragment layouts against CuTe's: %d mismatches\n",
+           bad ? "FAIL" : "ok  ", bad);
+}
+
 int main()
 {
+    check_layouts();
     for (int n : {1, 63, 64, 65, 200}) {
         check_flash<64>(2, n, false, 1.f, 1e-5);
         check_flash<64>(2, n, true, 1.f, 4e-3);

@@ -217,7 +217,20 @@ inline float shfl_xor(float v, int mask)
  * fragments: g = lane / 4, t = lane % 4;
  *   A 16x8: a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4)
  *   B 8x8:  b0 (k=t, n=g), b1 (k=t+4, n=g)
- *   C 16x8: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1) */
+ *   C 16x8: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1)
+ * (test_cuda_emul checks these against CUTLASS's CuTe layouts of the same
+ * instruction.) Where each element lives: */
+struct frag {
+    unsigned lane, reg;
+};
+inline frag frag_a(unsigned r, unsigned k) { return {(r % 8) * 4 + k % 4, (r < 8 ? 0u : 1u) + (k < 4 ? 0u : 2u)}; }
+inline frag frag_b(unsigned k, unsigned n) { return {n * 4 + k % 4, k < 4 ? 0u : 1u}; }
+/* the (row, col) of C register `reg` of `lane` */
+inline void frag_c(unsigned lane, unsigned reg, unsigned *row, unsigned *col)
+{
+    *row = lane / 4 + (reg >= 2 ? 8 : 0), *col = 2 * (lane % 4) + (reg & 1);
+}
+
 inline void mma_tf32(float c[4], const uint32_t a[4], const uint32_t b[2])
 {
     warp_area &w = my_warp();
@@ -226,14 +239,18 @@ inline void mma_tf32(float c[4], const uint32_t a[4], const uint32_t b[2])
         w.slot[lane][i] = a[i];
     w.slot[lane][4] = b[0], w.slot[lane][5] = b[1];
     w.bar.arrive_and_wait();
-    const unsigned g = lane / 4, t = lane % 4;
     auto A = [&](unsigned r, unsigned k) {
-        return flt(w.slot[(r % 8) * 4 + k % 4][(r < 8 ? 0 : 1) + (k < 4 ? 0 : 2)]);
+        const frag f = frag_a(r, k);
+        return flt(w.slot[f.lane][f.reg]);
     };
-    auto B = [&](unsigned k, unsigned n) { return flt(w.slot[n * 4 + k % 4][4 + (k < 4 ? 0 : 1)]); };
+    auto B = [&](unsigned k, unsigned n) {
+        const frag f = frag_b(k, n);
+        return flt(w.slot[f.lane][4 + f.reg]);
+    };
     float d[4];
-    for (int i = 0; i < 4; i++) {
-        const unsigned r = g + (i >= 2 ? 8 : 0), col = 2 * t + (i & 1);
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned r, col;
+        frag_c(lane, i, &r, &col);
         float s = c[i];
         for (unsigned k = 0; k < 8; k++)
             s += A(r, k) * B(k, col);
