@@ -155,6 +155,24 @@ int main()
     CHECK(!da3_cuda_attn_new(1, 1, 8, 48, nullptr, nullptr, nullptr, 0, err, sizeof err) &&
               std::string(err).find("D = 32, 64 or 128") != std::string::npos,
           "D=48 refused by name: %s", err);
+    /* a GPU with 99 KiB a block (sm_86/89): D=128's 128-query fp32 kernel
+     * (128 KiB) does not fit; the rest still runs, and that one says why */
+    fake_smem_optin = 99 * 1024;
+    {
+        std::vector<float> x;
+        fill(x, 64 * 128, 5);
+        da3_cuda_attn *a = da3_cuda_attn_new(1, 1, 64, 128, x.data(), x.data(), x.data(), 0, err,
+                                             sizeof err);
+        double ms;
+        CHECK(a && da3_cuda_attn_run(a, DA3_CUDA_FLASH, &ms) == 0,
+              "D=128 fp32 (96 KiB) runs with 99 KiB a block");
+        CHECK(a && da3_cuda_attn_run(a, DA3_CUDA_FLASH_BR128, &ms) != 0 &&
+                  std::string(da3_cuda_attn_error(a)).find("needs 128 KiB") != std::string::npos &&
+                  std::string(da3_cuda_attn_error(a)).find("allows 99 KiB") != std::string::npos,
+              "D=128 flash_br128 (128 KiB) refused by name: %s", a ? da3_cuda_attn_error(a) : err);
+        da3_cuda_attn_free(a);
+    }
+    fake_smem_optin = 227 * 1024;
     check_prefetch();
     printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;

@@ -12,6 +12,7 @@
 
 struct da3_cuda_attn {
     int b, h, n, d;
+    int smem_optin; /* the largest dynamic shared memory a block may have */
     size_t len; /* floats in each of Q, K, V, O */
     float *q, *k, *v, *o, *s;
     cublasHandle_t blas;
@@ -35,11 +36,23 @@ extern "C" void da3_cuda_attn_free(da3_cuda_attn *a)
     free(a);
 }
 
+/* Past 48 KiB, dynamic shared memory is opt-in per kernel. A variant that
+ * needs more than this GPU allows is left out here and refused by name
+ * when launched (smem_fits). */
 template <class K> static int opt_in_one(da3_cuda_attn *a, K kernel, size_t bytes)
 {
-    if (bytes > 48 * 1024)
+    if (bytes > 48 * 1024 && bytes <= (size_t)a->smem_optin)
         DA3_CU(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes),
                a->err, sizeof a->err);
+    return 0;
+}
+
+static int smem_fits(da3_cuda_attn *a, size_t bytes)
+{
+    if (bytes <= 48 * 1024 || bytes <= (size_t)a->smem_optin)
+        return 1;
+    snprintf(a->err, sizeof a->err, "D=%d: this kernel needs %zu KiB of shared memory a block; "
+             "this GPU allows %d KiB", a->d, bytes / 1024, a->smem_optin / 1024);
     return 0;
 }
 
@@ -67,7 +80,8 @@ static int setup(da3_cuda_attn *a, const float *q, const float *k, const float *
     DA3_CUBLAS(cublasCreate(&a->blas), a->err, sizeof a->err);
     DA3_CU(cudaEventCreate(&a->t0), a->err, sizeof a->err);
     DA3_CU(cudaEventCreate(&a->t1), a->err, sizeof a->err);
-    /* large shared memory is opt-in past 48 KiB */
+    DA3_CU(cudaDeviceGetAttribute(&a->smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0),
+           a->err, sizeof a->err);
     if (opt_in<32>(a) || opt_in<64>(a) || opt_in<128>(a))
         return -1;
     return 0;
@@ -122,30 +136,38 @@ static int run_naive(da3_cuda_attn *a, bool tf32)
     return 0;
 }
 
-template <int D> static void launch_flash(da3_cuda_attn *a, bool tf32, bool wide)
+template <int D> static int launch_flash(da3_cuda_attn *a, bool tf32, bool wide)
 {
     const da3_attn_args args = {a->q, a->k, a->v, a->o, a->n,
                                 (float)(1.4426950408889634 / std::sqrt((double)D))};
     const int br = wide ? 128 : 64;
     const dim3 grid((unsigned)((a->n + br - 1) / br), (unsigned)(a->b * a->h));
     /* through a pointer: a template's comma would split the macro's arguments */
+    const size_t smem = tf32   ? flash_tf32_smem_bytes<D>()
+                        : wide ? flash_fp32_smem_bytes<D, 128>()
+                               : flash_fp32_smem_bytes<D, 64>();
+    if (!smem_fits(a, smem))
+        return -1;
     if (tf32) {
         auto k = wide ? flash_tf32<D, 8> : flash_tf32<D, 4>;
-        DA3_LAUNCH(k, grid, wide ? 256 : 128, flash_tf32_smem_bytes<D>(), 0, args);
+        DA3_LAUNCH(k, grid, wide ? 256 : 128, smem, 0, args);
     } else {
         auto k = wide ? flash_fp32<D, 128> : flash_fp32<D, 64>;
-        const size_t smem = wide ? flash_fp32_smem_bytes<D, 128>() : flash_fp32_smem_bytes<D, 64>();
         DA3_LAUNCH(k, grid, br, smem, 0, args);
     }
+    return 0;
 }
 
 static int run_flash(da3_cuda_attn *a, bool tf32, bool wide)
 {
+    int rc = 0;
     switch (a->d) {
-    case 32: launch_flash<32>(a, tf32, wide); break;
-    case 64: launch_flash<64>(a, tf32, wide); break;
-    case 128: launch_flash<128>(a, tf32, wide); break;
+    case 32: rc = launch_flash<32>(a, tf32, wide); break;
+    case 64: rc = launch_flash<64>(a, tf32, wide); break;
+    case 128: rc = launch_flash<128>(a, tf32, wide); break;
     }
+    if (rc)
+        return rc;
     DA3_CU(cudaGetLastError(), a->err, sizeof a->err);
     return 0;
 }

@@ -260,6 +260,18 @@ inline cudaError_t cudaMemsetAsync(void *p, int v, size_t bytes, cudaStream_t s)
     return cudaSuccess;
 }
 inline cudaError_t cudaMemset(void *p, int v, size_t bytes) { return cudaMemsetAsync(p, v, bytes, nullptr); }
-template <class F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) { return cudaSuccess; }
+/* the device: an H100's shared-memory limit unless a test sets another */
+enum cudaDeviceAttr { cudaDevAttrMaxSharedMemoryPerBlockOptin };
+inline int fake_smem_optin = 227 * 1024;
+inline cudaError_t cudaDeviceGetAttribute(int *v, cudaDeviceAttr, int)
+{
+    *v = fake_smem_optin;
+    return cudaSuccess;
+}
+/* refuses what the real one refuses: more than the device allows */
+template <class F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int bytes)
+{
+    return bytes <= fake_smem_optin ? cudaSuccess : cudaErrorInvalidValue;
+}
 
 #endif
