@@ -304,15 +304,17 @@ def cuda_prefetch_section(m):
     if not pf:
         return note or ""
     rows = []
-    for (io, batches, batch), depths in pf.items():
+    for (io, loader, loaders, batches, batch), depths in pf.items():
         for d in sorted(depths):
             s = depths[d]
-            rows.append([io, batches, batch, d, "pageable, sync" if d == 0 else "pinned, async",
+            rows.append([io, loader, loaders, batches, batch, d,
+                         "pageable, sync" if d == 0 else "pinned, async",
                          ms_sd(s), f"{fmt(s['speedup'])}x" if s.get("speedup") else "—",
                          fmt(s["bound"], ".3f"), fmt(s["io"], ".2f"), fmt(s["h2d"], ".3f"),
                          fmt(s["compute"], ".3f")])
     return note + "\n\n" + table(
-        ["io_ms", "batches", "batch", "depth", "buffers, copies", "ms per run", "speedup",
+        ["io_ms", "loader", "loader threads", "batches", "batch", "depth", "buffers, copies",
+         "ms per run", "speedup",
          "bound_ratio", "io ms/batch", "H2D ms/batch", "MLP ms/batch"], rows)
 
 

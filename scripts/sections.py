@@ -140,11 +140,12 @@ def cuda_attention(machine):
 
 
 def cuda_prefetch(machine):
-    """(io_ms, batches, batch) -> depth -> stats, from cuda_prefetch/..."""
+    """(io_ms, loader, loaders, batches, batch) -> depth -> stats, from cuda_prefetch/..."""
     out = {}
     for name, reps in group(machine.records, "cuda_prefetch").items():
         p = reps[0].params
-        key = (p.get("io_ms"), p.get("batches", 50), p.get("batch", 32))
+        key = (p.get("io_ms"), p.get("loader", "sim"), p.get("loaders", 1),
+               p.get("batches", 50), p.get("batch", 32))
         ms, sd = median_sd([r.time_ms for r in reps])
         out.setdefault(key, {})[p.get("depth")] = {
             "ms": ms, "sd": sd, "n": len(reps), "bound": counter(reps, "bound_ratio"),

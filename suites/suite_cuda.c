@@ -207,7 +207,7 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
                 }
             }
     const int quick = !o->preset || !strcmp(o->preset, "quick");
-    da3_sweep depth = o->depth, io = o->io_ms;
+    da3_sweep depth = o->depth, io = o->io_ms, lt = o->loader_threads;
     if (!depth.n)
         da3_sweep_add(&depth, 0), da3_sweep_add(&depth, 2);
     for (int i = 1; i < depth.n; i++) /* the sequential run first */
@@ -215,14 +215,27 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
             depth.v[i] = depth.v[0], depth.v[0] = 0;
     if (!io.n)
         da3_sweep_add(&io, quick ? 5 : 10);
+    if (!lt.n)
+        da3_sweep_add(&lt, 1);
     const int batches = o->batches ? o->batches : quick ? 10 : 50;
     const int batch = o->batch_size ? o->batch_size : 32;
-    for (int i = 0; i < io.n; i++)
-        for (int d = 0; d < depth.n; d++)
-            if (add((cuda_case){.kind = 2, .depth = (int)depth.v[d], .io_ms = io.v[i],
-                                .batches = batches, .batch = batch, .group = i},
-                    err, errlen))
-                return -1;
+    const int nload = o->nloader ? o->nloader : 1;
+    int group = 0;
+    for (int l = 0; l < nload; l++)
+        for (int i = 0; i < io.n; i++)
+            for (int t = 0; t < lt.n; t++) {
+                const int loader = o->nloader ? o->loaders[l] : 0;
+                if (loader == 1 && i > 0)
+                    continue; /* io_ms is the sim loader's; jpeg's I/O is real */
+                for (int d = 0; d < depth.n; d++)
+                    if (add((cuda_case){.kind = 2, .depth = (int)depth.v[d],
+                                        .io_ms = loader ? 0 : io.v[i], .batches = batches,
+                                        .batch = batch, .group = group, .loader = loader,
+                                        .loaders = (int)lt.v[t], .fixtures = o->fixtures},
+                            err, errlen))
+                        return -1;
+                group++;
+            }
     return 0;
 }
 
@@ -235,6 +248,10 @@ static void case_name(const cuda_case *c, char *buf, size_t len)
                  c->s.b, c->s.h, c->s.n, c->s.d);
     else {
         int n = snprintf(buf, len, "cuda_prefetch/depth:%d/io_ms:%g", c->depth, c->io_ms);
+        if (c->loader)
+            n += snprintf(buf + n, len - (size_t)n, "/loader:jpeg");
+        if (c->loaders != 1)
+            n += snprintf(buf + n, len - (size_t)n, "/loaders:%d", c->loaders);
         if (c->batches != 50)
             n += snprintf(buf + n, len - (size_t)n, "/batches:%d", c->batches);
         if (c->batch != 32)

@@ -13,7 +13,9 @@ typedef struct {
     int impl;
     da3_attn_shape s;
     int depth, batches, batch, group;
+    int loader, loaders; /* prefetch: 0 sim, 1 jpeg; loader threads */
     double io_ms;
+    const char *fixtures; /* the fixtures cache (--fixtures), NULL: the build's */
 } cuda_case;
 
 #define DA3_CUDA_MAX_CASES 1024

@@ -8,6 +8,7 @@
  * must equal the sequential run's.
  */
 #include "cuda_bench.h"
+#include "pf_images.h"
 #include "prefetch.h"
 #include "stats.h"
 #include "suite_cuda.h"
@@ -24,6 +25,9 @@ static struct {
     da3_mlp *mlp;
     da3_cuda_pf *dev;
     double io_ms;
+    da3_pf_images images;
+    da3_pf_jpeg *jpeg;
+    int jpeg_batch, jpeg_loaders;
     double checksum[DA3_CUDA_MAX_CASES], t_seq[DA3_CUDA_MAX_CASES];
     int have[DA3_CUDA_MAX_CASES];
 } P;
@@ -32,6 +36,8 @@ void da3_cuda_prefetch_cleanup(void)
 {
     da3_cuda_pf_free(P.dev);
     da3_mlp_free(P.mlp);
+    da3_pf_jpeg_free(P.jpeg);
+    da3_pf_images_free(&P.images);
     memset(&P, 0, sizeof P);
 }
 
@@ -48,6 +54,12 @@ static int sim_load(void *ctx, long batch, float *buf, int loader)
     return da3_pf_sim_fill(batch, buf, (size_t)P.batch * mlp_dims[0], P.io_ms);
 }
 
+static int jpeg_load(void *ctx, long batch, float *buf, int loader)
+{
+    (void)ctx;
+    return da3_pf_jpeg_fill(P.jpeg, batch, buf, loader);
+}
+
 static int compute_sync(void *ctx, long batch, const float *buf)
 {
     (void)ctx;
@@ -60,9 +72,34 @@ static int compute_async(void *ctx, long batch, const float *buf)
     return da3_cuda_pf_batch_async(P.dev, batch, buf);
 }
 
+/* the jpeg loader: DA3's preprocessing of fixture JPEGs, pooled into the
+ * MLP's inputs, on `loaders` threads (as the CPU prefetch suite's) */
+static int jpeg_prepare(const cuda_case *c, char *err, size_t errlen)
+{
+    if (P.jpeg && P.jpeg_batch == c->batch && P.jpeg_loaders >= c->loaders)
+        return 0;
+    da3_pf_jpeg_free(P.jpeg);
+    P.jpeg = NULL;
+    char e[512];
+    if (da3_pf_images_load(&P.images, 16, c->fixtures, e, sizeof e)) {
+        snprintf(err, errlen, "fixtures: %s", e);
+        return -1;
+    }
+    P.jpeg = da3_pf_jpeg_new((const uint8_t *const *)P.images.data, P.images.len, P.images.n,
+                             c->batch, mlp_dims[0], c->loaders);
+    if (!P.jpeg) {
+        snprintf(err, errlen, "out of memory for the jpeg loader");
+        return -1;
+    }
+    P.jpeg_batch = c->batch, P.jpeg_loaders = c->loaders;
+    return 0;
+}
+
 static int pf_prepare(const cuda_case *c, char *err, size_t errlen)
 {
     P.io_ms = c->io_ms;
+    if (c->loader == 1 && jpeg_prepare(c, err, errlen))
+        return -1;
     if (P.dev && P.batch == c->batch && P.batches >= c->batches)
         return 0;
     da3_cuda_pf_free(P.dev), da3_mlp_free(P.mlp);
@@ -135,7 +172,7 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
         gb_skip_with_error(st, "out of memory");
         return;
     }
-    da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = 1,
+    da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = c->loaders,
                          .batch_floats = (size_t)c->batch * mlp_dims[0]};
     if (c->depth > 0)
         cfg.alloc = da3_cuda_host_alloc, cfg.release = da3_cuda_host_free;
@@ -146,11 +183,14 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
         double ms = 0, sum = 0;
         int rc = da3_cuda_pf_begin(P.dev);
         if (!rc)
-            rc = da3_pf_run(&cfg, sim_load, c->depth ? compute_async : compute_sync, NULL, &ps);
+            rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load,
+                            c->depth ? compute_async : compute_sync, NULL, &ps);
         if (!rc)
             rc = da3_cuda_pf_end(P.dev, c->batches, &ms, &sum);
         if (rc) {
-            snprintf(err, sizeof err, "batch %ld: %s", ps.error_batch, da3_cuda_pf_error(P.dev));
+            snprintf(err, sizeof err, "batch %ld: %s", ps.error_batch,
+                     c->loader && ps.error_batch >= 0 && ps.error ? da3_pf_jpeg_error(P.jpeg, 0)
+                                                                  : da3_cuda_pf_error(P.dev));
             gb_skip_with_error(st, err);
             free(io);
             return;
@@ -171,9 +211,9 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
     if (c->depth == 0)
         P.t_seq[c->group] = t;
     const double io_med = median(io, c->batches) * 1e3;
-    /* a three-stage pipeline (load, copy, MLP) cannot beat
-     * n * slowest + the other two once */
-    const double sl[3] = {io_med, h2d, mlp};
+    /* a three-stage pipeline (load, copy, MLP) cannot beat n * slowest +
+     * the other two once; L loader threads load L batches at once */
+    const double sl[3] = {c->depth > 0 ? io_med / c->loaders : io_med, h2d, mlp};
     double mx = 0, all = 0;
     for (int i = 0; i < 3; i++)
         mx = sl[i] > mx ? sl[i] : mx, all += sl[i];

@@ -16,6 +16,7 @@
 #include "fixtures.h"
 #include "gbench.h"
 #include "stats.h"
+#include "pf_images.h"
 #include "prefetch.h"
 #include "commands.h"
 #include "suites.h"
@@ -58,9 +59,7 @@ static struct {
     double io_ms;
     da3_pf_jpeg *jpeg;
     int jpeg_batch, jpeg_loaders;
-    uint8_t **data;
-    size_t *len;
-    int nimg;
+    da3_pf_images images;
     char err[512];
 } S;
 
@@ -69,9 +68,7 @@ void da3_suite_prefetch_cleanup(void)
     da3_mlp_free(S.mlp);
     da3_pf_jpeg_free(S.jpeg);
     free(S.out);
-    for (int i = 0; i < S.nimg; i++)
-        free(S.data[i]);
-    free(S.data), free(S.len);
+    da3_pf_images_free(&S.images);
     memset(&S, 0, sizeof S);
 }
 
@@ -96,38 +93,6 @@ static int compute(void *ctx, long batch, const float *buf)
     for (size_t i = 0; i < n; i++)
         s += S.out[i];
     S.checksum += s * (double)(batch + 1); /* order matters: a swapped batch changes it */
-    return 0;
-}
-
-static int load_images(int n)
-{
-    if (S.nimg >= n)
-        return 0;
-    char dir[4200], err[512];
-    da3_fix_params fp = DA3_FIX_DEFAULTS;
-    fp.count = n;
-    snprintf(dir, sizeof dir, "%s/natural-1920x1080-q90-s1-n%d",
-             da3_fixtures_dir(g_opts->fixtures), n);
-    if (da3_fix_ensure(dir, &fp, da3_cpu_count(), err, sizeof err)) {
-        snprintf(S.err, sizeof S.err, "%s", err);
-        return -1;
-    }
-    S.data = calloc((size_t)n, sizeof *S.data);
-    S.len = calloc((size_t)n, sizeof *S.len);
-    for (int i = 0; i < n; i++) {
-        char name[32], path[4300];
-        da3_fix_name(i, name, sizeof name);
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        size_t cap = 0;
-        uint8_t *buf = NULL;
-        const long len = da3_fix_read_file(path, &buf, &cap);
-        S.data[i] = buf, S.len[i] = len > 0 ? (size_t)len : 0;
-        if (len < 0) {
-            snprintf(S.err, sizeof S.err, "%s: cannot read", path);
-            return -1;
-        }
-        S.nimg = i + 1;
-    }
     return 0;
 }
 
@@ -160,11 +125,11 @@ static int setup(const pf_case *c, char *msg, size_t len)
     }
     if (c->loader == 1 && (!S.jpeg || S.jpeg_batch != c->batch || S.jpeg_loaders < c->loaders)) {
         da3_pf_jpeg_free(S.jpeg);
-        if (load_images(16)) {
+        if (da3_pf_images_load(&S.images, 16, g_opts->fixtures, S.err, sizeof S.err)) {
             snprintf(msg, len, "fixtures: %s", S.err);
             return -1;
         }
-        S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.data, S.len, S.nimg, c->batch,
+        S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.images.data, S.images.len, S.images.n, c->batch,
                                  mlp_dims[0], c->loaders);
         S.jpeg_batch = c->batch, S.jpeg_loaders = c->loaders;
         if (!S.jpeg) {

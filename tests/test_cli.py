@@ -112,6 +112,11 @@ usage_error(["cuda", "--cuda-impl", "flash,turbo"], "turbo")
 rc, out, err = run(["list", "cuda", "--cuda-impl", "flash_tf32_br128,flash", "--seq", "1024",
                     "--depth", "0"])
 names = [l.split()[0] for l in out.splitlines()]
+rc, out2, err = run(["list", "cuda", "--seq", "256", "--loader", "sim,jpeg", "--loader-threads",
+                     "1,2", "--io-ms", "5", "--depth", "0,2"])
+pf = [l.split()[0] for l in out2.splitlines() if l.startswith("cuda_prefetch/")]
+check(len(pf) == 8 and "cuda_prefetch/depth:2/io_ms:0/loader:jpeg/loaders:2/batches:10" in pf,
+      f"cuda prefetch: sim and jpeg loaders, 1 and 2 threads, as the CPU suite names them: {pf}")
 check(names[1:3] == ["cuda_attention/flash_tf32_br128/B:1/H:8/N:1024/D:64",
                      "cuda_attention/flash/B:1/H:8/N:1024/D:64"], f"--cuda-impl order: {names}")
 if skipped:

@@ -117,10 +117,14 @@ static void check_prefetch()
         for (float x : out)
             cpu += x;
     }
-    double sums[2] = {0, 0};
-    for (int mode = 0; mode < 2; mode++) {
+    /* sequential (pageable), pipelined (pinned, depth 2, one loader),
+     * pipelined with two loader threads (depth 3) */
+    static const int depths[3] = {0, 2, 3}, loaders[3] = {1, 1, 2};
+    static const char *const what[3] = {"sequential", "pipelined", "2 loaders"};
+    double sums[3] = {0, 0, 0};
+    for (int mode = 0; mode < 3; mode++) {
         da3_pf_config c = {};
-        c.batches = batches, c.depth = mode ? 2 : 0, c.loaders = 1, c.batch_floats = g_in;
+        c.batches = batches, c.depth = depths[mode], c.loaders = loaders[mode], c.batch_floats = g_in;
         if (mode)
             c.alloc = da3_cuda_host_alloc, c.release = da3_cuda_host_free;
         da3_pf_stats st = {};
@@ -130,16 +134,13 @@ static void check_prefetch()
             rc = da3_pf_run(&c, load, mode ? comp_async : comp_sync, nullptr, &st);
         if (!rc)
             rc = da3_cuda_pf_end(g_pf, batches, &ms, &sums[mode]);
-        CHECK(rc == 0 && ms >= 0, "%s run: rc %d (%s)", mode ? "pipelined" : "sequential", rc,
-              da3_cuda_pf_error(g_pf));
+        CHECK(rc == 0 && ms >= 0, "%s run: rc %d (%s)", what[mode], rc, da3_cuda_pf_error(g_pf));
         const double rel = std::fabs(sums[mode] - cpu) / std::max(1.0, std::fabs(cpu));
-        CHECK(rel < 1e-5, "%s checksum %.9g, CPU %.9g", mode ? "pipelined" : "sequential",
-              sums[mode], cpu);
-        printf("prefetch %-10s checksum %.9g (CPU %.9g)\n", mode ? "pipelined" : "sequential",
-               sums[mode], cpu);
+        CHECK(rel < 1e-5, "%s checksum %.9g, CPU %.9g", what[mode], sums[mode], cpu);
+        printf("prefetch %-10s checksum %.9g (CPU %.9g)\n", what[mode], sums[mode], cpu);
     }
-    CHECK(sums[0] == sums[1], "sequential and pipelined checksums equal: %.17g %.17g", sums[0],
-          sums[1]);
+    CHECK(sums[0] == sums[1] && sums[0] == sums[2],
+          "sequential and pipelined checksums equal: %.17g %.17g %.17g", sums[0], sums[1], sums[2]);
     double ms, sum;
     CHECK(da3_cuda_pf_end(g_pf, batches + 1, &ms, &sum) != 0, "more batches than allocated refused");
     da3_cuda_pf_free(g_pf);
