@@ -160,8 +160,17 @@ inline cudaError_t cudaEventCreate(cudaEvent_t *e)
     return cudaSuccess;
 }
 inline cudaError_t cudaEventCreateWithFlags(cudaEvent_t *e, unsigned) { return cudaEventCreate(e); }
+inline void fake_event_wait(cudaEvent_t e, long gen);
+/* as the runtime: an event still to be reached by its stream is released
+ * once it is (here: the caller waits for that, then frees it) */
 inline cudaError_t cudaEventDestroy(cudaEvent_t e)
 {
+    long gen;
+    {
+        std::lock_guard<std::mutex> lk(e->mu);
+        gen = e->recorded;
+    }
+    fake_event_wait(e, gen);
     delete e;
     return cudaSuccess;
 }
