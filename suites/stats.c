@@ -29,3 +29,10 @@ void da3_median_sd(const double *v, int n, double *median, double *sd)
         ss += (v[i] - mean) * (v[i] - mean);
     *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
 }
+
+double da3_median(const double *v, int n)
+{
+    double m, sd;
+    da3_median_sd(v, n, &m, &sd);
+    return m;
+}

@@ -6,5 +6,6 @@
 #define DA3_STATS_H
 
 void da3_median_sd(const double *v, int n, double *median, double *sd);
+double da3_median(const double *v, int n);
 
 #endif

@@ -72,15 +72,13 @@ static void peak_body(gb_state *st, void *arg)
     char err[512];
     double best = 0;
     while (gb_keep_running(st)) {
-        const double gf = da3_cuda_peak_gflops(1, err, sizeof err);
-        if (gf < 0) {
+        double flops, ms;
+        if (da3_cuda_fma_run(&flops, &ms, err, sizeof err)) {
             gb_skip_with_error(st, err);
             return;
         }
-        /* the FMA loop is a fixed amount of work: its time from the rate */
-        const int iters = 1 << 16;
-        const double flops = 2.0 * 8 * iters * 256.0 * info.sms * 8;
-        gb_set_iteration_time(st, flops / (gf * 1e9));
+        gb_set_iteration_time(st, ms * 1e-3);
+        const double gf = flops / (ms * 1e-3) * 1e-9;
         best = gf > best ? gf : best;
     }
     gb_counter(st, "GFLOPS", best, GB_COUNTER_DEFAULT);
@@ -206,20 +204,10 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
                         return -1;
                 }
             }
-    const int quick = !o->preset || !strcmp(o->preset, "quick");
-    da3_sweep depth = o->depth, io = o->io_ms, lt = o->loader_threads;
-    if (!depth.n)
-        da3_sweep_add(&depth, 0), da3_sweep_add(&depth, 2);
-    for (int i = 1; i < depth.n; i++) /* the sequential run first */
-        if (depth.v[i] == 0)
-            depth.v[i] = depth.v[0], depth.v[0] = 0;
-    if (!io.n)
-        da3_sweep_add(&io, quick ? 5 : 10);
-    if (!lt.n)
-        da3_sweep_add(&lt, 1);
-    const int batches = o->batches ? o->batches : quick ? 10 : 50;
-    const int batch = o->batch_size ? o->batch_size : 32;
-    const int nload = o->nloader ? o->nloader : 1;
+    da3_pf_axes ax; /* the CPU prefetch suite's axes and defaults */
+    da3_prefetch_axes(o, &ax);
+    const da3_sweep depth = ax.depth, io = ax.io, lt = ax.loader_threads;
+    const int batches = ax.batches, batch = ax.batch, nload = ax.nload;
     int group = 0;
     for (int l = 0; l < nload; l++)
         for (int i = 0; i < io.n; i++)

@@ -41,13 +41,6 @@ void da3_cuda_prefetch_cleanup(void)
     memset(&P, 0, sizeof P);
 }
 
-static double median(const double *v, int n)
-{
-    double m, sd;
-    da3_median_sd(v, n, &m, &sd);
-    return m;
-}
-
 static int sim_load(void *ctx, long batch, float *buf, int loader)
 {
     (void)ctx, (void)loader;
@@ -139,7 +132,7 @@ static int pf_stages(double *h2d, double *mlp, double *err_out, char *err, size_
             rc = -1;
         }
     if (!rc) {
-        *h2d = median(a, 15), *mlp = median(m, 15);
+        *h2d = da3_median(a, 15), *mlp = da3_median(m, 15);
         double e = 0;
         for (int r = 0; r < P.batch; r += P.batch > 1 ? P.batch - 1 : 1) {
             const double er = da3_mlp_check_row(P.mlp, in, out, r);
@@ -210,7 +203,7 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
     const double t = total_ms / (double)iters * 1e-3;
     if (c->depth == 0)
         P.t_seq[c->group] = t;
-    const double io_med = median(io, c->batches) * 1e3;
+    const double io_med = da3_median(io, c->batches) * 1e3;
     /* a three-stage pipeline (load, copy, MLP) cannot beat n * slowest +
      * the other two once; L loader threads load L batches at once */
     const double sl[3] = {c->depth > 0 ? io_med / c->loaders : io_med, h2d, mlp};

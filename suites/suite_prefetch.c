@@ -142,13 +142,6 @@ static int setup(const pf_case *c, char *msg, size_t len)
     return 0;
 }
 
-static double median(const double *v, int n)
-{
-    double m, sd;
-    da3_median_sd(v, n, &m, &sd);
-    return m;
-}
-
 static void pf_body(gb_state *st, void *arg)
 {
     pf_case *c = arg;
@@ -197,7 +190,7 @@ static void pf_body(gb_state *st, void *arg)
         iters++;
     }
     const double t_pipe = total / (double)iters;
-    const double io_med = median(io, c->batches), c_med = median(cp, c->batches);
+    const double io_med = da3_median(io, c->batches), c_med = da3_median(cp, c->batches);
     const double t_io = io_sum / (double)iters, t_c = c_sum / (double)iters;
     if (c->depth == 0 && g->nseq < 64)
         g->t_seq[g->nseq++] = t_pipe;
@@ -213,7 +206,7 @@ static void pf_body(gb_state *st, void *arg)
     if (g->nseq > 0 && c->depth > 0) {
         double tmp[64];
         memcpy(tmp, g->t_seq, sizeof(double) * (size_t)g->nseq);
-        const double t_seq = median(tmp, g->nseq), m = t_io < t_c ? t_io : t_c;
+        const double t_seq = da3_median(tmp, g->nseq), m = t_io < t_c ? t_io : t_c;
         gb_counter(st, "overlap_eff", m > 0 ? (t_seq - t_pipe) / m : 0, GB_COUNTER_DEFAULT);
         gb_counter(st, "speedup", t_seq / t_pipe, GB_COUNTER_DEFAULT);
     }
@@ -238,31 +231,39 @@ static void case_name(const pf_case *c, char *buf, size_t len)
         snprintf(buf + n, len - (size_t)n, "/compute_threads:%d", c->compute_threads);
 }
 
+void da3_prefetch_axes(const da3_opts *o, da3_pf_axes *ax)
+{
+    const int quick = !o->preset || !strcmp(o->preset, "quick");
+    ax->depth = o->depth, ax->io = o->io_ms, ax->loader_threads = o->loader_threads;
+    if (!ax->depth.n)
+        da3_sweep_add(&ax->depth, 0), da3_sweep_add(&ax->depth, 2);
+    /* the sequential run first: the others' overlap is measured against it */
+    for (int i = 1; i < ax->depth.n; i++)
+        if (ax->depth.v[i] == 0)
+            ax->depth.v[i] = ax->depth.v[0], ax->depth.v[0] = 0;
+    if (!ax->io.n)
+        da3_sweep_add(&ax->io, quick ? 5 : 10);
+    if (!ax->loader_threads.n)
+        da3_sweep_add(&ax->loader_threads, 1);
+    /* counting instructions (under Valgrind, ~50x slower) needs few
+     * batches: the count per batch is the same */
+    ax->batches = o->batches             ? o->batches
+                  : o->count_instructions ? 2
+                  : quick                 ? 10
+                                          : 50;
+    ax->batch = o->batch_size ? o->batch_size : 32;
+    ax->nload = o->nloader ? o->nloader : 1;
+}
+
 int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
 {
     (void)env;
     g_opts = o;
-    const int quick = !o->preset || !strcmp(o->preset, "quick");
-    da3_sweep depth = o->depth, io = o->io_ms, lt = o->loader_threads;
-    if (!depth.n)
-        da3_sweep_add(&depth, 0), da3_sweep_add(&depth, 2);
-    /* the sequential run first: the others' overlap is measured against it */
-    for (int i = 1; i < depth.n; i++)
-        if (depth.v[i] == 0)
-            depth.v[i] = depth.v[0], depth.v[0] = 0;
-    if (!io.n)
-        da3_sweep_add(&io, quick ? 5 : 10);
-    if (!lt.n)
-        da3_sweep_add(&lt, 1);
-    /* counting instructions (under Valgrind, ~50x slower) needs few
-     * batches: the count per batch is the same */
-    const int batches = o->batches         ? o->batches
-                        : o->count_instructions ? 2
-                        : quick                 ? 10
-                                                : 50;
-    const int batch = o->batch_size ? o->batch_size : 32;
+    da3_pf_axes ax;
+    da3_prefetch_axes(o, &ax);
+    const da3_sweep depth = ax.depth, io = ax.io, lt = ax.loader_threads;
+    const int batches = ax.batches, batch = ax.batch, nload = ax.nload;
     const int threads = o->compute_threads ? o->compute_threads : da3_cpu_count();
-    const int nload = o->nloader ? o->nloader : 1;
     ncases = ngroups = 0;
     for (int l = 0; l < nload; l++)
         for (int i = 0; i < io.n; i++)

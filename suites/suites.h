@@ -47,6 +47,14 @@ void da3_console_preprocess(void);
 void da3_console_prefetch(void);
 int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int list_only, char *err,
                        size_t errlen);
+/* The prefetch axes of the CPU and GPU suites: the flags', else the preset's
+ * (depth 0,2 with 0 first; io 5 ms quick, 10 otherwise; one loader thread;
+ * 10 or 50 batches of 32; the sim loader). */
+typedef struct {
+    da3_sweep depth, io, loader_threads;
+    int batches, batch, nload;
+} da3_pf_axes;
+void da3_prefetch_axes(const da3_opts *o, da3_pf_axes *ax);
 void da3_suite_prefetch_cleanup(void);
 int da3_suite_cuda(const da3_opts *o, const da3_env *env, int list_only, char *err,
                    size_t errlen);

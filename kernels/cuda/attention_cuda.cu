@@ -15,7 +15,7 @@ struct da3_cuda_attn {
     int smem_optin; /* the largest dynamic shared memory a block may have */
     size_t len; /* floats in each of Q, K, V, O */
     float *q, *k, *v, *o, *s;
-    cublasHandle_t blas;
+    cublasHandle_t blas[2]; /* fp32 (pedantic) and tf32 math, set once */
     cudaEvent_t t0, t1;
     char err[512];
 };
@@ -27,8 +27,9 @@ extern "C" void da3_cuda_attn_free(da3_cuda_attn *a)
     if (!a)
         return;
     cudaFree(a->q), cudaFree(a->k), cudaFree(a->v), cudaFree(a->o), cudaFree(a->s);
-    if (a->blas)
-        cublasDestroy(a->blas);
+    for (int i = 0; i < 2; i++)
+        if (a->blas[i])
+            cublasDestroy(a->blas[i]);
     if (a->t0)
         cudaEventDestroy(a->t0);
     if (a->t1)
@@ -77,7 +78,11 @@ static int setup(da3_cuda_attn *a, const float *q, const float *k, const float *
     DA3_CU(cudaMemcpy(a->q, q, bytes, cudaMemcpyHostToDevice), a->err, sizeof a->err);
     DA3_CU(cudaMemcpy(a->k, k, bytes, cudaMemcpyHostToDevice), a->err, sizeof a->err);
     DA3_CU(cudaMemcpy(a->v, v, bytes, cudaMemcpyHostToDevice), a->err, sizeof a->err);
-    DA3_CUBLAS(cublasCreate(&a->blas), a->err, sizeof a->err);
+    for (int i = 0; i < 2; i++) {
+        DA3_CUBLAS(cublasCreate(&a->blas[i]), a->err, sizeof a->err);
+        DA3_CUBLAS(cublasSetMathMode(a->blas[i], i ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH),
+                   a->err, sizeof a->err);
+    }
     DA3_CU(cudaEventCreate(&a->t0), a->err, sizeof a->err);
     DA3_CU(cudaEventCreate(&a->t1), a->err, sizeof a->err);
     DA3_CU(cudaDeviceGetAttribute(&a->smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0),
@@ -117,20 +122,19 @@ static int run_naive(da3_cuda_attn *a, bool tf32)
         snprintf(a->err, sizeof a->err, "the scores buffer was not allocated");
         return -1;
     }
-    DA3_CUBLAS(cublasSetMathMode(a->blas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH),
-               a->err, sizeof a->err);
+    cublasHandle_t blas = a->blas[tf32 ? 1 : 0];
     const int n = a->n, d = a->d, bh = a->b * a->h;
     const long long sd = (long long)n * d, ss = (long long)n * n;
     const float scale = 1.f / std::sqrt((float)d), zero = 0.f, one = 1.f;
     /* row-major S = Q K^T is column-major S^T = K Q^T: K is D x N column-major */
-    DA3_CUBLAS(cublasSgemmStridedBatched(a->blas, CUBLAS_OP_T, CUBLAS_OP_N, n, n, d, &scale, a->k,
+    DA3_CUBLAS(cublasSgemmStridedBatched(blas, CUBLAS_OP_T, CUBLAS_OP_N, n, n, d, &scale, a->k,
                                          d, sd, a->q, d, sd, &zero, a->s, n, ss, bh),
                a->err, sizeof a->err);
     const long rows = (long)bh * n;
     DA3_LAUNCH(softmax_rows, (unsigned)((rows + 7) / 8), 256, 0, 0, a->s, rows, n);
     DA3_CU(cudaGetLastError(), a->err, sizeof a->err);
     /* row-major O = P V is column-major O^T = V^T P^T */
-    DA3_CUBLAS(cublasSgemmStridedBatched(a->blas, CUBLAS_OP_N, CUBLAS_OP_N, d, n, n, &one, a->v, d,
+    DA3_CUBLAS(cublasSgemmStridedBatched(blas, CUBLAS_OP_N, CUBLAS_OP_N, d, n, n, &one, a->v, d,
                                          sd, a->s, n, ss, &zero, a->o, d, sd, bh),
                a->err, sizeof a->err);
     return 0;

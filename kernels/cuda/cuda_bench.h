@@ -50,8 +50,10 @@ typedef struct {
 int da3_cuda_built(void);
 /* 0 and *info when device 0 can run; -1 and the reason otherwise */
 int da3_cuda_probe(da3_cuda_info *info, char *err, size_t errlen);
-/* GFLOP/s of the FMA loop, best of `trials`; < 0 on error */
+/* GFLOP/s of the FMA loop, best of `trials` after a warm-up; < 0 on error */
 double da3_cuda_peak_gflops(int trials, char *err, size_t errlen);
+/* one run of the FMA loop: its floating-point operations and event time */
+int da3_cuda_fma_run(double *flops, double *ms, char *err, size_t errlen);
 
 typedef enum {
     DA3_CUDA_NAIVE = 0,

@@ -23,6 +23,13 @@ double da3_cuda_peak_gflops(int trials, char *err, size_t errlen)
     return -1;
 }
 
+int da3_cuda_fma_run(double *flops, double *ms, char *err, size_t errlen)
+{
+    (void)flops, (void)ms;
+    snprintf(err, errlen, WHY);
+    return -1;
+}
+
 da3_cuda_attn *da3_cuda_attn_new(int b, int h, int n, int d, const float *q, const float *k,
                                  const float *v, int scores, char *err, size_t errlen)
 {

@@ -80,37 +80,58 @@ __global__ void fma_loop(float *out, int iters, float a, float b)
         out[0] = s;
 }
 
-extern "C" double da3_cuda_peak_gflops(int trials, char *err, size_t errlen)
+/* The loop's buffer and events, made on first use and kept: a timed run
+ * allocates nothing. */
+static struct {
+    float *out;
+    cudaEvent_t t0, t1;
+    int blocks;
+} F;
+
+static int fma_init(char *err, size_t errlen)
 {
+    if (F.out)
+        return 0;
     da3_cuda_info info;
     if (da3_cuda_probe(&info, err, errlen))
         return -1;
-    float *out = nullptr;
-    cudaEvent_t t0, t1;
-    if (cudaMalloc(&out, sizeof(float)) != cudaSuccess) {
-        snprintf(err, errlen, "cudaMalloc failed");
+    DA3_CU(cudaMalloc(&F.out, sizeof(float)), err, errlen);
+    DA3_CU(cudaEventCreate(&F.t0), err, errlen);
+    DA3_CU(cudaEventCreate(&F.t1), err, errlen);
+    F.blocks = info.sms * 8;
+    return 0;
+}
+
+#define FMA_THREADS 256
+#define FMA_ITERS (1 << 16)
+
+extern "C" int da3_cuda_fma_run(double *flops, double *ms, char *err, size_t errlen)
+{
+    if (fma_init(err, errlen))
         return -1;
-    }
-    cudaEventCreate(&t0), cudaEventCreate(&t1);
-    const int threads = 256, blocks = info.sms * 8, iters = 1 << 16;
+    DA3_CU(cudaEventRecord(F.t0), err, errlen);
+    fma_loop<<<F.blocks, FMA_THREADS>>>(F.out, FMA_ITERS, 0.999f, 0.001f);
+    DA3_CU(cudaGetLastError(), err, errlen);
+    DA3_CU(cudaEventRecord(F.t1), err, errlen);
+    DA3_CU(cudaEventSynchronize(F.t1), err, errlen);
+    float t = 0;
+    DA3_CU(cudaEventElapsedTime(&t, F.t0, F.t1), err, errlen);
+    *ms = t;
+    *flops = 2.0 * 8 * (double)FMA_ITERS * FMA_THREADS * F.blocks;
+    return 0;
+}
+
+extern "C" double da3_cuda_peak_gflops(int trials, char *err, size_t errlen)
+{
+    if (fma_init(err, errlen))
+        return -1;
+    fma_loop<<<F.blocks, FMA_THREADS>>>(F.out, 1024, 0.999f, 0.001f); /* warm up the clocks */
     double best = 0;
-    fma_loop<<<blocks, threads>>>(out, 1024, 0.999f, 0.001f); /* warm up the clocks */
     for (int t = 0; t < (trials > 0 ? trials : 1); t++) {
-        cudaEventRecord(t0);
-        fma_loop<<<blocks, threads>>>(out, iters, 0.999f, 0.001f);
-        cudaEventRecord(t1);
-        cudaError_t e = cudaEventSynchronize(t1);
-        if (e != cudaSuccess) {
-            snprintf(err, errlen, "fma_loop: %s", cudaGetErrorString(e));
-            best = -1;
-            break;
-        }
-        float ms = 0;
-        cudaEventElapsedTime(&ms, t0, t1);
-        const double gf = 2.0 * 8 * (double)iters * threads * blocks / (ms * 1e-3) * 1e-9;
-        best = gf > best ? gf : best;
+        double flops, ms;
+        if (da3_cuda_fma_run(&flops, &ms, err, errlen))
+            return -1;
+        best = flops / (ms * 1e-3) * 1e-9 > best ? flops / (ms * 1e-3) * 1e-9 : best;
     }
-    cudaEventDestroy(t0), cudaEventDestroy(t1);
-    cudaFree(out);
     return best;
 }
