@@ -7,7 +7,7 @@
  * The emulation runs warps in turns between
  * barriers (forward in even blocks, reverse in odd ones), so a missing
  * __syncthreads fails here: removing any one of flash_fp32's three or
- * flash_tf32's two fails 5 to 10 of these checks. Needs no GPU; built
+ * flash_tf32's two fails 9 to 15 of these checks. Needs no GPU; built
  * whenever a C++20 compiler is there, with or without nvcc.
  */
 #define DA3_CUDA_EMULATE 1
