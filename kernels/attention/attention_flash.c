@@ -16,7 +16,9 @@
  * and at the end O[i][d] = Ot[d][i] / l[i].
  *
  * The 4x3 tiles keep 12 accumulators in registers (16 on AVX2), enough
- * independent FMAs to cover their latency on two FMA ports. Key tails:
+ * independent FMAs to cover their latency on two FMA ports; the inner loops
+ * are unrolled (8 d steps, 4 keys) so the loop counter and the exit branch
+ * of the short D = 64 loop cost less. Key tails:
  * the last group of 4 keys reads the last valid key row again and its extra
  * rows are never read back; query tails: Qt is zero-padded and the padded
  * rows are never stored.
@@ -43,15 +45,18 @@ typedef struct {
     float qscale;
 } flash_job;
 
-/* St[r][0..TQ) = sum_d kr[d] * qt[d*BR + 0..TQ), r = 0..3 */
+/* St[r][0..TQ) = sum_d kr[d] * qt[d*BR + 0..TQ), r = 0..3, and the running
+ * column max mx[0..3) of the block's scores, taken while they are still in
+ * registers (so the softmax needs no separate pass for it). */
 static inline void qk_tile(const float *restrict qt, int D, const float *restrict k0,
                            const float *restrict k1, const float *restrict k2,
-                           const float *restrict k3, float *restrict st)
+                           const float *restrict k3, float *restrict st, vf *restrict mx)
 {
     vf c00 = v_zero(), c01 = v_zero(), c02 = v_zero();
     vf c10 = v_zero(), c11 = v_zero(), c12 = v_zero();
     vf c20 = v_zero(), c21 = v_zero(), c22 = v_zero();
     vf c30 = v_zero(), c31 = v_zero(), c32 = v_zero();
+#pragma GCC unroll 8
     for (int d = 0; d < D; d++) {
         const float *qd = qt + (size_t)d * BR;
         const vf q0 = v_load(qd), q1 = v_load(qd + DA3_VW), q2 = v_load(qd + 2 * DA3_VW);
@@ -64,6 +69,9 @@ static inline void qk_tile(const float *restrict qt, int D, const float *restric
         b = v_set1(k3[d]);
         c30 = v_fma(b, q0, c30), c31 = v_fma(b, q1, c31), c32 = v_fma(b, q2, c32);
     }
+    mx[0] = v_max(mx[0], v_max(v_max(c00, c10), v_max(c20, c30)));
+    mx[1] = v_max(mx[1], v_max(v_max(c01, c11), v_max(c21, c31)));
+    mx[2] = v_max(mx[2], v_max(v_max(c02, c12), v_max(c22, c32)));
     v_store(st, c00), v_store(st + DA3_VW, c01), v_store(st + 2 * DA3_VW, c02);
     st += TQ;
     v_store(st, c10), v_store(st + DA3_VW, c11), v_store(st + 2 * DA3_VW, c12);
@@ -73,16 +81,15 @@ static inline void qk_tile(const float *restrict qt, int D, const float *restric
     v_store(st, c30), v_store(st + DA3_VW, c31), v_store(st + 2 * DA3_VW, c32);
 }
 
-/* Online softmax step on St[0..nk)[0..TQ): updates m and l, writes the
- * rescale factors to alpha and the probabilities over St. */
+/* Online softmax step on St[0..nk)[0..TQ), whose column max is bmax:
+ * updates m and l, writes the rescale factors to alpha and the
+ * probabilities over St. */
 static inline void softmax_tile(float *restrict st, int nk, float *restrict m,
-                                float *restrict l, float *restrict alpha)
+                                float *restrict l, float *restrict alpha, const vf *bmax)
 {
     for (int c = 0; c < TQ; c += DA3_VW) {
         const vf mold = v_load(m + c);
-        vf mx = mold;
-        for (int j = 0; j < nk; j++)
-            mx = v_max(mx, v_load(st + (size_t)j * TQ + c));
+        const vf mx = v_max(mold, bmax[c / DA3_VW]);
         vf sum0 = v_zero(), sum1 = v_zero();
         int j = 0;
         for (; j + 1 < nk; j += 2) {
@@ -114,6 +121,7 @@ static inline void pv_tile(float *restrict ot, const float *restrict st, int nk,
     vf c10 = v_mul(a0, v_load(o1)), c11 = v_mul(a1, v_load(o1 + DA3_VW)), c12 = v_mul(a2, v_load(o1 + 2 * DA3_VW));
     vf c20 = v_mul(a0, v_load(o2)), c21 = v_mul(a1, v_load(o2 + DA3_VW)), c22 = v_mul(a2, v_load(o2 + 2 * DA3_VW));
     vf c30 = v_mul(a0, v_load(o3)), c31 = v_mul(a1, v_load(o3 + DA3_VW)), c32 = v_mul(a2, v_load(o3 + 2 * DA3_VW));
+#pragma GCC unroll 4
     for (int j = 0; j < nk; j++) {
         const float *sj = st + (size_t)j * TQ, *vj = v + (size_t)j * D;
         const vf p0 = v_load(sj), p1 = v_load(sj + DA3_VW), p2 = v_load(sj + 2 * DA3_VW);
@@ -161,13 +169,14 @@ static void flash_task(void *ctx, long task, int tid)
         const float *kblk = k + (size_t)kb * D, *vblk = v + (size_t)kb * D;
         for (int t = 0; t < ntiles; t++) {
             const int i0 = t * TQ;
+            vf bmax[3] = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY)};
             for (int jg = 0; jg < nk; jg += 4) {
                 const float *kr[4];
                 for (int r = 0; r < 4; r++)
                     kr[r] = kblk + (size_t)(jg + r < nk ? jg + r : nk - 1) * D;
-                qk_tile(qt + i0, D, kr[0], kr[1], kr[2], kr[3], st + (size_t)jg * TQ);
+                qk_tile(qt + i0, D, kr[0], kr[1], kr[2], kr[3], st + (size_t)jg * TQ, bmax);
             }
-            softmax_tile(st, nk, m + i0, l + i0, alpha);
+            softmax_tile(st, nk, m + i0, l + i0, alpha, bmax);
             for (int d0 = 0; d0 < D; d0 += 4)
                 pv_tile(ot + (size_t)d0 * BR + i0, st, nk, vblk + d0, D, alpha);
         }

@@ -44,12 +44,7 @@ static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vf v_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 static inline vf v_min(vf a, vf b) { return _mm512_min_ps(a, b); }
-static inline vf v_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-static inline vf v_pow2i(vf n) /* 2^n for integral n in [-126, 127] */
-{
-    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_castsi512_ps(e);
-}
+static inline vf v_shl23(vf a) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(a), 23)); }
 static inline vf v_load_u8(const uint8_t *p) /* 16 bytes to 16 floats */
 {
     return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)));
@@ -70,12 +65,7 @@ static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf v_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 static inline vf v_min(vf a, vf b) { return _mm256_min_ps(a, b); }
-static inline vf v_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-static inline vf v_pow2i(vf n)
-{
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_castsi256_ps(e);
-}
+static inline vf v_shl23(vf a) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(a), 23)); }
 static inline vf v_load_u8(const uint8_t *p) /* 8 bytes to 8 floats */
 {
     return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
@@ -108,12 +98,7 @@ static inline vf v_mul(vf a, vf b) { return vmulq_f32(a, b); }
 static inline vf v_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 static inline vf v_max(vf a, vf b) { return vmaxq_f32(a, b); }
 static inline vf v_min(vf a, vf b) { return vminq_f32(a, b); }
-static inline vf v_round(vf a) { return vrndnq_f32(a); }
-static inline vf v_pow2i(vf n)
-{
-    const int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
-    return vreinterpretq_f32_s32(e);
-}
+static inline vf v_shl23(vf a) { return vreinterpretq_f32_u32(vshlq_n_u32(vreinterpretq_u32_f32(a), 23)); }
 static inline vf v_load_u8(const uint8_t *p) /* 4 bytes to 4 floats */
 {
     uint32_t x;
@@ -136,19 +121,13 @@ static inline vf v_mul(vf a, vf b) { return a * b; }
 static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }
 static inline vf v_max(vf a, vf b) { return a > b ? a : b; }
 static inline vf v_min(vf a, vf b) { return a < b ? a : b; }
-/* Round to nearest by the 1.5*2^23 trick: exact for |a| < 2^22, which the
- * clamped exp2 argument always is. Needs IEEE semantics (no -ffast-math). */
-static inline vf v_round(vf a)
+static inline vf v_shl23(vf a)
 {
-    volatile float big = 12582912.0f;
-    return (a + big) - big;
-}
-static inline vf v_pow2i(vf n)
-{
-    int32_t e = ((int32_t)n + 127) << 23;
-    float r;
-    memcpy(&r, &e, sizeof r);
-    return r;
+    uint32_t u;
+    memcpy(&u, &a, sizeof u);
+    u <<= 23;
+    memcpy(&a, &u, sizeof a);
+    return a;
 }
 static inline vf v_load_u8(const uint8_t *p) { return (float)*p; }
 static inline float v_hmax(vf a) { return a; }
@@ -156,25 +135,29 @@ static inline float v_hsum(vf a) { return a; }
 #endif
 
 /*
- * 2^x for x <= 0 (the online softmax only ever needs that range): x is
- * clamped to -126 so the result stays a normal float (2^-126 ~ 1e-38 stands
- * for zero), split as n + f with |f| <= 0.5, and 2^f is the degree-6 Taylor
- * polynomial of e^(f ln 2), whose truncation error is below 1.3e-7 relative
- * ((0.5 ln 2)^7 / 7!).
+ * 2^x for x <= 0 (the softmaxes only ever need that range). x is clamped to
+ * -126 so the result stays a normal float (2^-126 ~ 1e-38 stands for zero)
+ * and split as n + f, n = round(x), |f| <= 0.5, by adding 1.5 * 2^23 + 127:
+ * in [2^23, 2^24) a float's ulp is 1, so the sum is rounded to an integer and
+ * its low mantissa bits hold n + 127, which v_shl23 moves into the exponent
+ * field: the bits of 2^n. 2^f is a degree-5 polynomial fitted for minimax
+ * relative error on [-0.5, 0.5] (1.6e-7 with these float coefficients, as
+ * close as the degree-6 Taylor polynomial it replaces, one FMA less; no
+ * round or int conversion either). Needs IEEE semantics (no -ffast-math),
+ * which the build never enables.
  */
 static inline vf v_exp2(vf x)
 {
+    const vf shifter = v_set1(12582912.0f + 127.0f);
     x = v_max(x, v_set1(-126.0f));
-    vf n = v_round(x);
-    vf f = v_sub(x, n);
-    vf p = v_set1(1.5403530e-4f);             /* ln2^6 / 720 */
-    p = v_fma(p, f, v_set1(1.3333558e-3f));   /* ln2^5 / 120 */
-    p = v_fma(p, f, v_set1(9.6181291e-3f));   /* ln2^4 / 24 */
-    p = v_fma(p, f, v_set1(5.5504109e-2f));   /* ln2^3 / 6 */
-    p = v_fma(p, f, v_set1(2.4022651e-1f));   /* ln2^2 / 2 */
-    p = v_fma(p, f, v_set1(6.9314718e-1f));   /* ln2 */
-    p = v_fma(p, f, v_set1(1.0f));
-    return v_mul(p, v_pow2i(n));
+    const vf t = v_add(x, shifter);
+    const vf f = v_sub(x, v_sub(t, shifter));
+    vf p = v_set1(1.327647245e-3f);
+    p = v_fma(p, f, v_set1(9.675541893e-3f));
+    p = v_fma(p, f, v_set1(5.550713092e-2f));
+    p = v_fma(p, f, v_set1(2.402212024e-1f));
+    p = v_fma(p, f, v_set1(6.931469440e-1f));
+    p = v_fma(p, f, v_set1(1.000000119e+0f));
+    return v_mul(p, v_shl23(t));
 }
-
 #endif
