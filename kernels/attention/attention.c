@@ -72,11 +72,12 @@ size_t da3_attn_workspace_bytes(da3_attn_impl impl, const da3_attn_shape *s, int
     switch (impl) {
     case DA3_ATTN_NAIVE:
     case DA3_ATTN_FUSED:
-        return (size_t)s->b * s->h * n * n * sizeof(float);
+        return (size_t)s->b * s->h * n * n * sizeof(float) + DA3_ATTN_WS_ALIGN;
     case DA3_ATTN_BLAS:
-        return (size_t)threads * n * n * sizeof(float);
+        return (size_t)threads * n * n * sizeof(float) + DA3_ATTN_WS_ALIGN;
     case DA3_ATTN_FLASH:
-        return (size_t)threads * da3_attn_flash_ws_floats(s->d) * sizeof(float);
+        return (size_t)threads * da3_attn_flash_ws_floats(s->d) * sizeof(float) +
+               DA3_ATTN_WS_ALIGN;
     default:
         return 0;
     }
@@ -112,9 +113,13 @@ int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, co
         return DA3_ATTN_ETHREADS;
     if (!ws || ws_bytes < da3_attn_workspace_bytes(impl, s, threads))
         return DA3_ATTN_ENOMEM;
+    /* the kernels' tiles are read as whole vectors: start them on a cache
+     * line, whatever the caller's allocator gave (numpy's: 16 bytes) */
+    const uintptr_t mis = (uintptr_t)ws % DA3_ATTN_WS_ALIGN;
+    float *aligned = (float *)((char *)ws + (mis ? DA3_ATTN_WS_ALIGN - mis : 0));
     const da3_attn_fns *f = fns_for(da3_cpu_isa());
     const da3_attn_fn fn[DA3_ATTN_NIMPL] = {f->naive, f->fused, f->flash, f->blas};
-    return fn[impl](s, q, k, v, o, ws, threads);
+    return fn[impl](s, q, k, v, o, aligned, threads);
 }
 
 /* One output row in double precision, the textbook way. */

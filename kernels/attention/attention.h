@@ -21,8 +21,11 @@
  * level chosen by da3_cpu_isa() runs; blas uses the BLAS library's own.
  *
  * Memory: the caller allocates da3_attn_workspace_bytes() once and passes it,
- * so a timed call allocates nothing. naive, fused and blas need B*H*N*N
- * floats (as eager does); flash needs per-thread blocks, O(threads*D*Br).
+ * so a timed call allocates nothing. naive and fused need B*H*N*N floats (as
+ * eager does), blas N*N per thread; flash needs per-thread blocks,
+ * O(threads*D*Br). Any alignment will do: the size includes
+ * DA3_ATTN_WS_ALIGN bytes by which da3_attn_run moves the start to a cache
+ * line.
  *
  * Errors are negative codes (DA3_ATTN_E*), da3_attn_strerror() says which.
  */
@@ -51,6 +54,7 @@ enum {
     DA3_ATTN_ENOMEM = -5,   /* workspace missing or too small */
 };
 
+#define DA3_ATTN_WS_ALIGN 64
 #define DA3_ATTN_DMIN 16
 #define DA3_ATTN_DMAX 256
 
