@@ -4,6 +4,11 @@
 #   scripts/setup.sh run [da3bench flags...]   install, build, run the default suite
 #   scripts/setup.sh test                      install, build, run every test
 #   scripts/setup.sh deps                      install only
+#   scripts/setup.sh baselines [flags...]      install, build, then time our kernels
+#                                              side by side with PyTorch, Pillow,
+#                                              OpenCV (scripts/baselines.py) from a
+#                                              virtual environment ($BASELINES_VENV,
+#                                              default build/baselines-venv)
 #
 # Installs what is missing with apt-get (as root, or through sudo), configures
 # build/ with meson (release), compiles, then runs. BUILD_DIR overrides build/.
@@ -75,8 +80,22 @@ test)
     configure_and_build
     exec meson test -C "$build" --print-errorlogs "$@"
     ;;
+baselines)
+    packages+=(python3-venv)
+    install_missing
+    configure_and_build
+    venv=${BASELINES_VENV:-$build/baselines-venv}
+    req=$here/scripts/requirements-baselines.txt
+    # reinstalled only when the requirements change
+    if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+        cp "$req" "$venv/requirements.txt"
+    fi
+    BUILD_DIR=$build exec "$venv/bin/python" "$here/scripts/baselines.py" "$@"
+    ;;
 *)
-    echo "usage: scripts/setup.sh run|test|deps [args...]" >&2
+    echo "usage: scripts/setup.sh run|test|deps|baselines [args...]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""baselines.py - da3bench's kernels side by side with what a user could pick
+instead: one process, the same inputs, timed in alternation.
+
+usage: baselines.py [attention] [preprocess] [flags]
+
+  attention    da3's flash and blas (libda3.so, through ctypes) against
+               PyTorch's scaled_dot_product_attention and eager path, and
+               numpy; every output checked against a float64 reference
+  preprocess   da3's full and dct pipelines against upstream DA3's path,
+               Pillow, Pillow's draft mode, OpenCV and OpenCV's reduced
+               decode, one image at a time on one thread; every output
+               compared with da3's full pipeline
+
+  --lib PATH        libda3.so (default: $BUILD_DIR or build/, kernels/libda3.so)
+  --shapes LIST     attention shapes B,H,N,D separated by ';' (default: the
+                    seed's 4,8,256,64;2,8,1024,64;1,8,2048,64)
+  --threads T       attention threads for every library (default: all cores)
+  --rounds R        rounds (default 11 for attention, 3 passes over the
+                    images for preprocess)
+  --images N        fixture JPEGs (default 20, natural 1920x1080 q90)
+  --fixtures DIR    a folder of *.jpg instead of generated fixtures
+  --only LIST       run only these implementations (names as printed)
+  --gap S           attention: seconds idle, then one untimed call, before
+                    each timed call (default 0.3; 0: back to back), so no
+                    library's worker threads still spinning from the previous
+                    call (OpenBLAS, OpenMP) share the cores
+  --json FILE       Google Benchmark-shaped JSON of the medians
+  --md FILE         the tables as markdown
+
+Each round runs every implementation once, in an order that rotates from
+round to round, so the machine's drift touches all of them alike. Figures
+are medians over the rounds ± standard deviation; a ratio is the median of
+the per-round ratios to da3's first implementation, with its min..max.
+A library that is not installed is named and skipped (scripts/setup.sh
+baselines installs them all in a virtual environment). Exit status: 0;
+1 if an implementation failed or was wrong; 2 for usage.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="baselines.py", add_help=True,
+                                 usage="baselines.py [attention] [preprocess] [flags]")
+    ap.add_argument("suites", nargs="*", default=[])
+    ap.add_argument("--lib")
+    ap.add_argument("--shapes", default="4,8,256,64;2,8,1024,64;1,8,2048,64")
+    ap.add_argument("--threads", type=int)
+    ap.add_argument("--rounds", type=int)
+    ap.add_argument("--images", type=int, default=20)
+    ap.add_argument("--fixtures")
+    ap.add_argument("--only")
+    ap.add_argument("--gap", type=float, default=0.3)
+    ap.add_argument("--json")
+    ap.add_argument("--md")
+    a = ap.parse_args(argv)
+    for s in a.suites:
+        if s not in ("attention", "preprocess"):
+            ap.error(f"unknown suite '{s}' (attention, preprocess)")
+    a.suites = a.suites or ["attention", "preprocess"]
+    shapes = []
+    for item in a.shapes.split(";"):
+        try:
+            dims = tuple(int(x) for x in item.split(","))
+        except ValueError:
+            dims = ()
+        if len(dims) != 4 or min(dims) < 1:
+            ap.error(f"--shapes: '{item}' is not B,H,N,D")
+        shapes.append(dims)
+    a.shapes = shapes
+    if a.threads is not None and a.threads < 1:
+        ap.error(f"--threads: {a.threads} is not a positive count")
+    if a.rounds is not None and a.rounds < 1:
+        ap.error(f"--rounds: {a.rounds} is not a positive count")
+    if not 0 <= a.gap <= 10:
+        ap.error(f"--gap: {a.gap} is not 0..10 seconds")
+    if a.images < 1:
+        ap.error(f"--images: {a.images} is not a positive count")
+    if a.fixtures and not os.path.isdir(a.fixtures):
+        ap.error(f"--fixtures: {a.fixtures}: no such folder")
+    a.only = set(a.only.split(",")) if a.only else None
+    return a
+
+
+def rounds_of(calls, rounds, arg=None, start=0, gap=0.0):
+    """Times each call once per round, order rotating. With a gap: idle
+    `gap` seconds, then one untimed call, then the timed one, so the timed
+    call finds the cores neither shared with another library's worker
+    threads still spinning after its call (OpenBLAS's and OpenMP's do, for
+    up to ~0.1 s) nor just woken from idle, but in the state of back-to-back
+    calls of the same library. {name: [seconds]}."""
+    names = list(calls)
+    times = {n: [] for n in names}
+    for r in range(rounds):
+        for i in range(len(names)):
+            n = names[(i + r + start) % len(names)]
+            if gap:
+                time.sleep(gap)
+                calls[n]() if arg is None else calls[n](arg)
+            t = time.perf_counter()
+            calls[n]() if arg is None else calls[n](arg)
+            times[n].append(time.perf_counter() - t)
+    return times
+
+
+def summary(samples, first):
+    """median, sd, and the per-round ratio to `first` (median, min, max)."""
+    ratios = sorted(s / f for s, f in zip(samples, first))
+    sd = statistics.stdev(samples) if len(samples) > 1 else 0.0
+    return statistics.median(samples), sd, (statistics.median(ratios), ratios[0], ratios[-1])
+
+
+def instantiate(names, make, only, notes):
+    calls = {}
+    for name in names:
+        if only and name not in only:
+            continue
+        try:
+            calls[name] = make(name)
+        except Exception as e:  # Missing, or the library refusing
+            notes.append(f"{name}: skipped ({e})")
+    return calls
+
+
+def run_attention(lib, a, out, notes):
+    import numpy as np
+    import baseline_impls as bi
+
+    threads = a.threads or lib.cores()
+    rounds = a.rounds or 11
+    out["context"]["threads"] = threads
+    peaks = []
+    rng = np.random.default_rng(1)
+    failed = 0
+    for b, h, n, d in a.shapes:
+        q, k, v = (rng.uniform(-1, 1, (b, h, n, d)).astype(np.float32) for _ in range(3))
+        ours = {f"da3_{i}": lib.attention(i, q, k, v, threads) for i in ("flash", "blas")}
+        calls = instantiate(list(ours), ours.get, a.only, notes)
+        calls.update(instantiate(bi.ATTENTION, lambda m: bi.attention(m, q, k, v, threads),
+                                 a.only, notes))
+        if not calls:
+            continue
+        errs = {}
+        for name, call in list(calls.items()):
+            try:
+                o = np.ascontiguousarray(call(), dtype=np.float32)  # warm-up and check
+                errs[name] = lib.attn_max_err(q, k, v, o, 32)
+            except Exception as e:
+                notes.append(f"{name} B{b} H{h} N{n} D{d}: failed ({e})")
+                failed += 1
+                del calls[name]
+                continue
+            if not errs[name] < 1e-4:
+                notes.append(f"{name} B{b} H{h} N{n} D{d}: max_abs_err {errs[name]:.3g} > 1e-4")
+                failed += 1
+        # the peak is measured once a round too (the machine drifts), as
+        # one more "implementation" of the rotation
+        start = len(peaks)
+        calls["peak"] = lambda: peaks.append(lib.peak_gflops(threads, 0.05, 3))
+        times = rounds_of(calls, rounds, gap=a.gap)
+        del times["peak"]
+        peak = statistics.median(peaks[start:])
+        out["context"]["peak_gflops"] = round(statistics.median(peaks), 1)
+        first = times[next(iter(calls))]
+        flops = 4.0 * b * h * n * n * d
+        for name, samples in times.items():
+            med, sd, (r, rlo, rhi) = summary(samples, first)
+            out["benchmarks"].append({
+                "name": f"baseline/attention/{name}/B:{b}/H:{h}/N:{n}/D:{d}/threads:{threads}",
+                "run_type": "aggregate", "aggregate_name": "median",
+                "real_time": med * 1e3, "time_unit": "ms", "stddev_ms": sd * 1e3,
+                "GFLOPS": flops / med * 1e-9, "pct_peak": 100 * flops / med * 1e-9 / peak,
+                "max_abs_err": errs[name], "time_ratio": r, "time_ratio_min": rlo,
+                "time_ratio_max": rhi, "rounds": len(samples)})
+    return failed
+
+
+def fixture_dir(a):
+    if a.fixtures:
+        return a.fixtures
+    build = os.environ.get("BUILD_DIR", os.path.join(HERE, "..", "build"))
+    d = os.path.join(build, "fixtures-cache", f"natural-1920x1080-q90-s1-n{a.images}")
+    if not os.path.exists(os.path.join(d, "manifest.txt")):
+        exe = os.path.join(build, "suites", "da3bench")
+        subprocess.run([exe, "fixtures", "gen", "--dir", d, "--count", str(a.images)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return d
+
+
+def run_preprocess(lib, a, out, notes):
+    import numpy as np
+    import baseline_impls as bi
+
+    d = fixture_dir(a)
+    files = sorted(f for f in os.listdir(d) if f.lower().endswith((".jpg", ".jpeg")))[:a.images]
+    if not files:
+        print(f"baselines.py: {d}: no JPEG files", file=sys.stderr)
+        return 1
+    jpegs = []
+    for f in files:
+        with open(os.path.join(d, f), "rb") as fh:
+            jpegs.append(fh.read())
+    ours = {f"da3_{m}": lib.preprocessor(m) for m in ("full", "dct")}
+    geometry = lib.preprocessor("full").geometry
+    calls = instantiate(list(ours), ours.get, a.only, notes)
+    calls.update(instantiate(bi.PREPROCESS, lambda m: bi.preprocess(m, geometry), a.only, notes))
+    failed = 0
+    ref = lib.preprocessor("full")
+    diffs = {}
+    for name, call in list(calls.items()):
+        try:
+            worst, total = 0.0, 0.0
+            for jpeg in jpegs:
+                x, y = call(jpeg), ref(jpeg)
+                if x.shape != y.shape:
+                    raise ValueError(f"shape {x.shape}, da3's {y.shape}")
+                err = np.abs(x - y)
+                worst, total = max(worst, float(err.max())), total + float(err.mean())
+            diffs[name] = (worst, total / len(jpegs))
+        except Exception as e:
+            notes.append(f"{name}: failed ({e})")
+            failed += 1
+            del calls[name]
+    if not calls:
+        return failed
+    rounds = a.rounds or 3
+    times = {n: [] for n in calls}
+    for r in range(rounds):
+        for i, jpeg in enumerate(jpegs):  # a round per image: every pipeline on it in turn
+            for n, t in rounds_of(calls, 1, jpeg, start=r * len(jpegs) + i).items():
+                times[n].append(t[0])
+    first = times["da3_full"] if "da3_full" in times else times[next(iter(times))]
+    g = geometry(jpegs[0])
+    size = f"{g.src_w}x{g.src_h}"
+    for name, samples in times.items():
+        med, sd, (r, rlo, rhi) = summary(samples, first)
+        out["benchmarks"].append({
+            "name": f"baseline/preprocess/{name}/size:{size}/threads:1",
+            "run_type": "aggregate", "aggregate_name": "median",
+            "real_time": med * 1e3, "time_unit": "ms", "stddev_ms": sd * 1e3,
+            "img_per_s": 1.0 / med, "max_abs_diff_vs_da3_full": diffs[name][0],
+            "mean_abs_diff_vs_da3_full": diffs[name][1],
+            "time_ratio": r, "time_ratio_min": rlo, "time_ratio_max": rhi,
+            "rounds": len(samples)})
+    out["context"]["images"] = len(jpegs)
+    out["context"]["fixtures"] = os.path.abspath(d)
+    return failed
+
+
+def versions():
+    v = {"python": platform.python_version()}
+    for mod in ("numpy", "torch", "PIL", "cv2"):
+        try:
+            v[mod] = __import__(mod).__version__
+        except ImportError:
+            v[mod] = "not installed"
+    return v
+
+
+def markdown(out):
+    lines = []
+    att = [b for b in out["benchmarks"] if b["name"].startswith("baseline/attention/")]
+    pp = [b for b in out["benchmarks"] if b["name"].startswith("baseline/preprocess/")]
+    if att:
+        lines += ["| shape | implementation | ms | GFLOP/s | % peak | time vs first | max_abs_err |",
+                  "|---|---|---|---|---|---|---|"]
+        for b in att:
+            parts = b["name"].split("/")
+            shape = " ".join(p.replace(":", "") for p in parts[3:7])
+            lines.append(f"| {shape} | {parts[2]} | {b['real_time']:.2f} ± {b['stddev_ms']:.2f} | "
+                         f"{b['GFLOPS']:.1f} | {b['pct_peak']:.1f}% | {b['time_ratio']:.2f}x "
+                         f"[{b['time_ratio_min']:.2f}..{b['time_ratio_max']:.2f}] | "
+                         f"{b['max_abs_err']:.2g} |")
+        lines.append("")
+    if pp:
+        lines += ["| pipeline | ms/image | images/s | time vs da3_full | "
+                  "diff vs da3_full: max / mean |", "|---|---|---|---|---|"]
+        for b in pp:
+            lines.append(f"| {b['name'].split('/')[2]} | {b['real_time']:.2f} ± "
+                         f"{b['stddev_ms']:.2f} | {b['img_per_s']:.0f} | {b['time_ratio']:.2f}x "
+                         f"[{b['time_ratio_min']:.2f}..{b['time_ratio_max']:.2f}] | "
+                         f"{b['max_abs_diff_vs_da3_full']:.3g} / "
+                         f"{b['mean_abs_diff_vs_da3_full']:.2g} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv):
+    a = parse_args(argv)
+    if a.threads:  # numpy's BLAS reads this when first imported
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", str(a.threads))
+    import da3lib
+
+    try:
+        lib = da3lib.Lib(a.lib)
+    except (da3lib.Da3Error, OSError) as e:
+        print(f"baselines.py: --lib: {e}", file=sys.stderr)
+        return 2
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        print("baselines.py: numpy is needed (scripts/setup.sh baselines)", file=sys.stderr)
+        return 2
+    out = {"context": {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host_name": platform.node(),
+                       "library": os.path.abspath(lib.path), "isa": lib.isa(),
+                       "versions": versions()},
+           "benchmarks": []}
+    notes, failed = [], 0
+    if "attention" in a.suites:
+        failed += run_attention(lib, a, out, notes)
+    if "preprocess" in a.suites:
+        failed += run_preprocess(lib, a, out, notes)
+    out["context"]["notes"] = notes
+    text = markdown(out)
+    print(text)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    for path, data in ((a.json, json.dumps(out, indent=1) + "\n"), (a.md, text)):
+        if path:
+            try:
+                with open(path, "w") as f:
+                    f.write(data)
+            except OSError as e:
+                print(f"baselines.py: {path}: {e.strerror}", file=sys.stderr)
+                return 2
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

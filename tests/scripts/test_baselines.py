@@ -1,0 +1,133 @@
+"""baselines.py against the built libda3.so: our kernels through ctypes,
+the baselines this interpreter has (numpy and Pillow at least; torch and
+OpenCV named as skipped when absent), the checks that catch a wrong
+output, and the usage errors."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+import baseline_impls
+import baselines
+import da3lib
+
+BUILD = os.environ.get("BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+LIB = os.path.join(BUILD, "kernels", "libda3.so")
+DA3BENCH = os.path.join(BUILD, "suites", "da3bench")
+
+pytestmark = pytest.mark.skipif(not os.path.exists(LIB), reason=f"{LIB} not built")
+
+
+def have(module):
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
+
+
+def run(tmp_path, *args):
+    out = tmp_path / "b.json"
+    rc = baselines.main(["--lib", LIB, "--json", str(out), *args])
+    return rc, (json.loads(out.read_text()) if out.exists() else None)
+
+
+def by_impl(doc, suite):
+    return {b["name"].split("/")[2]: b for b in doc["benchmarks"]
+            if b["name"].startswith(f"baseline/{suite}/")}
+
+
+def test_attention_side_by_side(tmp_path, capsys):
+    rc, doc = run(tmp_path, "attention", "--shapes", "1,2,70,32;2,1,33,16", "--rounds", "3",
+                  "--gap", "0", "--threads", "2")
+    assert rc == 0
+    got = by_impl(doc, "attention")
+    assert {"da3_flash", "da3_blas", "numpy"} <= set(got)
+    for b in doc["benchmarks"]:
+        assert b["max_abs_err"] < 1e-5, b
+        assert b["real_time"] > 0 and b["rounds"] == 3 and b["GFLOPS"] > 0
+        assert b["time_ratio_min"] <= b["time_ratio"] <= b["time_ratio_max"]
+    assert got["da3_flash"]["time_ratio"] == 1.0  # the first is the reference
+    assert doc["context"]["threads"] == 2 and doc["context"]["peak_gflops"] > 0
+    names = [b["name"] for b in doc["benchmarks"]]
+    assert "baseline/attention/da3_flash/B:2/H:1/N:33/D:16/threads:2" in names
+    err = capsys.readouterr().err
+    if not have("torch"):
+        assert "torch_sdpa: skipped (torch not installed)" in err
+        assert "torch_sdpa" not in got
+
+
+def test_a_wrong_baseline_is_reported_and_fails_the_run(tmp_path, monkeypatch, capsys):
+    real = baseline_impls.attention
+
+    def spoiled(name, q, k, v, threads):
+        call = real(name, q, k, v, threads)
+        return (lambda: call() * 1.01) if name == "numpy" else call
+
+    monkeypatch.setattr(baseline_impls, "attention", spoiled)
+    rc, doc = run(tmp_path, "attention", "--shapes", "1,1,40,16", "--rounds", "2", "--gap", "0",
+                  "--only", "da3_flash,numpy")
+    assert rc == 1
+    assert "numpy B1 H1 N40 D16: max_abs_err" in capsys.readouterr().err
+    assert set(by_impl(doc, "attention")) == {"da3_flash", "numpy"}  # still measured
+
+
+@pytest.fixture(scope="module")
+def jpegs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("jpegs")
+    subprocess.run([DA3BENCH, "fixtures", "gen", "--dir", str(d), "--count", "2",
+                    "--size", "640x360"], check=True, stdout=subprocess.DEVNULL)
+    return d
+
+
+def test_preprocess_side_by_side(tmp_path, jpegs, capsys):
+    rc, doc = run(tmp_path, "preprocess", "--fixtures", str(jpegs), "--images", "2",
+                  "--rounds", "2")
+    assert rc == 0
+    got = by_impl(doc, "preprocess")
+    assert {"da3_full", "da3_dct"} <= set(got)
+    assert got["da3_full"]["max_abs_diff_vs_da3_full"] == 0
+    # dct reads a 1/2-scale decode: close to full, not equal
+    assert 0 < got["da3_dct"]["mean_abs_diff_vs_da3_full"] < 0.05
+    if have("PIL"):
+        assert {"pillow", "pillow_draft"} <= set(got)
+        assert got["pillow"]["mean_abs_diff_vs_da3_full"] < 0.1
+    if have("cv2"):
+        # OpenCV's INTER_AREA is the resampling da3 reproduces (uint8 between)
+        assert got["opencv"]["max_abs_diff_vs_da3_full"] < 0.05
+    else:
+        assert "opencv: skipped (cv2 not installed)" in capsys.readouterr().err
+    for b in doc["benchmarks"]:
+        assert b["rounds"] == 4 and b["img_per_s"] > 0
+        assert b["name"].endswith("/size:640x360/threads:1")
+
+
+def test_da3lib_errors(tmp_path):
+    with pytest.raises(da3lib.Da3Error, match="no such library"):
+        da3lib.Lib(str(tmp_path / "nope.so"))
+    pp = da3lib.Lib(LIB).preprocessor("full")
+    with pytest.raises(da3lib.Da3Error):
+        pp(b"not a jpeg at all")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--shapes", "1,2,3"], "--shapes: '1,2,3' is not B,H,N,D"),
+    (["--shapes", "1,2,0,16"], "--shapes: '1,2,0,16' is not B,H,N,D"),
+    (["--threads", "0"], "--threads: 0"),
+    (["--rounds", "-1"], "--rounds: -1"),
+    (["--gap", "99"], "--gap: 99.0"),
+    (["--fixtures", "/nonexistent"], "--fixtures: /nonexistent: no such folder"),
+    (["kernels"], "unknown suite 'kernels'"),
+])
+def test_usage_errors(args, message, capsys):
+    with pytest.raises(SystemExit) as e:
+        baselines.main(args)
+    assert e.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_library_is_a_usage_error(tmp_path, capsys):
+    assert baselines.main(["attention", "--lib", str(tmp_path / "x.so")]) == 2
+    assert "--lib:" in capsys.readouterr().err
