@@ -8,7 +8,10 @@ installed: the caller says so and goes on without it).
 Attention, O = softmax(Q Kᵀ / sqrt(D)) V on [B, H, N, D] float32:
   torch_sdpa   torch.nn.functional.scaled_dot_product_attention: PyTorch's
                fused CPU kernel (blocked, online softmax) for float32
-  torch_eager  matmul, softmax, matmul: the seed's "upstream" line in PyTorch
+  torch_eager  the seed's "after" line, softmax(matmul(q, kᵀ) * scale), then
+               matmul with v: PyTorch eager
+  torch_eager_before  the seed's "before" lines: the same three operators as
+               separate statements (its "fused softmax" claim, in PyTorch)
   numpy        the same three operations in numpy (its bundled BLAS)
 
 Preprocessing, JPEG bytes -> DA3's [3, H, W] float32 tensor (upper bound 504,
@@ -44,7 +47,7 @@ def _need(module):
 
 def attention(name, q, k, v, threads):
     """q, k, v: numpy [B, H, N, D] float32. Returns call() -> numpy output."""
-    if name in ("torch_sdpa", "torch_eager"):
+    if name in ("torch_sdpa", "torch_eager", "torch_eager_before"):
         torch = _need("torch")
         torch.set_num_threads(threads)
         tq, tk, tv = (torch.from_numpy(x) for x in (q, k, v))  # shared memory
@@ -55,11 +58,22 @@ def attention(name, q, k, v, threads):
             def call():
                 with torch.inference_mode():
                     return fn(tq, tk, tv).numpy()
-        else:
+        elif name == "torch_eager":
+            softmax = torch.nn.functional.softmax
+
             def call():
                 with torch.inference_mode():
-                    s = torch.matmul(tq, tk.transpose(-2, -1)) * scale
-                    return torch.matmul(torch.softmax(s, dim=-1), tv).numpy()
+                    attn = softmax(torch.matmul(tq, tk.transpose(-2, -1)) * scale, dim=-1)
+                    return torch.matmul(attn, tv).numpy()
+        else:
+            softmax = torch.nn.functional.softmax
+
+            def call():
+                with torch.inference_mode():
+                    attn = torch.matmul(tq, tk.transpose(-2, -1))
+                    attn = attn * scale
+                    attn = softmax(attn, dim=-1)
+                    return torch.matmul(attn, tv).numpy()
         return call
     if name == "numpy":
         np = _need("numpy")
@@ -76,7 +90,7 @@ def attention(name, q, k, v, threads):
     raise ValueError(name)
 
 
-ATTENTION = ("torch_sdpa", "torch_eager", "numpy")
+ATTENTION = ("torch_sdpa", "torch_eager", "torch_eager_before", "numpy")
 
 # preprocessing ---------------------------------------------------------
 

@@ -258,6 +258,17 @@ def run_preprocess(lib, a, out, notes):
     return failed
 
 
+def git_commit():
+    try:
+        head = subprocess.run(["git", "-C", HERE, "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--", ".."],
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def versions():
     v = {"python": platform.python_version()}
     for mod in ("numpy", "torch", "PIL", "cv2"):
@@ -313,7 +324,8 @@ def main(argv):
         print("baselines.py: numpy is needed (scripts/setup.sh baselines)", file=sys.stderr)
         return 2
     out = {"context": {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host_name": platform.node(),
-                       "library": os.path.abspath(lib.path), "isa": lib.isa(),
+                       "library": os.path.abspath(lib.path), "git_commit": git_commit(),
+                       "cpu_model": lib.cpu_model(), "isa": lib.isa(),
                        "versions": versions()},
            "benchmarks": []}
     notes, failed = [], 0

@@ -54,6 +54,7 @@ class Lib:
             "da3_cpu_isa": (i, []),
             "da3_isa_name": (ctypes.c_char_p, [i]),
             "da3_cpu_peak_gflops": (d, [i, d, i]),
+            "da3_cpu_model": (None, [ctypes.c_char_p, sz]),
             "da3_attn_workspace_bytes": (sz, [i, ctypes.POINTER(Shape), i]),
             "da3_attn_run": (i, [i, ctypes.POINTER(Shape), vp, vp, vp, vp, vp, sz, i]),
             "da3_attn_strerror": (ctypes.c_char_p, [i]),
@@ -74,6 +75,11 @@ class Lib:
 
     def isa(self):
         return self.c.da3_isa_name(self.c.da3_cpu_isa()).decode()
+
+    def cpu_model(self):
+        buf = ctypes.create_string_buffer(256)
+        self.c.da3_cpu_model(buf, len(buf))
+        return buf.value.decode(errors="replace")
 
     def cores(self):
         return self.c.da3_cpu_count()
