@@ -262,7 +262,8 @@ def git_commit():
     try:
         head = subprocess.run(["git", "-C", HERE, "rev-parse", "--short=12", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--", ".."],
+        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain",
+                                "--untracked-files=no", "--", ".."],
                                capture_output=True, text=True).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
