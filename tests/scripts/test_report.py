@@ -216,3 +216,33 @@ def test_gpu_tables_compute_from_the_records(tmp_path):
     assert "pinned, async" in pf and "1.18x" in pf and "1.010" in pf
     assert (out / "cuda_attention_gflops.png").stat().st_size > 2000
     assert "cuda_attention_gflops.png" in text
+
+
+def test_baselines_files_get_a_section_of_their_own(tmp_path, capsys):
+    doc = {"context": {"cpu_model": "TestCPU", "isa": "avx2", "git_commit": "abc",
+                       "versions": {"torch": "2.15.0"}, "notes": ["opencv: skipped (cv2 not installed)"]},
+           "benchmarks": [{"name": "baseline/attention/da3_flash/B:1/H:2/N:64/D:32/threads:2",
+                           "real_time": 1.5, "stddev_ms": 0.1, "GFLOPS": 12.0, "pct_peak": 40.0,
+                           "time_ratio": 1.0, "time_ratio_min": 1.0, "time_ratio_max": 1.0,
+                           "max_abs_err": 1e-7},
+                          {"name": "baseline/attention/torch_sdpa/B:1/H:2/N:64/D:32/threads:2",
+                           "real_time": 2.25, "stddev_ms": 0.2, "GFLOPS": 8.0, "pct_peak": 26.7,
+                           "time_ratio": 1.5, "time_ratio_min": 1.4, "time_ratio_max": 1.6,
+                           "max_abs_err": 2e-8}]}
+    bl = tmp_path / "bl.json"
+    bl.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, SAMPLE, bl)
+    assert rc == 0
+    for s in SECTIONS:  # the machine sections are as without it
+        assert s in text
+    side = text.split("## 8. Side by side with other libraries", 1)[1]
+    assert "| B1 H2 N64 D32 | torch_sdpa | 2.25 ± 0.20 | 8.0 | 26.7% | 1.50x [1.40..1.60]" in side
+    assert "TestCPU, ISA avx2, commit `abc`" in side and "torch 2.15.0" in side
+    assert "- opencv: skipped (cv2 not installed)" in side
+    # not a machine: no column of its own in the summary
+    header = [l for l in text.splitlines() if l.startswith("|  |")][0]
+    assert header.count("|") == 3 + 1  # one machine + the seed's column
+    # a baselines file alone is not a report
+    rc, _, _ = run(tmp_path / "alone", bl)
+    assert rc == 2
+    assert "baselines.py's files go beside one" in capsys.readouterr().err
