@@ -3,6 +3,7 @@ the baselines this interpreter has (numpy and Pillow at least; torch and
 OpenCV named as skipped when absent), the checks that catch a wrong
 output, and the usage errors."""
 
+import ctypes
 import json
 import os
 import subprocess
@@ -17,7 +18,18 @@ BUILD = os.environ.get("BUILD_DIR", os.path.join(os.path.dirname(__file__), ".."
 LIB = os.path.join(BUILD, "kernels", "libda3.so")
 DA3BENCH = os.path.join(BUILD, "suites", "da3bench")
 
-pytestmark = pytest.mark.skipif(not os.path.exists(LIB), reason=f"{LIB} not built")
+def loadable(path):
+    """The library loads into this interpreter (not in a cross build: an
+    aarch64 libda3.so beside an x86-64 python)."""
+    try:
+        ctypes.CDLL(path)
+        return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not loadable(LIB), reason=f"{LIB} not built, or not for "
+                                "this interpreter's machine")
 
 
 def have(module):
