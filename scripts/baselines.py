@@ -280,30 +280,38 @@ def versions():
     return v
 
 
-def markdown(out):
-    lines = []
+def tables(out):
+    """[(head, rows)]: the attention table, then the preprocessing one (each
+    only when the run has it). Cells are strings, as printed."""
+    result = []
     att = [b for b in out["benchmarks"] if b["name"].startswith("baseline/attention/")]
     pp = [b for b in out["benchmarks"] if b["name"].startswith("baseline/preprocess/")]
+    ratio = (lambda b: f"{b['time_ratio']:.2f}x "
+             f"[{b['time_ratio_min']:.2f}..{b['time_ratio_max']:.2f}]")
     if att:
-        lines += ["| shape | implementation | ms | GFLOP/s | % peak | time vs first | max_abs_err |",
-                  "|---|---|---|---|---|---|---|"]
+        rows = []
         for b in att:
             parts = b["name"].split("/")
-            shape = " ".join(p.replace(":", "") for p in parts[3:7])
-            lines.append(f"| {shape} | {parts[2]} | {b['real_time']:.2f} ± {b['stddev_ms']:.2f} | "
-                         f"{b['GFLOPS']:.1f} | {b['pct_peak']:.1f}% | {b['time_ratio']:.2f}x "
-                         f"[{b['time_ratio_min']:.2f}..{b['time_ratio_max']:.2f}] | "
-                         f"{b['max_abs_err']:.2g} |")
-        lines.append("")
+            rows.append([" ".join(p.replace(":", "") for p in parts[3:7]), parts[2],
+                         f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}", f"{b['GFLOPS']:.1f}",
+                         f"{b['pct_peak']:.1f}%", ratio(b), f"{b['max_abs_err']:.2g}"])
+        result.append((["shape", "implementation", "ms", "GFLOP/s", "% peak", "time vs first",
+                        "max_abs_err"], rows))
     if pp:
-        lines += ["| pipeline | ms/image | images/s | time vs da3_full | "
-                  "diff vs da3_full: max / mean |", "|---|---|---|---|---|"]
-        for b in pp:
-            lines.append(f"| {b['name'].split('/')[2]} | {b['real_time']:.2f} ± "
-                         f"{b['stddev_ms']:.2f} | {b['img_per_s']:.0f} | {b['time_ratio']:.2f}x "
-                         f"[{b['time_ratio_min']:.2f}..{b['time_ratio_max']:.2f}] | "
-                         f"{b['max_abs_diff_vs_da3_full']:.3g} / "
-                         f"{b['mean_abs_diff_vs_da3_full']:.2g} |")
+        rows = [[b["name"].split("/")[2], f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}",
+                 f"{b['img_per_s']:.0f}", ratio(b),
+                 f"{b['max_abs_diff_vs_da3_full']:.3g} / {b['mean_abs_diff_vs_da3_full']:.2g}"]
+                for b in pp]
+        result.append((["pipeline", "ms/image", "images/s", "time vs da3_full",
+                         "diff vs da3_full: max / mean"], rows))
+    return result
+
+
+def markdown(out):
+    lines = []
+    for head, rows in tables(out):
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
         lines.append("")
     return "\n".join(lines)
 

@@ -482,8 +482,11 @@ def baselines_section(docs):
         c = doc.get("context", {})
         v = ", ".join(f"{k} {val}" for k, val in c.get("versions", {}).items())
         parts += ["", f"`{path}`: {c.get('cpu_model', '?')}, ISA {c.get('isa', '?')}, commit "
-                  f"`{c.get('git_commit', '?')}`, {c.get('date', '?')}; {v}.", "",
-                  baselines.markdown(doc).strip()]
+                  f"`{c.get('git_commit', '?')}`, {c.get('date', '?')}; {v}."]
+        for head, rows in baselines.tables(doc):  # through table(): CSV and LaTeX too
+            what = "attention" if head[0] == "shape" else "preprocessing"
+            CONTEXT.update(caption=f"Side by side, {what}: {os.path.basename(path)}")
+            parts += ["", table(head, rows)]
         parts += [f"- {n}" for n in c.get("notes", [])]
     return "\n".join(parts)
 

@@ -246,3 +246,20 @@ def test_baselines_files_get_a_section_of_their_own(tmp_path, capsys):
     rc, _, _ = run(tmp_path / "alone", bl)
     assert rc == 2
     assert "baselines.py's files go beside one" in capsys.readouterr().err
+
+
+def test_baselines_tables_are_exported_like_the_others(tmp_path):
+    doc = {"context": {}, "benchmarks": [
+        {"name": "baseline/preprocess/da3_full/size:640x360/threads:1", "real_time": 2.0,
+         "stddev_ms": 0.1, "img_per_s": 500.0, "time_ratio": 1.0, "time_ratio_min": 1.0,
+         "time_ratio_max": 1.0, "max_abs_diff_vs_da3_full": 0.0,
+         "mean_abs_diff_vs_da3_full": 0.0}]}
+    bl = tmp_path / "pp.json"
+    bl.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, SAMPLE, bl, extra=["--format", "latex"])
+    assert rc == 0
+    csvs = sorted((out / "tables").glob("*side_by_side*.csv"))
+    assert len(csvs) == 1
+    assert csvs[0].read_text().splitlines()[1].startswith("da3_full,2.00 ± 0.10,500,1.00x")
+    tex = csvs[0].with_suffix(".tex").read_text()
+    assert "Side by side, preprocessing: pp.json" in tex
