@@ -43,6 +43,12 @@ def _need(module):
         raise Missing(f"{module} not installed") from e
 
 
+def _pil_image():
+    _need("PIL")
+    from PIL import Image
+    return Image
+
+
 # attention -------------------------------------------------------------
 
 def attention(name, q, k, v, threads):
@@ -118,8 +124,7 @@ def preprocess(name, geometry):
     np = _need("numpy")
     norm = _normalizer(np)
     if name == "upstream":
-        _need("PIL")
-        from PIL import Image
+        Image = _pil_image()
         cv2 = _need("cv2")
         cv2.setNumThreads(1)
         try:
@@ -144,8 +149,7 @@ def preprocess(name, geometry):
             return ((t - mean) / std).numpy()
         return call
     if name in ("pillow", "pillow_draft"):
-        _need("PIL")
-        from PIL import Image
+        Image = _pil_image()
         draft = name == "pillow_draft"
 
         def call(jpeg):

@@ -49,6 +49,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from report_tables import markdown_table  # noqa: E402
+
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="baselines.py", add_help=True,
@@ -308,12 +310,7 @@ def tables(out):
 
 
 def markdown(out):
-    lines = []
-    for head, rows in tables(out):
-        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-        lines.append("")
-    return "\n".join(lines)
+    return "".join(markdown_table(head, rows) + "\n\n" for head, rows in tables(out))
 
 
 def main(argv):
@@ -328,7 +325,7 @@ def main(argv):
         print(f"baselines.py: --lib: {e}", file=sys.stderr)
         return 2
     try:
-        import numpy  # noqa: F401
+        import numpy  # noqa: F401  (needed by every suite; checked once here)
     except ImportError:
         print("baselines.py: numpy is needed (scripts/setup.sh baselines)", file=sys.stderr)
         return 2

@@ -1,7 +1,6 @@
 """gate.py's rounds, stopping rule and exit codes, with a stand-in for
 da3bench that writes constructed times (no real benchmark runs here)."""
 
-import os
 import stat
 import sys
 

@@ -2,7 +2,6 @@
 Debian's chromium is installed, the page in a real headless browser."""
 
 import json
-import os
 import shutil
 import subprocess
 

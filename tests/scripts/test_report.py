@@ -3,7 +3,6 @@
 import copy
 import re
 import json
-import os
 
 import pytest
 
