@@ -49,7 +49,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import da3lib  # noqa: E402
 from report_tables import markdown_table  # noqa: E402
+from results import median_sd  # noqa: E402
 
 
 def parse_args(argv):
@@ -81,46 +83,58 @@ def parse_args(argv):
             ap.error(f"--shapes: '{item}' is not B,H,N,D")
         shapes.append(dims)
     a.shapes = shapes
-    if a.threads is not None and a.threads < 1:
-        ap.error(f"--threads: {a.threads} is not a positive count")
+    if a.threads is not None and not 1 <= a.threads <= 1024:
+        ap.error(f"--threads: {a.threads} is not a count in 1..1024")
     if a.rounds is not None and a.rounds < 1:
         ap.error(f"--rounds: {a.rounds} is not a positive count")
     if not 0 <= a.gap <= 10:
         ap.error(f"--gap: {a.gap} is not 0..10 seconds")
-    if a.images < 1:
-        ap.error(f"--images: {a.images} is not a positive count")
+    if not 1 <= a.images <= 100000:
+        ap.error(f"--images: {a.images} is not a count in 1..100000")
+    for flag, path in (("--json", a.json), ("--md", a.md)):  # before anything is measured
+        folder = os.path.dirname(os.path.abspath(path)) if path else None
+        if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            ap.error(f"{flag}: {path}: its folder does not exist or is not writable")
     if a.fixtures and not os.path.isdir(a.fixtures):
         ap.error(f"--fixtures: {a.fixtures}: no such folder")
     a.only = set(a.only.split(",")) if a.only else None
     return a
 
 
-def rounds_of(calls, rounds, arg=None, start=0, gap=0.0):
+def rounds_of(calls, rounds, arg=None, start=0, gap=0.0, failures=None):
     """Times each call once per round, order rotating. With a gap: idle
     `gap` seconds, then one untimed call, then the timed one, so the timed
     call finds the cores neither shared with another library's worker
     threads still spinning after its call (OpenBLAS's and OpenMP's do, for
     up to ~0.1 s) nor just woken from idle, but in the state of back-to-back
-    calls of the same library. {name: [seconds]}."""
+    calls of the same library. A call that raises is dropped from the
+    rounds (its error in failures[name]); the others go on.
+    {name: [seconds]}."""
     names = list(calls)
     times = {n: [] for n in names}
+    failures = {} if failures is None else failures
     for r in range(rounds):
         for i in range(len(names)):
             n = names[(i + r + start) % len(names)]
-            if gap:
-                time.sleep(gap)
+            if n in failures:
+                continue
+            try:
+                if gap:
+                    time.sleep(gap)
+                    calls[n]() if arg is None else calls[n](arg)
+                t = time.perf_counter()
                 calls[n]() if arg is None else calls[n](arg)
-            t = time.perf_counter()
-            calls[n]() if arg is None else calls[n](arg)
-            times[n].append(time.perf_counter() - t)
-    return times
+                times[n].append(time.perf_counter() - t)
+            except Exception as e:  # a library failing mid-run: keep the rest
+                failures[n] = e
+    return {n: t for n, t in times.items() if n not in failures}
 
 
 def summary(samples, first):
     """median, sd, and the per-round ratio to `first` (median, min, max)."""
     ratios = sorted(s / f for s, f in zip(samples, first))
-    sd = statistics.stdev(samples) if len(samples) > 1 else 0.0
-    return statistics.median(samples), sd, (statistics.median(ratios), ratios[0], ratios[-1])
+    med, sd = median_sd(samples)
+    return med, sd, (statistics.median(ratios), ratios[0], ratios[-1])
 
 
 def instantiate(names, make, only, notes):
@@ -141,16 +155,36 @@ def run_attention(lib, a, out, notes):
 
     threads = a.threads or lib.cores()
     rounds = a.rounds or 11
+    budget = lib.mem_budget()
+    for b, h, n, d in a.shapes:  # every shape checked before anything is measured
+        why = lib.attn_check(b, h, n, d)
+        if not why and 16.0 * b * h * n * d > budget:
+            why = (f"its inputs and output need {16.0 * b * h * n * d / 2**30:.1f} GiB, more than "
+                   f"the {budget / 2**30:.1f} GiB budget (half the memory)")
+        if why:
+            print(f"baselines.py: --shapes: {b},{h},{n},{d}: {why}", file=sys.stderr)
+            return -1
     out["context"]["threads"] = threads
     peaks = []
     rng = np.random.default_rng(1)
     failed = 0
     for b, h, n, d in a.shapes:
-        q, k, v = (rng.uniform(-1, 1, (b, h, n, d)).astype(np.float32) for _ in range(3))
+        q, k, v = (rng.random((b, h, n, d), np.float32) * 2 - 1 for _ in range(3))
         ours = {f"da3_{i}": lib.attention(i, q, k, v, threads) for i in ("flash", "blas")}
         calls = instantiate(list(ours), ours.get, a.only, notes)
-        calls.update(instantiate(bi.ATTENTION, lambda m: bi.attention(m, q, k, v, threads),
-                                 a.only, notes))
+        # the eager paths hold the N x N scores, about three copies at once
+        scores = 4.0 * b * h * n * n
+        if 3 * scores + 16.0 * b * h * n * d > budget:
+            for name in ("torch_eager", "torch_eager_before", "numpy"):
+                if a.only and name not in a.only:
+                    continue
+                notes.append(f"{name} B{b} H{h} N{n} D{d}: skipped (its N x N scores, "
+                             f"{scores / 2**30:.1f} GiB, do not fit the memory budget)")
+            eager_ok = False
+        else:
+            eager_ok = True
+        calls.update(instantiate([m for m in bi.ATTENTION if eager_ok or m == "torch_sdpa"],
+                                 lambda m: bi.attention(m, q, k, v, threads), a.only, notes))
         if not calls:
             continue
         errs = {}
@@ -170,11 +204,17 @@ def run_attention(lib, a, out, notes):
         # one more "implementation" of the rotation
         start = len(peaks)
         calls["peak"] = lambda: peaks.append(lib.peak_gflops(threads, 0.05, 3))
-        times = rounds_of(calls, rounds, gap=a.gap)
-        del times["peak"]
+        broke = {}
+        times = rounds_of(calls, rounds, gap=a.gap, failures=broke)
+        for name, e in broke.items():
+            notes.append(f"{name} B{b} H{h} N{n} D{d}: failed while timed ({e})")
+            failed += 1
+        times.pop("peak", None)
+        if not times:
+            continue
         peak = statistics.median(peaks[start:])
         out["context"]["peak_gflops"] = round(statistics.median(peaks), 1)
-        first = times[next(iter(calls))]
+        first = next(iter(times.values()))  # da3_flash unless it failed
         flops = 4.0 * b * h * n * n * d
         for name, samples in times.items():
             med, sd, (r, rlo, rhi) = summary(samples, first)
@@ -189,36 +229,54 @@ def run_attention(lib, a, out, notes):
 
 
 def fixture_dir(a):
+    """(folder of the JPEGs, None) or (None, why not)."""
     if a.fixtures:
-        return a.fixtures
+        return a.fixtures, None
     build = os.environ.get("BUILD_DIR", os.path.join(HERE, "..", "build"))
     d = os.path.join(build, "fixtures-cache", f"natural-1920x1080-q90-s1-n{a.images}")
     if not os.path.exists(os.path.join(d, "manifest.txt")):
         exe = os.path.join(build, "suites", "da3bench")
-        subprocess.run([exe, "fixtures", "gen", "--dir", d, "--count", str(a.images)],
-                       check=True, stdout=subprocess.DEVNULL)
-    return d
+        try:
+            gen = subprocess.run([exe, "fixtures", "gen", "--dir", d, "--count", str(a.images)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        except OSError as e:
+            return None, f"{exe}: {e.strerror}"
+        if gen.returncode:
+            return None, (gen.stderr.strip().splitlines() or ["fixtures gen failed"])[-1]
+    return d, None
 
 
 def run_preprocess(lib, a, out, notes):
     import numpy as np
     import baseline_impls as bi
 
-    d = fixture_dir(a)
+    d, why = fixture_dir(a)
+    if why:
+        print(f"baselines.py: fixtures: {why}", file=sys.stderr)
+        return -1
     files = sorted(f for f in os.listdir(d) if f.lower().endswith((".jpg", ".jpeg")))[:a.images]
     if not files:
-        print(f"baselines.py: {d}: no JPEG files", file=sys.stderr)
-        return 1
+        print(f"baselines.py: --fixtures: {d}: no .jpg files", file=sys.stderr)
+        return -1
     jpegs = []
     for f in files:
         with open(os.path.join(d, f), "rb") as fh:
             jpegs.append(fh.read())
     ours = {f"da3_{m}": lib.preprocessor(m) for m in ("full", "dct")}
-    geometry = lib.preprocessor("full").geometry
+    ref = ours["da3_full"]  # what every output is compared with
+    # the target sizes, from da3's geometry, worked out before any timing
+    geoms = {}
+    for jpeg in jpegs:
+        try:
+            g = ref.geometry(jpeg)
+        except da3lib.Da3Error as e:
+            print(f"baselines.py: {files[len(geoms)]}: {e}", file=sys.stderr)
+            return -1
+        geoms[id(jpeg)] = da3lib.PPGeom.from_buffer_copy(g)
+    geometry = lambda jpeg: geoms[id(jpeg)]  # noqa: E731
     calls = instantiate(list(ours), ours.get, a.only, notes)
     calls.update(instantiate(bi.PREPROCESS, lambda m: bi.preprocess(m, geometry), a.only, notes))
     failed = 0
-    ref = lib.preprocessor("full")
     diffs = {}
     for name, call in list(calls.items()):
         try:
@@ -238,11 +296,21 @@ def run_preprocess(lib, a, out, notes):
         return failed
     rounds = a.rounds or 3
     times = {n: [] for n in calls}
+    broke = {}
     for r in range(rounds):
         for i, jpeg in enumerate(jpegs):  # a round per image: every pipeline on it in turn
-            for n, t in rounds_of(calls, 1, jpeg, start=r * len(jpegs) + i).items():
+            for n, t in rounds_of(calls, 1, jpeg, start=r * len(jpegs) + i,
+                                  failures=broke).items():
                 times[n].append(t[0])
-    first = times["da3_full"] if "da3_full" in times else times[next(iter(times))]
+    for name, e in broke.items():
+        notes.append(f"{name}: failed while timed ({e})")
+        failed += 1
+        times.pop(name, None)
+    for c in ours.values():
+        c.free()
+    if not times:
+        return failed
+    first = times["da3_full"] if "da3_full" in times else next(iter(times.values()))
     g = geometry(jpegs[0])
     size = f"{g.src_w}x{g.src_h}"
     for name, samples in times.items():
@@ -317,7 +385,6 @@ def main(argv):
     a = parse_args(argv)
     if a.threads:  # numpy's BLAS reads this when first imported
         os.environ.setdefault("OPENBLAS_NUM_THREADS", str(a.threads))
-    import da3lib
 
     try:
         lib = da3lib.Lib(a.lib)
@@ -335,10 +402,12 @@ def main(argv):
                        "versions": versions()},
            "benchmarks": []}
     notes, failed = [], 0
-    if "attention" in a.suites:
-        failed += run_attention(lib, a, out, notes)
-    if "preprocess" in a.suites:
-        failed += run_preprocess(lib, a, out, notes)
+    for suite, run in (("attention", run_attention), ("preprocess", run_preprocess)):
+        if suite in a.suites:
+            n = run(lib, a, out, notes)
+            if n < 0:  # bad input, said in one line; nothing of this suite measured
+                return 2
+            failed += n
     out["context"]["notes"] = notes
     text = markdown(out)
     print(text)

@@ -55,6 +55,8 @@ class Lib:
             "da3_isa_name": (ctypes.c_char_p, [i]),
             "da3_cpu_peak_gflops": (d, [i, d, i]),
             "da3_cpu_model": (None, [ctypes.c_char_p, sz]),
+            "da3_cpu_mem_budget": (sz, []),
+            "da3_attn_check_shape": (i, [ctypes.POINTER(Shape)]),
             "da3_attn_workspace_bytes": (sz, [i, ctypes.POINTER(Shape), i]),
             "da3_attn_run": (i, [i, ctypes.POINTER(Shape), vp, vp, vp, vp, vp, sz, i]),
             "da3_attn_strerror": (ctypes.c_char_p, [i]),
@@ -84,6 +86,10 @@ class Lib:
     def cores(self):
         return self.c.da3_cpu_count()
 
+    def mem_budget(self):
+        """Bytes a run may allocate (half the memory, or less under ulimit -v)."""
+        return self.c.da3_cpu_mem_budget()
+
     def peak_gflops(self, threads, seconds=0.2, trials=5):
         return self.c.da3_cpu_peak_gflops(threads, seconds, trials)
 
@@ -109,6 +115,11 @@ class Lib:
 
         call.keep = (ws, q, k, v)  # alive as long as the callable
         return call
+
+    def attn_check(self, b, h, n, d):
+        """None if the kernels take this shape, else why not."""
+        rc = self.c.da3_attn_check_shape(Shape(b, h, n, d))
+        return self.c.da3_attn_strerror(rc).decode() if rc else None
 
     def attn_max_err(self, q, k, v, o, rows):
         """Largest |o - reference| (float64 reference on `rows` rows a head)."""
@@ -136,6 +147,12 @@ class Lib:
                 raise Da3Error(c.da3_pp_error(pp).decode())
             return out
 
-        call.geometry = lambda jpeg: (c.da3_pp_probe(pp, jpeg, len(jpeg), params, geom), geom)[1]
+        def geometry(jpeg):
+            """da3's geometry for this JPEG (one struct, overwritten by the next call)."""
+            if c.da3_pp_probe(pp, jpeg, len(jpeg), params, geom) != 0:
+                raise Da3Error(c.da3_pp_error(pp).decode())
+            return geom
+
+        call.geometry = geometry
         call.free = lambda: c.da3_pp_free(pp)
         return call

@@ -128,6 +128,10 @@ def test_da3lib_errors(tmp_path):
     (["--shapes", "1,2,3"], "--shapes: '1,2,3' is not B,H,N,D"),
     (["--shapes", "1,2,0,16"], "--shapes: '1,2,0,16' is not B,H,N,D"),
     (["--threads", "0"], "--threads: 0"),
+    (["--threads", "5000"], "--threads: 5000 is not a count in 1..1024"),
+    (["--images", "0"], "--images: 0 is not a count in 1..100000"),
+    (["--shapes", "a,b,c,d"], "--shapes: 'a,b,c,d' is not B,H,N,D"),
+    (["--json", "/nonexistent/r.json"], "--json: /nonexistent/r.json: its folder does not exist"),
     (["--rounds", "-1"], "--rounds: -1"),
     (["--gap", "99"], "--gap: 99.0"),
     (["--fixtures", "/nonexistent"], "--fixtures: /nonexistent: no such folder"),
@@ -143,3 +147,58 @@ def test_usage_errors(args, message, capsys):
 def test_missing_library_is_a_usage_error(tmp_path, capsys):
     assert baselines.main(["attention", "--lib", str(tmp_path / "x.so")]) == 2
     assert "--lib:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shape, message", [
+    ("1,1,64,24", "1,1,64,24: head_dim must be a multiple of 16"),
+    ("1,1,100000000,64", "more than the"),
+])
+def test_shapes_the_kernels_or_the_memory_refuse_stop_before_measuring(tmp_path, capsys,
+                                                                       shape, message):
+    rc, doc = run(tmp_path, "attention", "--shapes", f"1,1,32,16;{shape}", "--rounds", "1",
+                  "--gap", "0")
+    assert rc == 2 and doc is None
+    assert message in capsys.readouterr().err
+
+
+def test_an_implementation_failing_while_timed_leaves_the_others(tmp_path, monkeypatch, capsys):
+    real = baseline_impls.attention
+
+    def flaky(name, q, k, v, threads):
+        call, count = real(name, q, k, v, threads), [0]
+
+        def maybe():
+            count[0] += 1
+            if name == "numpy" and count[0] > 2:  # the check and one round pass
+                raise MemoryError("out of memory")
+            return call()
+        return maybe
+
+    monkeypatch.setattr(baseline_impls, "attention", flaky)
+    rc, doc = run(tmp_path, "attention", "--shapes", "1,1,40,16", "--rounds", "3", "--gap", "0",
+                  "--only", "da3_flash,da3_blas,numpy")
+    assert rc == 1
+    assert "numpy B1 H1 N40 D16: failed while timed (out of memory)" in capsys.readouterr().err
+    got = by_impl(doc, "attention")
+    assert set(got) == {"da3_flash", "da3_blas"} and got["da3_blas"]["rounds"] == 3
+
+
+def test_a_file_that_is_not_a_jpeg_is_named(tmp_path, jpegs, capsys):
+    d = tmp_path / "fx"
+    d.mkdir()
+    (d / "a.jpg").write_bytes((jpegs / "img_0000.jpg").read_bytes())
+    (d / "b.jpg").write_bytes(b"not a jpeg")
+    rc, doc = run(tmp_path, "preprocess", "--fixtures", str(d), "--rounds", "1")
+    assert rc == 2 and doc is None
+    assert "b.jpg: not a JPEG file" in capsys.readouterr().err
+
+
+def test_a_truncated_jpeg_fails_each_pipeline_in_a_line(tmp_path, jpegs, capsys):
+    d = tmp_path / "fx"
+    d.mkdir()
+    (d / "a.jpg").write_bytes((jpegs / "img_0000.jpg").read_bytes()[:3000])
+    rc, doc = run(tmp_path, "preprocess", "--fixtures", str(d), "--rounds", "1")
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "da3_full: failed (corrupt or truncated JPEG data" in err
+    assert "Traceback" not in err
