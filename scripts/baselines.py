@@ -170,21 +170,23 @@ def run_attention(lib, a, out, notes):
     failed = 0
     for b, h, n, d in a.shapes:
         q, k, v = (rng.random((b, h, n, d), np.float32) * 2 - 1 for _ in range(3))
-        ours = {f"da3_{i}": lib.attention(i, q, k, v, threads) for i in ("flash", "blas")}
-        calls = instantiate(list(ours), ours.get, a.only, notes)
-        # the eager paths hold the N x N scores, about three copies at once
-        scores = 4.0 * b * h * n * n
-        if 3 * scores + 16.0 * b * h * n * d > budget:
-            for name in ("torch_eager", "torch_eager_before", "numpy"):
-                if a.only and name not in a.only:
-                    continue
-                notes.append(f"{name} B{b} H{h} N{n} D{d}: skipped (its N x N scores, "
-                             f"{scores / 2**30:.1f} GiB, do not fit the memory budget)")
-            eager_ok = False
-        else:
-            eager_ok = True
-        calls.update(instantiate([m for m in bi.ATTENTION if eager_ok or m == "torch_sdpa"],
-                                 lambda m: bi.attention(m, q, k, v, threads), a.only, notes))
+        # beside the inputs, da3's blas holds N x N scores a thread, the eager
+        # paths all B*H of them, about three copies at once
+        tensors, scores = 16.0 * b * h * n * d, 4.0 * n * n
+        extra = {"da3_blas": threads * scores, "torch_eager": 3 * b * h * scores,
+                 "torch_eager_before": 3 * b * h * scores, "numpy": 3 * b * h * scores}
+        names = [m for m in ("da3_flash", "da3_blas") + bi.ATTENTION
+                 if not a.only or m in a.only]
+        for m in [m for m in names if tensors + extra.get(m, 0) > budget]:
+            notes.append(f"{m} B{b} H{h} N{n} D{d}: skipped (its N x N scores, "
+                         f"{extra[m] / 2**30:.1f} GiB, do not fit the memory budget)")
+            names.remove(m)
+
+        def make(m):
+            if m.startswith("da3_"):
+                return lib.attention(m[4:], q, k, v, threads)
+            return bi.attention(m, q, k, v, threads)
+        calls = instantiate(names, make, None, notes)
         if not calls:
             continue
         errs = {}

@@ -202,3 +202,15 @@ def test_a_truncated_jpeg_fails_each_pipeline_in_a_line(tmp_path, jpegs, capsys)
     err = capsys.readouterr().err
     assert "da3_full: failed (corrupt or truncated JPEG data" in err
     assert "Traceback" not in err
+
+
+def test_baselines_whose_scores_do_not_fit_the_memory_budget_are_skipped(tmp_path, monkeypatch,
+                                                                         capsys):
+    # inputs 0.25 MiB, + 0.5 MiB of scores for da3_blas, + 0.75 MiB for the eager paths
+    monkeypatch.setattr(da3lib.Lib, "mem_budget", lambda self: 1_000_000)
+    rc, doc = run(tmp_path, "attention", "--shapes", "1,1,256,64", "--rounds", "1", "--gap", "0",
+                  "--threads", "2")
+    assert rc == 0
+    assert {"da3_flash", "da3_blas"} <= set(by_impl(doc, "attention"))
+    assert "numpy" not in by_impl(doc, "attention")
+    assert "numpy B1 H1 N256 D64: skipped (its N x N scores" in capsys.readouterr().err
