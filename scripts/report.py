@@ -26,6 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import baselines  # noqa: E402
 import gnuplot  # noqa: E402
 import sections  # noqa: E402
 from report_tables import CONTEXT, TABLES, fmt, ms_sd, slug, table, write_tables  # noqa: E402
@@ -393,7 +394,6 @@ def with_gpu(cpu, gpu):
 
 def baselines_section(docs):
     """The tables of scripts/baselines.py runs, each with where it ran."""
-    import baselines
     parts = ["Our kernels and the libraries a user could pick instead, in one process on the "
              "same inputs, timed in alternation (`scripts/baselines.py`); \"time vs first\" is "
              "the median of the per-round ratios to the first implementation [min..max]."]
@@ -422,6 +422,12 @@ def split_baselines(paths, warn):
             results.append(p)  # load_many names what is wrong with it
             continue
         if names and all(n.startswith("baseline/") for n in names):
+            try:
+                baselines.tables(doc)
+            except (KeyError, TypeError, ValueError) as e:
+                warn(f"{p}: a scripts/baselines.py file with a field missing or wrong ({e}); "
+                     "left out")
+                continue
             docs.append((p, doc))
         else:
             results.append(p)

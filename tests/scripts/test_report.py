@@ -262,3 +262,13 @@ def test_baselines_tables_are_exported_like_the_others(tmp_path):
     assert csvs[0].read_text().splitlines()[1].startswith("da3_full,2.00 ± 0.10,500,1.00x")
     tex = csvs[0].with_suffix(".tex").read_text()
     assert "Side by side, preprocessing: pp.json" in tex
+
+
+def test_a_broken_baselines_file_is_named_and_left_out(tmp_path, capsys):
+    bl = tmp_path / "bl.json"
+    bl.write_text(json.dumps({"context": {}, "benchmarks": [
+        {"name": "baseline/attention/x/B:1/H:1/N:8/D:16/threads:1", "real_time": 1.0}]}))
+    rc, out, text = run(tmp_path, SAMPLE, bl)
+    assert rc == 0 and "## 8. Side by side" not in text
+    assert "bl.json: a scripts/baselines.py file with a field missing or wrong" in \
+        capsys.readouterr().err
