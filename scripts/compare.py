@@ -22,14 +22,18 @@ Verdicts (scripts/verdict.py says exactly when):
   inconclusive   the data cannot tell a threshold-sized change from none
                  (too few repetitions, or too much noise): exit 3 unless
                  --inconclusive pass; it never reads as a pass by itself
-Added and removed benchmarks are listed, never failed. The markdown table
+Nothing compared is never a pass: when the files share no benchmark, when
+a benchmark errored or has no valid time (NaN, infinite) on a side, or when
+one in the base is missing from the new file (removed, or filtered out on
+one side only), the table says so and the exit status is 3, with one line
+on stderr per cause. Benchmarks only the new file has are listed as added. The markdown table
 goes to stdout and, with --summary, is appended to FILE (for
 $GITHUB_STEP_SUMMARY). On a terminal (and without NO_COLOR in the
 environment) the verdicts are coloured: red regression, green improvement,
 yellow inconclusive, cyan unchanged; never in the --summary file or a pipe.
 `da3bench compare` runs this script. Exit: 0 no regression, 1 a regression,
 2 unreadable input or bad flags, 3 inconclusive (with --inconclusive fail,
-the default).
+the default) or nothing (or not everything) compared.
 """
 
 import argparse
@@ -56,22 +60,29 @@ def percent(text):
 
 
 def samples(machine, pattern, key=None):
-    """name -> values: times in ms, or the `key` counter (instructions)."""
-    out = {}
+    """name -> values: times in ms, or the `key` counter (instructions);
+    name -> why, for the benchmarks with an error or a value that is not a
+    finite positive number on any repetition (left out of the first)."""
+    out, broken = {}, {}
     for r in machine.records:
-        if r.error or (pattern and not pattern.search(r.name)):
+        if pattern and not pattern.search(r.name):
             continue
         v = r.counters.get(key) if key else r.time_ms
-        if v is None or not math.isfinite(v):
-            continue
-        out.setdefault(r.name, []).append(v)
-    return out
+        if r.error:
+            broken.setdefault(r.name, f"errored: {r.error}")
+        elif v is None or not math.isfinite(v) or v <= 0:
+            broken.setdefault(r.name, f"no valid {key or 'time'} ({v})")
+        else:
+            out.setdefault(r.name, []).append(v)
+    for n in broken:
+        out.pop(n, None)
+    return out, broken
 
 
 def counted(machine):
     """True for a --mode instructions run: every benchmark has a count."""
-    return bool(machine.records) and all("instructions" in r.counters for r in machine.records
-                                         if not r.error)
+    ok = [r for r in machine.records if not r.error]
+    return bool(ok) and all("instructions" in r.counters for r in ok)
 
 
 def fmt_ms(x):
@@ -116,8 +127,16 @@ def main(argv=None):
     if a.threshold is None:
         a.threshold = 0.01 if counts else 0.05
     key = "instructions" if counts else None
-    base, new = samples(mb, pattern, key), samples(mn, pattern, key)
+    (base, bbroken), (new, nbroken) = samples(mb, pattern, key), samples(mn, pattern, key)
     common = [n for n in base if n in new]
+    refused = {**{n: f"base {why}" for n, why in bbroken.items()},
+               **{n: f"new {why}" for n, why in nbroken.items()}}
+    refused.update({n: "removed: in the base only" for n in base
+                    if n not in new and n not in nbroken})
+    if not common and not refused:
+        print(f"compare.py: nothing to compare: {a.base} and {a.new} share no benchmark with a "
+              "valid result" + (" (after --filter)" if pattern else ""), file=sys.stderr)
+        return 3
     if counts:
         head = [f"Gate on instruction counts (callgrind): threshold {a.threshold:.1%}; counts are "
                 "deterministic, so any change beyond the threshold is a verdict.", "",
@@ -149,14 +168,16 @@ def main(argv=None):
         mdes = f"{r['mde']:.1%}" if math.isfinite(r["mde"]) else "—"
         lines.append(f"| `{n}` | {fmt_ms(r['base'])} | {fmt_ms(r['new'])} | {r['change']:+.2%} | "
                      f"{ci} | {p} | {mdes} | {spread} | {v}: {r['why']} |")
-    added = [n for n in new if n not in base]
-    removed = [n for n in base if n not in new]
+    added = [n for n in new if n not in base and n not in bbroken]
     if added:
         lines += ["", "Added (not compared): " + ", ".join(f"`{n}`" for n in added)]
-    if removed:
-        lines += ["", "Removed (not compared): " + ", ".join(f"`{n}`" for n in removed)]
+    if refused:
+        lines += ["", "Not compared, so not a pass:"] + [f"- `{n}`: {why}"
+                                                         for n, why in sorted(refused.items())]
     n_inc = sum(r["verdict"] == "inconclusive" for r in rows.values())
     lines += ["", f"**{failed} regression{'s' if failed != 1 else ''}**" if failed else
+              f"**{len(refused)} benchmark{'s' if len(refused) != 1 else ''} not compared.**"
+              if refused else
               "No regression." + (f" {n_inc} inconclusive: the data cannot tell a "
                                   f"{a.threshold:.0%} change from none." if n_inc else "")]
     text = "\n".join(lines)
@@ -168,7 +189,10 @@ def main(argv=None):
         except OSError as e:
             print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
             return 2
-    return exit_code(rows, a.inconclusive == "fail")
+    for n, why in sorted(refused.items()):
+        print(f"compare.py: {n}: {why}", file=sys.stderr)
+    code = exit_code(rows, a.inconclusive == "fail")
+    return 3 if refused and code == 0 else code
 
 
 COLORS = {"regression": "31;1", "improvement": "32", "unchanged": "36", "inconclusive": "33"}

@@ -75,10 +75,43 @@ def test_too_few_repetitions_are_inconclusive(tmp_path, capsys):
     assert rc == 3 and verdicts(out) == {"x/a": "inconclusive"} and "fewer than 5" in out
 
 
-def test_added_and_removed_are_listed_not_failed(tmp_path, capsys):
-    rc = run(tmp_path, {"x/old": noisy(1, 0.01, 5, 1)}, {"x/new": noisy(1, 0.01, 5, 2)})
+def test_added_are_listed_removed_are_not_a_pass(tmp_path, capsys):
+    keep = noisy(1, 0.01, 5, 1)
+    rc = run(tmp_path, {"x/a": keep}, {"x/a": keep, "x/new": noisy(1, 0.01, 5, 2)})
     out = capsys.readouterr().out
-    assert rc == 0 and "Added (not compared): `x/new`" in out and "Removed" in out
+    assert rc == 0 and "Added (not compared): `x/new`" in out
+    rc = run(tmp_path, {"x/a": keep, "x/old": keep}, {"x/a": keep})
+    out, err = capsys.readouterr()
+    assert rc == 3 and "`x/old`: removed" in out and "No regression" not in out
+    assert "x/old: removed" in err
+
+
+def write(path, runs):
+    path.write_text(json.dumps({"context": {}, "benchmarks": runs}).replace('"NAN"', "NaN")
+                    .replace('"INF"', "Infinity"))
+    return str(path)
+
+
+def rep(name, t, **extra):
+    return {"name": name, "run_name": name, "run_type": "iteration", "iterations": 1,
+            "real_time": t, "cpu_time": t, "time_unit": "ms", **extra}
+
+
+@pytest.mark.parametrize("what", ["disjoint", "nan", "inf", "aggregates", "errored", "empty"])
+def test_nothing_compared_is_never_a_pass(tmp_path, capsys, what):
+    base = write(tmp_path / "b.json", [rep("x/a", 1.0 + i / 100) for i in range(6)])
+    runs = {
+        "disjoint": [rep("y/a", 1.0) for _ in range(6)],
+        "nan": [rep("x/a", "NAN") for _ in range(6)],
+        "inf": [rep("x/a", "INF") for _ in range(6)],
+        "aggregates": [dict(rep("x/a", 1.0), run_type="aggregate", aggregate_name="median")],
+        "errored": [rep("x/a", 0, error_occurred=True, error_message="max_abs_err 1")],
+        "empty": [],
+    }[what]
+    rc = compare.main([base, write(tmp_path / "n.json", runs)])
+    out, err = capsys.readouterr()
+    assert rc == 3 and "No regression" not in out and err.strip()
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_filter_and_threshold(tmp_path, capsys):
