@@ -1,35 +1,37 @@
 #!/usr/bin/env python3
-"""The adaptive regression gate: base and head run in rounds until the verdict is settled.
+"""The adaptive regression gate: base and head run in rounds until every verdict is settled.
 
 usage: gate.py BASE_DA3BENCH HEAD_DA3BENCH [--mode interleaved|duet]
                [--budget 10m] [--threshold 5%] [--alpha 0.05] [--filter REGEX]
-               [--reps 2] [--min-rounds 3] [--max-rounds 12] [--seed S]
+               [--reps 2] [--min-rounds 1] [--max-rounds 100] [--seed S]
                [--out DIR] [--summary FILE] [--inconclusive fail|pass]
                [-- da3bench arguments]
 
 Each round runs both builds with the same arguments (plus --repetitions
 REPS --json ...): interleaved, one after the other in a random order drawn
-each round; duet, both at once, each pinned to its own core (taskset), their
-repetitions paired by index - both suffer the same interference, and the
-test is on the paired ratios (Bulej et al., "Duet benchmarking", ICPE 2020).
-After each round from --min-rounds on, every benchmark is judged
-(scripts/verdict.py: Mann-Whitney, or Wilcoxon signed-rank on the pairs;
-Holm across benchmarks) and the gate stops as soon as none is
-inconclusive, or when the next round would overrun --budget or exceed
---max-rounds: what is still unsettled is then inconclusive.
+each round; duet, both at once, each pinned to its own core (taskset) - both
+suffer the same interference (Bulej et al., "Duet benchmarking", ICPE 2020).
+Each benchmark gives one paired value a round, the log of the ratio of the
+two sides' medians, and is judged on the rounds' values by a
+distribution-free interval of their centre at the corrected level
+(scripts/rounds.py says exactly how): regression when the interval is
+above 0 and reaches the threshold, unchanged when it lies within
++-threshold (equivalence), else more rounds. Looks follow a geometric
+schedule and every interval is at level 1 - alpha / (benchmarks x looks),
+so the chance of any false verdict in the whole comparison is at most
+alpha. A settled benchmark keeps its verdict and leaves the later rounds
+(--benchmark_filter); the gate stops when all are settled, or when the
+next round would overrun --budget or --max-rounds: what is unsettled then
+is inconclusive.
 
-Repeated looks would inflate the false-alarm rate if each used alpha. The
-sequential method here is Bonferroni alpha-spending over the K possible
-looks (K = max-rounds - min-rounds + 1): each look tests at alpha / K, so
-the probability of a false regression at any look is at most alpha by the
-union bound, whatever the dependence between looks. It is conservative (a
-Pocock or O'Brien-Fleming boundary spends alpha more efficiently); stopping
-early for a settled 'unchanged' never adds false alarms.
+Nothing compared is never a pass: a benchmark that errored, has no valid
+time, or ran on one side only (removed by the head) ends the gate with
+exit 3 and one line naming it; benchmarks the head adds are listed.
 
 The verdict table goes to stdout (and --summary FILE); the rounds' JSON to
 --out. Exit: 0 no regression, 1 regression, 2 bad input or a failed run,
-3 inconclusive (unless --inconclusive pass). Same inputs and seed, same
-order of runs.
+3 inconclusive or nothing to compare (inconclusive passes with
+--inconclusive pass). Same inputs and seed, same order of runs.
 """
 
 import argparse
@@ -47,7 +49,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from compare import fmt_ms, percent  # noqa: E402
 from results import ResultsError, load  # noqa: E402
-from verdict import exit_code, judge_all, judge_all_paired  # noqa: E402
+import rounds  # noqa: E402
 
 
 def duration(text):
@@ -58,30 +60,47 @@ def duration(text):
 
 
 def samples(path, pattern):
-    """name -> real times in ms of each repetition, in order (results.py's reader)."""
-    out = {}
+    """(name -> real times in ms of each repetition, name -> error) of one run."""
+    times, errors = {}, {}
     for r in load(path).records:
-        if not r.error and not (pattern and not pattern.search(r.name)):
-            out.setdefault(r.name, []).append(r.time_ms)
-    return out
+        if pattern and not pattern.search(r.name):
+            continue
+        if r.error:
+            errors.setdefault(r.name, r.error)
+        elif not (r.time_ms > 0 and math.isfinite(r.time_ms)):
+            errors.setdefault(r.name, f"no valid time ({r.time_ms})")
+        else:
+            times.setdefault(r.name, []).append(r.time_ms)
+    for n in errors:
+        times.pop(n, None)
+    return times, errors
 
 
-def command(binary, args, reps, json_path, cpu):
+def only(names):
+    """A --benchmark_filter that selects exactly these names."""
+    return "--benchmark_filter=^(" + "|".join(re.sub(r"([][.*+?(){}|^$\\])", r"\\\1", n)
+                                              for n in sorted(names)) + ")$"
+
+
+def command(binary, args, reps, json_path, cpu, names):
     cmd = [binary, *args, "--repetitions", str(reps), "--json", json_path, "--quiet"]
+    if names is not None:
+        cmd.append(only(names))
     if cpu is not None:
         cmd = ["taskset", "-c", str(cpu), *cmd]
     return cmd
 
 
-def run_round(a, k, rng, out):
-    """One round; returns {side: {name: [ms...]}}, or raises RuntimeError."""
+def run_round(a, k, rng, out, names):
+    """One round; returns {side: (times, errors)}, or raises RuntimeError."""
     sides = ["base", "head"]
     rng.shuffle(sides)  # which goes first (interleaved) or gets which core (duet)
     bins = {"base": a.base, "head": a.head}
     paths = {s: os.path.join(out, f"{s}-{k}.json") for s in sides}
     pin = a.mode == "duet" and shutil.which("taskset") and (os.cpu_count() or 1) >= 2
     if a.mode == "duet":
-        procs = {s: subprocess.Popen(command(bins[s], a.args, a.reps, paths[s], i if pin else None),
+        procs = {s: subprocess.Popen(command(bins[s], a.args, a.reps, paths[s],
+                                             i if pin else None, names),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                  for i, s in enumerate(sides)}
         errs = {s: p.communicate()[1] for s, p in procs.items()}
@@ -89,32 +108,41 @@ def run_round(a, k, rng, out):
     else:
         codes, errs = {}, {}
         for s in sides:
-            p = subprocess.run(command(bins[s], a.args, a.reps, paths[s], None),
+            p = subprocess.run(command(bins[s], a.args, a.reps, paths[s], None, names),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             codes[s], errs[s] = p.returncode, p.stderr
+    got = {}
     for s in sides:
-        if codes[s] != 0:
+        # exit 1 is da3bench's "a benchmark failed": its JSON says which
+        if codes[s] not in (0, 1) or not os.path.exists(paths[s]):
             raise RuntimeError(f"{bins[s]} exited {codes[s]}: {errs[s].strip()[-300:]}")
-    return {s: samples(paths[s], a.pattern) for s in sides}
+        got[s] = samples(paths[s], a.pattern)
+    return got
 
 
-def table(rows, a, looks, rounds, elapsed, stopped):
-    head = [f"Gate ({a.mode}): threshold {a.threshold:.1%}, alpha {a.alpha} for the whole "
-            f"comparison; {rounds} round{'s' if rounds != 1 else ''} of {a.reps} repetitions per "
-            f"side in {elapsed:.0f} s ({stopped}); each look at alpha/{looks} "
-            "(Bonferroni alpha-spending), Holm across benchmarks.", "",
-            "| benchmark | base ms | head ms | change | 95% CI of ratio | p (Holm) | MDE | "
-            "verdict |", "|---|---|---|---|---|---|---|---|"]
-    lines = list(head)
+def table(rows, a, level, looks, nrounds, elapsed, stopped, notes):
+    lines = [f"Gate ({a.mode}): threshold {a.threshold:.1%}, alpha {a.alpha} for the whole "
+             f"comparison; {nrounds} round{'s' if nrounds != 1 else ''} of {a.reps} repetitions "
+             f"per side in {elapsed:.0f} s ({stopped}); looks at rounds "
+             f"{', '.join(map(str, looks))}, each interval at level 1 - {level:.2g} "
+             f"(alpha / benchmarks x looks).", "",
+             "| benchmark | base ms | head ms | change | interval of ratio | rounds | verdict |",
+             "|---|---|---|---|---|---|---|"]
     for n, r in rows.items():
-        ci = f"{r['lo']:.3f} – {r['hi']:.3f}" if math.isfinite(r["lo"]) else "—"
-        p = f"{r['p']:.3g} ({r['p_adj']:.3g})" if math.isfinite(r["p"]) else "—"
-        mde = f"{r['mde']:.1%}" if math.isfinite(r["mde"]) else "—"
+        ci = (f"{r['lo']:.3f} – {r['hi']:.3f}" if math.isfinite(r["lo"]) and
+              math.isfinite(r["hi"]) and r["hi"] > 0 else "—")
         change = f"{r['change']:+.2%}" if math.isfinite(r["change"]) else "—"
         v = "**regression**" if r["verdict"] == "regression" else r["verdict"]
         lines.append(f"| `{n}` | {fmt_ms(r['base'])} | {fmt_ms(r['new'])} | {change} | {ci} | "
-                     f"{p} | {mde} | {v}: {r['why']} |")
-    return "\n".join(lines)
+                     f"{r['rounds']} | {v}: {r['why']} |")
+    return "\n".join(lines + [""] + notes if notes else lines)
+
+
+def check(a):
+    if not 0 < a.alpha < 1 or a.reps < 1 or not 1 <= a.min_rounds <= a.max_rounds \
+            or a.budget <= 0:
+        return "need 0 < --alpha < 1, --reps >= 1, 1 <= --min-rounds <= --max-rounds, --budget > 0"
+    return None
 
 
 def main(argv=None):
@@ -132,8 +160,8 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--filter", default="")
     ap.add_argument("--reps", type=int, default=2)
-    ap.add_argument("--min-rounds", type=int, default=3)
-    ap.add_argument("--max-rounds", type=int, default=12)
+    ap.add_argument("--min-rounds", type=int, default=1)
+    ap.add_argument("--max-rounds", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
     ap.add_argument("--summary")
@@ -147,10 +175,9 @@ def main(argv=None):
         if not (os.path.isfile(b) and os.access(b, os.X_OK)):
             print(f"gate.py: {b}: not an executable", file=sys.stderr)
             return 2
-    if not 0 < a.alpha < 1 or a.reps < 1 or not 1 <= a.min_rounds <= a.max_rounds \
-            or a.budget <= 0:
-        print("gate.py: need 0 < --alpha < 1, --reps >= 1, 1 <= --min-rounds <= --max-rounds, "
-              "--budget > 0", file=sys.stderr)
+    bad = check(a)
+    if bad:
+        print(f"gate.py: {bad}", file=sys.stderr)
         return 2
     try:
         a.pattern = re.compile(a.filter) if a.filter else None
@@ -158,48 +185,94 @@ def main(argv=None):
         print(f"gate.py: --filter '{a.filter}': {e}", file=sys.stderr)
         return 2
     out = a.out or tempfile.mkdtemp(prefix="da3gate-")
-    os.makedirs(out, exist_ok=True)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        print(f"gate.py: --out {out}: {e.strerror}", file=sys.stderr)
+        return 2
     rng = random.Random(a.seed)
-    looks = a.max_rounds - a.min_rounds + 1
-    level = a.alpha / looks
-    base, head = {}, {}
-    rows, t0, rounds, stopped = {}, time.monotonic(), 0, "max rounds"
-    for k in range(1, a.max_rounds + 1):
-        elapsed = time.monotonic() - t0
-        if k > 1 and elapsed + elapsed / (k - 1) > a.budget:
+    t0, k, nrounds, stopped = time.monotonic(), 0, 0, "max rounds"
+    base, head, d, rows = {}, {}, {}, {}
+    names, looks, level, added, last = None, [], math.nan, [], 0.0
+    while k < a.max_rounds:
+        k += 1
+        started = time.monotonic()
+        if started - t0 + last > a.budget:  # the next round as long as the last one
             stopped = "time budget"
             break
         try:
-            got = run_round(a, k, rng, out)
+            got = run_round(a, k, rng, out, names)
         except (RuntimeError, OSError, ValueError, ResultsError) as e:
             print(f"gate.py: round {k}: {e}", file=sys.stderr)
             return 2
-        rounds = k
-        for name, v in got["base"].items():
-            base.setdefault(name, []).extend(v)
-        for name, v in got["head"].items():
-            head.setdefault(name, []).extend(v)
-        if k < a.min_rounds:
+        nrounds, last = k, time.monotonic() - started
+        (bt, be), (ht, he) = got["base"], got["head"]
+        broken = {**{n: f"base: {e}" for n, e in be.items()},
+                  **{n: f"head: {e}" for n, e in he.items()}}
+        if names is None:  # the first round fixes what is compared
+            gone = [n for n in bt if n not in ht and n not in he]
+            added = [n for n in ht if n not in bt and n not in be]
+            broken.update({n: "removed: runs on the base only" for n in gone})
+            names = {n for n in bt if n in ht}
+            if not names and not broken:
+                print("gate.py: nothing to compare: no benchmark ran on both sides "
+                      "(check the arguments and --filter)", file=sys.stderr)
+                return 3
+            looks, level = rounds.plan(a.alpha, len(names) + len(broken), a.min_rounds,
+                                       a.max_rounds)
+            if not looks:
+                print(f"gate.py: --max-rounds {a.max_rounds} is too few: at alpha {a.alpha} over "
+                      f"{len(names)} benchmarks the first look needs "
+                      f"{rounds.min_rounds_for(level)} rounds", file=sys.stderr)
+                return 2
+        else:
+            broken.update({n: "vanished from a later round" for n in names
+                           if n not in broken and (n not in bt or n not in ht)})
+        if broken:
+            for n, why in sorted(broken.items()):
+                print(f"gate.py: {n}: {why}", file=sys.stderr)
+            print(f"gate.py: nothing compared is not a pass: {len(broken)} benchmark"
+                  f"{'s' if len(broken) != 1 else ''} errored, had no valid time or ran on one "
+                  "side only (round " f"{k})", file=sys.stderr)
+            return 3
+        for n in names:
+            base.setdefault(n, []).extend(bt[n])
+            head.setdefault(n, []).extend(ht[n])
+            d.setdefault(n, []).append(rounds.log_ratio(bt[n], ht[n]))
+        if k not in looks:
             continue
-        common = [n for n in base if n in head]
-        judge = judge_all_paired if a.mode == "duet" else judge_all
-        rows = judge({n: (base[n], head[n]) for n in common}, a.threshold, level)
-        if rows and all(r["verdict"] != "inconclusive" for r in rows.values()):
+        for n in sorted(names):
+            r = rounds.decide(d[n], a.threshold, level)
+            if r["verdict"] != "inconclusive":
+                rows[n] = r
+        names = {n for n in names if n not in rows}
+        if not names:
             stopped = "settled"
             break
-    common = [n for n in base if n in head]
-    if not rows and common:  # stopped by the budget before --min-rounds: judge what ran
-        judge = judge_all_paired if a.mode == "duet" else judge_all
-        rows = judge({n: (base[n], head[n]) for n in common}, a.threshold, level)
-    if not rows:
-        print("gate.py: no benchmark ran on both sides", file=sys.stderr)
-        return 2
-    text = table(rows, a, looks, rounds, time.monotonic() - t0, stopped)
+    for n in sorted(names or ()):  # unsettled: judged on what ran, stays inconclusive
+        r = rounds.decide(d[n], a.threshold, level)
+        r["verdict"], r["why"] = "inconclusive", r["why"] if r["verdict"] == "inconclusive" else \
+            "settled only between looks"
+        rows[n] = r
+    for n, r in rows.items():
+        r["base"], r["new"] = (rounds.statistics.median(base[n]),
+                               rounds.statistics.median(head[n]))
+    rows = dict(sorted(rows.items()))
+    notes = ["Added by the head (not compared): " + ", ".join(f"`{n}`" for n in added)] \
+        if added else []
+    text = table(rows, a, level, looks, nrounds, time.monotonic() - t0, stopped, notes)
     print(text)
     if a.summary:
-        with open(a.summary, "a", encoding="utf-8") as f:
-            f.write(text + "\n")
-    return exit_code(rows, a.inconclusive == "fail")
+        try:
+            with open(a.summary, "a", encoding="utf-8") as f:
+                f.write(text + "\n")
+        except OSError as e:
+            print(f"gate.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
+            return 2
+    vs = [r["verdict"] for r in rows.values()]
+    if "regression" in vs:
+        return 1
+    return 3 if "inconclusive" in vs and a.inconclusive == "fail" else 0
 
 
 if __name__ == "__main__":

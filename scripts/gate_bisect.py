@@ -84,7 +84,7 @@ def main(argv=None):
     ap.add_argument("--repo", default=".")
     ap.add_argument("--build", default=DEFAULT_BUILD)
     ap.add_argument("--binary", default="build/suites/da3bench")
-    ap.add_argument("--max-rounds", type=int, default=12)
+    ap.add_argument("--max-rounds", type=int, default=100)
     a, gate_args = ap.parse_known_args(argv)
     try:
         good = git(a.repo, "rev-parse", "--verify", a.good + "^{commit}")
