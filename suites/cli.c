@@ -321,6 +321,19 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             o->slowdown = f;
+        } else if ((v = flag_value("--inject-slowdown", argc, argv, &i))) {
+            /* test knob for the gate's calibration: recorded in the
+             * results' context and announced on stderr */
+            char *end;
+            errno = 0;
+            double f = strtod(v, &end);
+            if (*end == '%')
+                end++;
+            if (!*v || *end || errno || !(f > 0 && f <= 100)) {
+                snprintf(err, errlen, "da3bench: --inject-slowdown '%s': expected a percentage in (0, 100], such as 5%%", v);
+                return 2;
+            }
+            o->inject = f / 100;
         } else if ((v = flag_value("--fixtures", argc, argv, &i))) {
             if (!*v) {
                 snprintf(err, errlen, "da3bench: --fixtures: missing folder");

@@ -213,6 +213,11 @@ int main(int argc, char **argv)
     da3_env_set(&env, "command", "%s", cmdline);
     if (o.count_instructions)
         da3_env_set(&env, "measure", "instructions (valgrind callgrind, per iteration)");
+    if (o.inject > 0) {
+        da3_env_set(&env, "injected_slowdown", "attention/flash +%g%%", 100 * o.inject);
+        fprintf(stderr, "da3bench: TEST KNOB --inject-slowdown: attention/flash is made %g%% "
+                        "slower on purpose (recorded in the JSON context)\n", 100 * o.inject);
+    }
     for (int i = 0; i < env.n; i++)
         gb_add_context(env.key[i], env.val[i]);
     fprintf(stderr, "da3bench %s: %s, ISA %s, measured peak %s%s on %s cores\n",

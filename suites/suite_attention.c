@@ -33,6 +33,16 @@ typedef struct {
 
 static attn_case cases[MAX_CASES];
 static int ncases;
+static double inject; /* --inject-slowdown: the fraction added to each flash call */
+
+/* The injected slowdown: a busy wait (the core stays occupied, as extra
+ * work would keep it) of `frac` of the call's own time. */
+static void spin(double seconds)
+{
+    const double until = da3_now() + seconds;
+    while (da3_now() < until)
+        ;
+}
 
 /* Inputs of the case being timed, kept across its repetitions. */
 static struct {
@@ -133,6 +143,8 @@ static void attn_body(gb_state *st, void *arg)
         double t0 = da3_now();
         da3_attn_run(c->impl, &c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
                      c->threads);
+        if (inject > 0 && c->impl == DA3_ATTN_FLASH)
+            spin(inject * (da3_now() - t0));
         double dt = da3_now() - t0;
         total += dt;
         iters++;
@@ -254,6 +266,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
     static row_bn rows[DA3_SWEEP_MAX * 4];
     int nrows;
     da3_sweep heads, dims;
+    inject = o->inject;
     da3_attention_axes(o, 0, rows, &nrows, &heads, &dims);
     int threads[DA3_SWEEP_MAX];
     const int nthreads = da3_attention_threads(o, threads, DA3_SWEEP_MAX);

@@ -534,5 +534,33 @@ rc, out, err = run(["attention", "--seq", "33", "--heads", "1", "--head-dim", "1
                     "--benchmark_format=json"], env={"DA3BENCH_ISA": "scalar"})
 check(rc == 0 and '"isa_selected": "scalar"' in out, "DA3BENCH_ISA=scalar honoured")
 
+# The gate's test knob: off unless given, and then never unnoticed
+# (stderr and the JSON context), flash alone made slower.
+usage_error(["attention", "--inject-slowdown", "0"], "--inject-slowdown")
+usage_error(["attention", "--inject-slowdown", "five"], "--inject-slowdown")
+with tempfile.TemporaryDirectory() as tmp:
+    times = {}
+    for tag, extra in (("off", []), ("on", ["--inject-slowdown", "50%"])):
+        path = os.path.join(tmp, tag + ".json")
+        rc, out, err = run(["attention", "--seq", "128", "--heads", "2", "--impl", "flash,blas",
+                            "--threads", "1", "--repetitions", "3", "--min-time", "0.02",
+                            "--quiet", "--json", path] + extra)
+        try:
+            doc = json.load(open(path))
+        except (OSError, ValueError):
+            doc = {"context": {}, "benchmarks": []}
+        ctx = doc["context"].get("injected_slowdown")
+        if tag == "off":
+            check(rc == 0 and ctx is None and "TEST KNOB" not in err, f"no knob by default: {ctx}")
+        else:
+            check(rc == 0 and ctx == "attention/flash +50%" and "TEST KNOB" in err,
+                  f"the knob is recorded: {ctx!r} {err[-200:]!r}")
+        for b in doc["benchmarks"]:
+            if b.get("aggregate_name") == "median":
+                times[(tag, b["run_name"].split("/")[1])] = b["real_time"]
+    if len(times) == 4 and not EMULATED:
+        flash = times[("on", "flash")] / times[("off", "flash")]
+        check(1.3 < flash < 1.8, f"flash made ~50% slower: {flash:.2f}x")
+
 print(f"cli: {checks} checks, {failures} failures")
 sys.exit(1 if failures else 0)
