@@ -18,9 +18,15 @@ BUILD = os.environ.get("BUILD_DIR", os.path.join(os.path.dirname(__file__), ".."
 LIB = os.path.join(BUILD, "kernels", "libda3.so")
 DA3BENCH = os.path.join(BUILD, "suites", "da3bench")
 
+SANITIZE = os.environ.get("DA3_SANITIZE", "none")
+
+
 def loadable(path):
     """The library loads into this interpreter (not in a cross build: an
-    aarch64 libda3.so beside an x86-64 python)."""
+    aarch64 libda3.so beside an x86-64 python; not a sanitized build, whose
+    runtime must come first in the process and would abort it)."""
+    if SANITIZE not in ("", "none"):
+        return False
     try:
         ctypes.CDLL(path)
         return True
@@ -28,8 +34,8 @@ def loadable(path):
         return False
 
 
-pytestmark = pytest.mark.skipif(not loadable(LIB), reason=f"{LIB} not built, or not for "
-                                "this interpreter's machine")
+pytestmark = pytest.mark.skipif(not loadable(LIB), reason=f"{LIB} not built, not for this "
+                                f"interpreter's machine, or built with -Db_sanitize={SANITIZE}")
 
 
 def have(module):
