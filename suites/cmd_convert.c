@@ -9,11 +9,18 @@
 #include "fixtures.h"
 #include "cpu.h"
 #include "preprocess.h"
+#include "atomic_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* a 1 GiB JPEG is past any camera's; the pipeline's own limits are lower */
+#define CONVERT_MAX_BYTES (1 << 30)
 
 static void usage(void)
 {
@@ -35,21 +42,65 @@ static int write_npy(const char *path, const float *data, int c, int h, int w)
      * and a newline to a multiple of 64 */
     int total = 10 + n + 1;
     int pad = (64 - total % 64) % 64;
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -errno;
+    const size_t count = (size_t)c * h * w, hdr = (size_t)(total + pad);
+    unsigned char *file = malloc(hdr + count * sizeof(float));
+    if (!file)
+        return -ENOMEM;
     const unsigned short hl = (unsigned short)(n + pad + 1);
     const unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff),
                                    (unsigned char)(hl >> 8)};
-    int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(header, 1, (size_t)n, f) == (size_t)n;
-    for (int i = 0; i < pad && ok; i++)
-        ok = fputc(' ', f) != EOF;
-    ok = ok && fputc('\n', f) != EOF;
-    const size_t count = (size_t)c * h * w;
-    ok = ok && fwrite(data, sizeof(float), count, f) == count; /* x86-64 and arm64: little-endian */
-    if (fclose(f) || !ok)
-        return -EIO;
-    return 0;
+    memcpy(file, pre, 10);
+    memcpy(file + 10, header, (size_t)n);
+    memset(file + 10 + n, ' ', (size_t)pad);
+    file[hdr - 1] = '\n';
+    memcpy(file + hdr, data, count * sizeof(float)); /* x86-64 and arm64: little-endian */
+    /* whole or not at all: a full disk leaves no truncated .npy */
+    int e = da3_write_atomic(path, file, hdr + count * sizeof(float));
+    free(file);
+    return e;
+}
+
+/* The input, read only if it can be a JPEG: a regular file (not a FIFO
+ * that may never be written, not /dev/zero), no larger than the limit,
+ * starting with the SOI marker. 0, or a message in err. */
+static int read_jpeg(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int rc = -1;
+    unsigned char soi[2];
+    if (!S_ISREG(st.st_mode))
+        snprintf(err, errlen, "not a regular file");
+    else if (st.st_size > CONVERT_MAX_BYTES)
+        snprintf(err, errlen, "%lld bytes: larger than the %d MiB a JPEG may have here",
+                 (long long)st.st_size, CONVERT_MAX_BYTES >> 20);
+    else if (pread(fd, soi, 2, 0) != 2 || soi[0] != 0xFF || soi[1] != 0xD8)
+        snprintf(err, errlen, "not a JPEG file (no SOI marker)");
+    else if (!(*buf = malloc((size_t)st.st_size ? (size_t)st.st_size : 1)))
+        snprintf(err, errlen, "out of memory");
+    else {
+        size_t n = 0;
+        while (n < (size_t)st.st_size) {
+            ssize_t k = pread(fd, *buf + n, (size_t)st.st_size - n, (off_t)n);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            n += (size_t)k;
+        }
+        if (n == (size_t)st.st_size)
+            *len = n, rc = 0;
+        else
+            snprintf(err, errlen, "%s", n ? "the file shrank while it was read" : strerror(errno));
+    }
+    close(fd);
+    return rc;
 }
 
 int da3_cmd_convert(int argc, char **argv)
@@ -102,15 +153,14 @@ int da3_cmd_convert(int argc, char **argv)
         fprintf(stderr, "da3bench convert: need IMAGE.jpg and -o TENSOR.npy (see --help)\n");
         return 2;
     }
-    size_t cap = 0;
     uint8_t *buf = NULL;
-    const long rlen = da3_fix_read_file(in, &buf, &cap);
-    if (rlen < 0) {
-        fprintf(stderr, "da3bench convert: %s: %s\n", in, strerror((int)-rlen));
+    size_t len = 0;
+    char rerr[160];
+    if (read_jpeg(in, &buf, &len, rerr, sizeof rerr)) {
+        fprintf(stderr, "da3bench convert: %s: %s\n", in, rerr);
         free(buf);
         return 1;
     }
-    const size_t len = (size_t)rlen;
     da3_cpu_init();
     da3_pp *pp = da3_pp_new();
     da3_pp_geom g;

@@ -17,6 +17,7 @@
  */
 #include "host.h"
 #include "instructions.h"
+#include "atomic_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -179,23 +180,25 @@ int da3_run_counting(int argc, char **argv, const char *json)
         return rc ? rc : 1;
     }
     int matched = 0;
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *mem = open_memstream(&out, &outlen);
+    if (mem) {
+        inject(doc, counts, n, mem, &matched);
+        if (fclose(mem))
+            free(out), out = NULL;
+    }
     if (json) {
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%s.partial-%ld", json, (long)getpid());
-        FILE *f = fopen(tmp, "w");
-        if (!f || (inject(doc, counts, n, f, &matched), fclose(f)) || rename(tmp, json)) {
-            fprintf(stderr, "da3bench: --json %s: %s\n", json, strerror(errno));
-            unlink(tmp);
+        int e = out ? da3_write_atomic(json, out, outlen) : -ENOMEM;
+        if (e) {
+            fprintf(stderr, "da3bench: --json %s: %s; %s kept as it was\n", json, strerror(-e),
+                    json);
+            free(out);
             free(doc);
             return 1;
         }
-    } else {
-        FILE *f = fopen("/dev/null", "w");
-        if (f) {
-            inject(doc, counts, n, f, &matched);
-            fclose(f);
-        }
     }
+    free(out);
     printf("\n%-70s %16s\n", "Benchmark (instructions per iteration, callgrind)", "instructions");
     for (int i = 0; i < n; i++)
         printf("%-70s %16.0f\n", counts[i].name, counts[i].count);

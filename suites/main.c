@@ -4,6 +4,7 @@
  * seed's summary block. Exit status: 0 all ran and passed their checks,
  * 1 a benchmark failed (reported; the others still ran), 2 usage.
  */
+#include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
 #include "cpu.h"
@@ -15,11 +16,15 @@
 #include "suites.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/mman.h> /* memfd_create */
+#endif
 #include <unistd.h>
 
 typedef int (*suite_fn)(const da3_opts *, const da3_env *, int, char *, size_t);
@@ -67,6 +72,54 @@ static int each_suite(const da3_opts *o, const da3_env *env, int mode)
 /* SIGINT/SIGTERM: stop the running benchmark, skip the rest, write what was
  * measured, exit 128 + signal. A second signal kills (SA_RESETHAND). */
 static void on_signal(int sig) { gb_interrupt(sig); }
+
+/* The JSON Google Benchmark wrote (into json_fd, or the file tmp) to its
+ * target, whole or not at all. Not complete (the output stream failed:
+ * GB does not check it), or not written (a full disk): the target keeps
+ * its old contents, the results go to a file in TMPDIR if they can, and
+ * one line says where. */
+static int save_json(const char *target, int fd, const char *tmp)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    int e = fd >= 0 ? da3_read_fd(fd, &doc, &len) : 0;
+    if (fd < 0) {
+        int tfd = open(tmp, O_RDONLY | O_CLOEXEC);
+        e = tfd < 0 ? -errno : da3_read_fd(tfd, &doc, &len);
+        if (tfd >= 0)
+            close(tfd);
+    }
+    size_t end = len;
+    while (end && (doc[end - 1] == '\n' || doc[end - 1] == ' '))
+        end--;
+    if (!e && (end == 0 || doc[end - 1] != '}'))
+        e = -EIO; /* GB's stream failed part-way */
+    if (!e)
+        e = da3_write_atomic(target, doc, len);
+    if (fd >= 0)
+        close(fd);
+    else
+        unlink(tmp);
+    if (!e) {
+        free(doc);
+        return 0;
+    }
+    char keep[4200] = "";
+    if (len) {
+        const char *dir = getenv("TMPDIR");
+        const char *base = strrchr(target, '/');
+        snprintf(keep, sizeof keep, "%s/da3bench-%ld-%s", dir && *dir ? dir : "/tmp",
+                 (long)getpid(), base ? base + 1 : target);
+        if (da3_write_atomic(keep, doc, len))
+            keep[0] = 0;
+    }
+    fprintf(stderr, "da3bench: --json %s: %s; %s kept as it was%s%s\n", target,
+            e == -EIO ? "the results could not be written in full" : strerror(-e), target,
+            keep[0] ? ", the results are in " : ", the results are lost (see the console)",
+            keep);
+    free(doc);
+    return 1;
+}
 
 static void catch_signals(void)
 {
@@ -158,23 +211,44 @@ int main(int argc, char **argv)
         o.gb_argv[o.gb_argc++] = "--benchmark_min_time=1e-9";
         o.gb_argv[o.gb_argc++] = "--benchmark_repetitions=1";
     }
-    /* --json: Google Benchmark writes a temporary file beside the target,
-     * renamed over it once complete, so an existing results file is never
-     * truncated by a run that fails or is stopped. */
+    /* --json: Google Benchmark writes into memory (a memfd; on other
+     * systems a temporary file beside the target), which is written beside
+     * the target, every write checked, and renamed over it once complete:
+     * an existing results file is never truncated by a run that fails, is
+     * stopped, or meets a full disk. What cannot be known after the run is
+     * checked now: a directory, a folder that does not exist or cannot be
+     * written. */
     static char out_flag[4200], json_tmp[4200];
+    int json_fd = -1;
     if (o.json) {
+        struct stat st;
         if (o.gb_has_out) {
             fprintf(stderr, "da3bench: --json and --benchmark_out both name an output file\n");
             return 2;
         }
-        snprintf(json_tmp, sizeof json_tmp, "%s.partial-%ld", o.json, (long)getpid());
+        if (!stat(o.json, &st) && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "da3bench: --json %s: is a directory\n", o.json);
+            return 2;
+        }
+        if (da3_partial_name(json_tmp, sizeof json_tmp, o.json)) {
+            fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(ENAMETOOLONG));
+            return 2;
+        }
+        da3_clean_stale_partials(o.json);
         FILE *f = fopen(json_tmp, "w");
         if (!f) {
             fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
             return 2;
         }
         fclose(f);
-        snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_tmp);
+#ifdef __linux__
+        json_fd = memfd_create("da3bench-json", MFD_CLOEXEC);
+        if (json_fd >= 0) {
+            unlink(json_tmp);
+            snprintf(out_flag, sizeof out_flag, "--benchmark_out=/proc/self/fd/%d", json_fd);
+        } else
+#endif
+            snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", json_tmp);
         o.gb_argv[o.gb_argc++] = out_flag;
         o.gb_argv[o.gb_argc++] = "--benchmark_out_format=json";
     }
@@ -193,10 +267,11 @@ int main(int argc, char **argv)
     if (!o.gb_has_display_aggregates && da3_preset_repetitions(&o) > 1)
         o.gb_argv[o.gb_argc++] = "--benchmark_display_aggregates_only=true";
     o.gb_argv[o.gb_argc] = NULL;
-    if (gb_init(&o.gb_argc, o.gb_argv) || o.gb_argc > 1) {
-        if (o.gb_argc > 1)
+    const int gb_bad = gb_init(&o.gb_argc, o.gb_argv);
+    if (gb_bad || o.gb_argc > 1) {
+        if (!gb_bad)
             fprintf(stderr, "da3bench: unrecognized Google Benchmark flag '%s'\n", o.gb_argv[1]);
-        if (o.json)
+        if (o.json && json_fd < 0)
             unlink(json_tmp);
         return 2;
     }
@@ -213,6 +288,15 @@ int main(int argc, char **argv)
     da3_env_set(&env, "command", "%s", cmdline);
     if (o.count_instructions)
         da3_env_set(&env, "measure", "instructions (valgrind callgrind, per iteration)");
+    if (each_suite(&o, &env, 0))
+        return 2;
+    /* nothing to run is a usage error, said before the header line */
+    if (gb_check_filter(err, sizeof err)) {
+        fprintf(stderr, "da3bench: %s\n", err);
+        if (json_fd < 0 && o.json)
+            unlink(json_tmp);
+        return 2;
+    }
     if (o.inject > 0) {
         da3_env_set(&env, "injected_slowdown", "attention/flash +%g%%", 100 * o.inject);
         fprintf(stderr, "da3bench: TEST KNOB --inject-slowdown: attention/flash is made %g%% "
@@ -227,17 +311,12 @@ int main(int argc, char **argv)
     if (da3_env_get(&env, "emulated"))
         fprintf(stderr, "da3bench: EMULATED (qemu-user or Rosetta): the times below are the "
                         "emulator's, not measurements; only the correctness checks count\n");
-    if (each_suite(&o, &env, 0))
-        return 2;
 
     catch_signals();
     gb_set_progress(!o.quiet);
     gb_run();
-    if (o.json && rename(json_tmp, o.json)) {
-        fprintf(stderr, "da3bench: --json %s: %s (the results are in %s)\n", o.json,
-                strerror(errno), json_tmp);
+    if (o.json && save_json(o.json, json_fd, json_tmp))
         return 1;
-    }
     int failed = 0;
     for (int i = 0; i < gb_result_count(); i++)
         failed += gb_result_at(i)->error != NULL;

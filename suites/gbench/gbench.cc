@@ -5,11 +5,13 @@
 #include <benchmark/benchmark.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@ struct gb_bench {
     std::string name, full; // registered name; with its named arguments
     std::vector<int64_t> args;
     std::vector<std::string> arg_names;
+    const char *time_suffix = ""; // "/real_time" or "/manual_time" in GB's names
 };
 
 struct gb_state {
@@ -47,6 +50,7 @@ std::vector<Captured> g_runs;
 std::vector<gb_result> g_views;
 std::vector<std::unique_ptr<gb_bench>> g_benches;
 std::string g_format = "console";
+std::string g_filter;
 bool g_count = false; // instruction-count mode: bracket each timed loop
 volatile std::sig_atomic_t g_signal = 0;
 
@@ -150,7 +154,7 @@ extern "C" {
 
 gb_bench *gb_register(const char *name, gb_fn fn, void *arg)
 {
-    g_benches.push_back(std::unique_ptr<gb_bench>(new gb_bench{nullptr, name, name, {}, {}}));
+    g_benches.push_back(std::unique_ptr<gb_bench>(new gb_bench{nullptr, name, name, {}, {}, ""}));
     gb_bench *self = g_benches.back().get();
     self->b = benchmark::RegisterBenchmark(name, [fn, arg, self](benchmark::State &s) {
         if (g_signal) { // skipped: the run was interrupted before it
@@ -197,8 +201,42 @@ void gb_arg_names(gb_bench *b, const char *const *names, int n)
     compose_name(b);
 }
 
-void gb_use_real_time(gb_bench *b) { b->b->UseRealTime(); }
-void gb_use_manual_time(gb_bench *b) { b->b->UseManualTime(); }
+void gb_use_real_time(gb_bench *b)
+{
+    b->b->UseRealTime();
+    b->time_suffix = "/real_time";
+}
+
+void gb_use_manual_time(gb_bench *b)
+{
+    b->b->UseManualTime();
+    b->time_suffix = "/manual_time";
+}
+
+int gb_check_filter(char *err, size_t size)
+{
+    // Google Benchmark's own test, ahead of it: a filter that does not
+    // compile, or that matches no benchmark, would otherwise run nothing
+    // and exit 0 with an empty results file.
+    if (g_filter.empty() || g_filter == "all" || g_filter == "." || g_benches.empty())
+        return 0;
+    const bool negative = g_filter[0] == '-';
+    const std::string spec = negative ? g_filter.substr(1) : g_filter;
+    std::regex re;
+    try {
+        re = std::regex(spec, std::regex_constants::extended);
+    } catch (const std::regex_error &e) {
+        std::snprintf(err, size, "--benchmark_filter '%s': not a regular expression (%s)",
+                      g_filter.c_str(), e.what());
+        return -1;
+    }
+    for (const auto &b : g_benches)
+        if (std::regex_search(b->full + b->time_suffix, re) != negative)
+            return 0;
+    std::snprintf(err, size, "--benchmark_filter '%s': matches none of the %zu benchmarks "
+                  "(da3bench list shows them)", g_filter.c_str(), g_benches.size());
+    return -1;
+}
 
 void gb_set_unit(gb_bench *b, gb_unit u)
 {
@@ -297,6 +335,20 @@ int gb_init(int *argc, char **argv)
             g_format = a + 19;
         else if (!std::strncmp(a, "--benchmark_out=", 16))
             g_out = a + 16;
+        else if (!std::strncmp(a, "--benchmark_filter=", 19))
+            g_filter = a + 19;
+        else if (!std::strncmp(a, "--benchmark_min_time=", 21)) {
+            // GB takes "0.5", "0.5s" or "100x"; a time that is not positive
+            // would run each benchmark once and call it measured
+            char *end;
+            const double v = std::strtod(a + 21, &end);
+            if (end == a + 21 || !(v > 0) || !(*end == 0 || !std::strcmp(end, "s") ||
+                                                 !std::strcmp(end, "x"))) {
+                std::cerr << "da3bench: --benchmark_min_time=" << (a + 21)
+                          << ": expected a positive number of seconds\n";
+                return -1;
+            }
+        }
         else if (!std::strncmp(a, "--benchmark_color=", 18))
             g_color = std::strcmp(a + 18, "false") && std::strcmp(a + 18, "no");
     }

@@ -22,6 +22,7 @@
 #define DA3_GBENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -89,6 +90,9 @@ int gb_can_count(void);      /* 1 if built with Valgrind's headers */
  * the caller's. Returns 0, or -1 when a --benchmark_* flag is malformed. */
 int gb_init(int *argc, char **argv);
 void gb_add_context(const char *key, const char *value);
+/* 0, or -1 with a message when --benchmark_filter does not compile or
+ * matches no registered benchmark (nothing would run). */
+int gb_check_filter(char *err, size_t size);
 /* Runs the registered benchmarks matching --benchmark_filter. Returns the
  * number of runs reported, or -1 if the output file could not be written. */
 int gb_run(void);
