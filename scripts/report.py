@@ -418,7 +418,7 @@ def split_baselines(paths, warn):
             with open(p, encoding="utf-8") as f:
                 doc = json.load(f)
             names = [b.get("name", "") for b in doc.get("benchmarks", [])]
-        except (OSError, ValueError, AttributeError, TypeError):
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):
             results.append(p)  # load_many names what is wrong with it
             continue
         if names and all(n.startswith("baseline/") for n in names):

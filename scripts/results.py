@@ -95,12 +95,16 @@ def load(path):
             text = f.read()
     except OSError as e:
         raise ResultsError(f"{path}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise ResultsError(f"{path}: not a results file (not UTF-8 text at byte {e.start})") from None
     if not text.strip():
         raise ResultsError(f"{path}: empty file")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ResultsError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: not a results file (JSON nested too deeply)") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
         raise ResultsError(f"{path}: not a Google Benchmark results file (no 'benchmarks' list)")
     m = Machine(os.path.basename(path), doc.get("context") or {})

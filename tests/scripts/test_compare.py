@@ -179,10 +179,11 @@ def test_summary_file_gets_the_table(tmp_path, capsys):
     assert "| benchmark |" in s.read_text()
 
 
-@pytest.mark.parametrize("content", ["", "nope", '{"context": {}}'])
+@pytest.mark.parametrize("content", ["", "nope", '{"context": {}}', b"\xff\xfe{}",
+                                     "[" * 100000 + "]" * 100000])
 def test_malformed_input_exits_2(tmp_path, capsys, content):
     bad = tmp_path / "bad.json"
-    bad.write_text(content)
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
     good = results(tmp_path / "good.json", {"x/a": [1, 2, 3, 4, 5]})
     assert compare.main([str(bad), good]) == 2
     err = capsys.readouterr().err

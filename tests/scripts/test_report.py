@@ -70,10 +70,11 @@ def test_missing_counter_and_errored_benchmark(tmp_path, capsys):
     assert "failed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content", ["", "{not json", '{"benchmarks": 3}', "[1, 2]"])
+@pytest.mark.parametrize("content", ["", "{not json", '{"benchmarks": 3}', "[1, 2]",
+                                     b"\xff\xfe{}", "[" * 100000 + "]" * 100000])
 def test_bad_files_are_named_without_traceback(tmp_path, capsys, content):
     p = tmp_path / "bad.json"
-    p.write_text(content)
+    p.write_bytes(content if isinstance(content, bytes) else content.encode())
     rc, out, text = run(tmp_path, p)
     err = capsys.readouterr().err
     assert rc == 2
