@@ -250,6 +250,13 @@ def roofline(machines, out):
                        color=IMPL_COLORS.get(name),
                        label=name + (f" — {m.label}" if len(machines) > 1 else ""))
         xs = [min(p[0] for p in pts) / 2, max(p[0] for p in pts) * 2]
+        if peak and max(p[1] for p in pts) > peak * sections.SUSPECT_PCT / 100:
+            # a result above the roof: the measured peak is wrong, and a roof
+            # under measured points would be drawn as if it were a limit
+            ax.text(0.02, 0.98, f"measured peak {peak:.0f} GFLOP/s is under-measured "
+                    "(results above it): no roof drawn", transform=ax.transAxes,
+                    va="top", fontsize=7)
+            peak = None
         if peak:
             ax.axhline(peak, color="k", lw=1, label=f"FMA peak {peak:.0f} GFLOP/s")
         if bw and peak:

@@ -35,6 +35,13 @@ from results import errors, load_many  # noqa: E402
 
 # ---- summary ----
 
+
+def pct_cell(s):
+    """% of peak, or why it is not shown: above 100% the peak was wrong."""
+    if s and s.get("peak_suspect"):
+        return f"peak under-measured ({s['pct']:.0f}%?)"
+    return fmt(s and s["pct"], ".1f")
+
 def attention_headline(m):
     att = sections.attention(m)
     fused = [sections.ratio(d["naive"]["ms"], d["fused"]["ms"])
@@ -48,7 +55,8 @@ def attention_headline(m):
         "flash_vs_naive": sections.ratio(d.get("naive", {}).get("ms"), d.get("flash", {}).get("ms")),
         "flash_vs_blas": sections.ratio(d.get("blas", {}).get("ms"), d.get("flash", {}).get("ms")),
         "flash_pct": max((x["flash"]["pct"] for x in att.values()
-                          if "flash" in x and x["flash"]["pct"] is not None), default=None),
+                          if "flash" in x and x["flash"]["pct"] is not None
+                          and not x["flash"]["peak_suspect"]), default=None),
     }
 
 
@@ -144,7 +152,7 @@ def attention_section(m):
         sp = sections.ratio(up and up["ms"], opt and opt["ms"])
         rows.append([n, b, h, d, t, ms_sd(opt), ms_sd(up), f"{fmt(sp)}x" if sp else "—",
                      f"{fmt(100 * (1 - 1 / sp), '.1f')}%" if sp else "—", ms_sd(fl),
-                     fmt(fl and fl["gflops"], ".1f"), fmt(fl and fl["pct"], ".1f"), ms_sd(bl)])
+                     fmt(fl and fl["gflops"], ".1f"), pct_cell(fl), ms_sd(bl)])
     return table(["seq", "batch", "heads", "head_dim", "threads", "optimized (fused) ms",
                   "upstream (naive) ms", "speedup", "improvement", "flash ms", "flash GFLOP/s",
                   "flash % peak", "blas ms"], rows)
@@ -213,7 +221,7 @@ def cuda_attention_section(m):
         sp = sections.ratio(nv and nv["ms"], fl and fl["ms"])
         rows.append([n, b, h, d] + [ms_sd(impl.get(k)) for k in sections.CUDA_IMPLS] +
                     [f"{fmt(sp)}x" if sp else "—", fmt(fl and fl["gflops"], ".0f"),
-                     fmt(fl and fl["pct"], ".1f"), fmt(ft and ft["gflops"], ".0f"),
+                     pct_cell(fl), fmt(ft and ft["gflops"], ".0f"),
                      fmt(max((x["err"] or 0) for x in impl.values()), ".1e")])
     return note + "\n\n" + table(
         ["seq", "batch", "heads", "head_dim", "naive (cuBLAS) ms", "naive_tf32 ms", "flash ms",

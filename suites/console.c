@@ -109,7 +109,9 @@ void da3_console_attention(void)
                 printf("%-12s %9.3f ± %.3f ms  (%s", labels[k], med[k], sd[k], notes[k]);
                 if (k >= 2 && med[0] > 0)
                     printf("; %.2fx vs upstream", med[0] / med[k]);
-                if (k >= 2)
+                if (k >= 2 && pct[k] > DA3_PEAK_SUSPECT_PCT)
+                    printf("; %.1f GFLOP/s, peak under-measured (%.0f%% of it)", gf[k], pct[k]);
+                else if (k >= 2)
                     printf("; %.1f GFLOP/s, %.1f%% of peak", gf[k], pct[k]);
                 printf(")\n");
             }

@@ -8,6 +8,10 @@
 #ifndef DA3_SUITES_H
 #define DA3_SUITES_H
 
+/* % of the measured FMA peak above which a result says the peak is wrong
+ * (a physical limit cannot be passed; 3% allowed for noise) */
+#define DA3_PEAK_SUSPECT_PCT 103.0
+
 #include "cli.h"
 #include "env.h"
 

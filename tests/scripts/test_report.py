@@ -273,3 +273,17 @@ def test_a_broken_baselines_file_is_named_and_left_out(tmp_path, capsys):
     assert rc == 0 and "## 8. Side by side" not in text
     assert "bl.json: a scripts/baselines.py file with a field missing or wrong" in \
         capsys.readouterr().err
+
+
+def test_a_result_above_the_peak_marks_the_peak_not_the_result(tmp_path):
+    # a fake peak: every flash result at 140% of it, beyond a physical limit
+    doc = json.load(open(SAMPLE))
+    for b in doc["benchmarks"]:
+        if b["name"].startswith("attention/flash") and "pct_peak" in b:
+            b["pct_peak"] = 140.0
+    p = tmp_path / "above.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p, extra=("--no-plots",))
+    assert rc == 0
+    assert "peak under-measured (140%?)" in text
+    assert "| attention: flash, best % of peak | 140" not in text
