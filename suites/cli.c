@@ -105,6 +105,12 @@ static int name_list(const char *flag, const char *val, const char *known,
     char buf[256];
     snprintf(buf, sizeof buf, "%s", val);
     *n = 0;
+    /* strtok would skip an empty item: "flash,", ",flash" and "flash,,blas"
+     * are typos, refused as the number lists refuse them */
+    if (!*val || val[0] == ',' || val[strlen(val) - 1] == ',' || strstr(val, ",,")) {
+        snprintf(err, errlen, "da3bench: %s '%s': an empty item (%s)", flag, val, known);
+        return 2;
+    }
     for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         const int code = parse ? parse(t) : index_in(known, t);
         if (code < 0) {
@@ -230,6 +236,10 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
             char buf[256], rest[256] = "";
             snprintf(buf, sizeof buf, "%s", v);
             int autos = 0;
+            if (!*v || v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,")) {
+                snprintf(err, errlen, "da3bench: --workers '%s': an empty item", v);
+                return 2;
+            }
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (!strcmp(t, "auto"))
                     autos = 1;

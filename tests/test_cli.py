@@ -549,6 +549,9 @@ check(rc == 0 and '"isa_selected": "scalar"' in out, "DA3BENCH_ISA=scalar honour
 # (stderr and the JSON context), flash alone made slower.
 usage_error(["attention", "--inject-slowdown", "0"], "--inject-slowdown")
 usage_error(["attention", "--inject-slowdown", "five"], "--inject-slowdown")
+for bad in ("flash,", ",flash", "flash,,blas"):
+    usage_error(["attention", "--impl", bad], "--impl")
+usage_error(["preprocess", "--workers", "1,,2"], "--workers")
 with tempfile.TemporaryDirectory() as tmp:
     times = {}
     for tag, extra in (("off", []), ("on", ["--inject-slowdown", "50%"])):
