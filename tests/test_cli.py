@@ -7,45 +7,12 @@ usage: test_cli.py PATH/TO/da3bench
 """
 import json
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
 
-DA3 = sys.argv[1]
-# a cross build's tests run the binary through meson's exe_wrapper (qemu):
-# only correctness counts there, and what emulation cannot do is skipped
-WRAP = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-EMULATED = bool(WRAP)
-failures = 0
-checks = 0
-
-
-def run(args, env=None, timeout=300):
-    e = dict(os.environ)
-    e.pop("DA3BENCH_ISA", None)
-    e.update(env or {})
-    p = subprocess.run(WRAP + [DA3] + args, capture_output=True, text=True, env=e,
-                       timeout=timeout * (10 if EMULATED else 1))
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
-
-
-def usage_error(args, must_name, env=None):
-    rc, out, err = run(args, env)
-    lines = [l for l in err.splitlines() if l.strip()]
-    check(rc == 2, f"{args}: exit {rc}, expected 2 ({err.strip()!r})")
-    check(len(lines) == 1, f"{args}: one line of error, got {lines!r}")
-    check(must_name in err, f"{args}: error names {must_name!r}: {err.strip()!r}")
-    check("Benchmark" not in out and "attention/" not in out, f"{args}: nothing ran")
-
+import cli_common  # noqa: E402
+from cli_common import DA3, EMULATED, WRAP, check, run, usage_error  # noqa: E402,F401
 
 # Usage errors name the flag and the value.
 usage_error(["nosuchsuite"], "nosuchsuite")
@@ -576,66 +543,4 @@ with tempfile.TemporaryDirectory() as tmp:
         flash = times[("on", "flash")] / times[("off", "flash")]
         check(1.3 < flash < 1.8, f"flash made ~50% slower: {flash:.2f}x")
 
-# Failure paths: nothing lost, nothing misleading.
-import resource
-import signal
-
-
-def fsize_limited(limit):
-    """A child whose files cannot grow past limit bytes: its writes fail
-    with EFBIG, as on a full disk (SIGXFSZ ignored, as a shell's ulimit -f
-    leaves it for a program that checks its writes)."""
-    def pre():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    return pre
-
-
-with tempfile.TemporaryDirectory() as tmp:
-    old = os.path.join(tmp, "old.json")
-    open(old, "w").write('{"old": true}\n')
-    p = subprocess.run(WRAP + [DA3, "attention", "--seq", "64", "--impl", "flash", "-q",
-                               "--repetitions", "1", "--min-time", "0.01", "--json", old],
-                       capture_output=True, text=True, preexec_fn=fsize_limited(1000),
-                       env=dict(os.environ, TMPDIR=tmp), timeout=300)
-    lines = [l for l in p.stderr.splitlines() if l.startswith("da3bench: --json")]
-    check(p.returncode == 1 and open(old).read() == '{"old": true}\n' and len(lines) == 1
-          and "kept as it was" in lines[0],
-          f"a write that fails keeps the old JSON, exit 1, one line: {p.returncode} {lines!r}")
-    check(not [f for f in os.listdir(tmp) if ".partial-" in f], "no partial file left behind")
-    usage_error(["attention", "--seq", "64", "--json", tmp], "is a directory")
-    usage_error(["attention", "--seq", "64", "--benchmark_filter=["], "--benchmark_filter")
-    usage_error(["attention", "--seq", "64", "--benchmark_filter=nosuch"], "matches none")
-    usage_error(["attention", "--seq", "64", "--benchmark_min_time=-5"], "--benchmark_min_time")
-    check(not os.path.exists(os.path.join(tmp, "x.json")), "nothing to run writes no JSON")
-    # a stale partial file of a process that is gone is cleaned on the next run
-    gone = subprocess.Popen(["true"])
-    gone.wait()
-    stale = f"{old}.partial-{gone.pid}"
-    open(stale, "w").write("{")
-    rc, out, err = run(["attention", "--seq", "64", "--impl", "flash", "-q", "--repetitions", "1",
-                        "--min-time", "0.01", "--json", old])
-    check(rc == 0 and not os.path.exists(stale) and json.load(open(old))["benchmarks"],
-          f"a stale partial file is removed, the new JSON complete: {rc} {err[-300:]!r}")
-    # convert looks before it reads: no endless /dev/zero, no hang on a FIFO
-    npy = os.path.join(tmp, "z.npy")
-    for src, why in (("/dev/zero", "not a regular file"), ("fifo", "not a regular file")):
-        if src == "fifo":
-            src = os.path.join(tmp, "fifo")
-            os.mkfifo(src)
-        try:
-            rc, out, err = run(["convert", src, "-o", npy], timeout=20)
-        except subprocess.TimeoutExpired:
-            rc, err = None, "timed out"
-        check(rc == 1 and why in err and len(err.strip().splitlines()) == 1,
-              f"convert {src}: {rc} {err!r}")
-    big = os.path.join(tmp, "big.jpg")
-    with open(big, "wb") as f:
-        f.write(b"\xff\xd8")
-        f.truncate(3 << 30)
-    rc, out, err = run(["convert", big, "-o", npy], timeout=20)
-    check(rc == 1 and "larger than" in err and not os.path.exists(npy), f"convert 3 GB: {err!r}")
-    os.unlink(big)
-
-print(f"cli: {checks} checks, {failures} failures")
-sys.exit(1 if failures else 0)
+cli_common.finish("cli")

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""The failure paths a user meets: a write that fails (as on a full disk)
+keeps the old results, nothing to run is a usage error, stale partial
+files are cleaned, convert looks at its input before reading it.
+
+usage: test_cli_faults.py PATH/TO/da3bench
+"""
+import json
+import os
+import subprocess
+import tempfile
+
+import cli_common
+from cli_common import DA3, WRAP, check, run, usage_error
+
+import resource  # noqa: E402
+import signal  # noqa: E402
+
+
+def fsize_limited(limit):
+    """A child whose files cannot grow past limit bytes: its writes fail
+    with EFBIG, as on a full disk (SIGXFSZ ignored, as a shell's ulimit -f
+    leaves it for a program that checks its writes)."""
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return pre
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    old = os.path.join(tmp, "old.json")
+    open(old, "w").write('{"old": true}\n')
+    p = subprocess.run(WRAP + [DA3, "attention", "--seq", "64", "--impl", "flash", "-q",
+                               "--repetitions", "1", "--min-time", "0.01", "--json", old],
+                       capture_output=True, text=True, preexec_fn=fsize_limited(1000),
+                       env=dict(os.environ, TMPDIR=tmp), timeout=300)
+    lines = [l for l in p.stderr.splitlines() if l.startswith("da3bench: --json")]
+    check(p.returncode == 1 and open(old).read() == '{"old": true}\n' and len(lines) == 1
+          and "kept as it was" in lines[0],
+          f"a write that fails keeps the old JSON, exit 1, one line: {p.returncode} {lines!r}")
+    check(not [f for f in os.listdir(tmp) if ".partial-" in f], "no partial file left behind")
+    usage_error(["attention", "--seq", "64", "--json", tmp], "is a directory")
+    usage_error(["attention", "--seq", "64", "--benchmark_filter=["], "--benchmark_filter")
+    usage_error(["attention", "--seq", "64", "--benchmark_filter=nosuch"], "matches none")
+    usage_error(["attention", "--seq", "64", "--benchmark_min_time=-5"], "--benchmark_min_time")
+    check(not os.path.exists(os.path.join(tmp, "x.json")), "nothing to run writes no JSON")
+    # a stale partial file of a process that is gone is cleaned on the next run
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = f"{old}.partial-{gone.pid}"
+    open(stale, "w").write("{")
+    rc, out, err = run(["attention", "--seq", "64", "--impl", "flash", "-q", "--repetitions", "1",
+                        "--min-time", "0.01", "--json", old])
+    check(rc == 0 and not os.path.exists(stale) and json.load(open(old))["benchmarks"],
+          f"a stale partial file is removed, the new JSON complete: {rc} {err[-300:]!r}")
+    # convert looks before it reads: no endless /dev/zero, no hang on a FIFO
+    npy = os.path.join(tmp, "z.npy")
+    for src, why in (("/dev/zero", "not a regular file"), ("fifo", "not a regular file")):
+        if src == "fifo":
+            src = os.path.join(tmp, "fifo")
+            os.mkfifo(src)
+        try:
+            rc, out, err = run(["convert", src, "-o", npy], timeout=20)
+        except subprocess.TimeoutExpired:
+            rc, err = None, "timed out"
+        check(rc == 1 and why in err and len(err.strip().splitlines()) == 1,
+              f"convert {src}: {rc} {err!r}")
+    big = os.path.join(tmp, "big.jpg")
+    with open(big, "wb") as f:
+        f.write(b"\xff\xd8")
+        f.truncate(3 << 30)
+    rc, out, err = run(["convert", big, "-o", npy], timeout=20)
+    check(rc == 1 and "larger than" in err and not os.path.exists(npy), f"convert 3 GB: {err!r}")
+    os.unlink(big)
+
+
+cli_common.finish("cli_faults")
