@@ -4,12 +4,13 @@
 usage: calibrate_gate.py DA3BENCH [--suite calib|real] [--modes interleaved]
                          [--aa N] [--ab N] [--slowdowns 1.02,1.05]
                          [--threshold 5%] [--alpha 0.01] [--budget 10m]
-                         [--neighbour 25] [--log FILE] [-- gate.py flags]
+                         [--neighbour 25] [--log FILE] [--stop-after 2h]
+                         [-- gate.py flags]
 
 --suite calib (the synthetic suite: `calib --work W`; the head does a
 factor more work under the same name) or real: the command of
-.github/workflows/perf.yml (`attention prefetch --preset quick`, threshold
-5%, alpha 0.01, a 10-minute budget), the head the same binary with
+.github/workflows/perf.yml (`attention prefetch --preset quick --impl
+flash,blas`, threshold 5%, alpha 0.01, a 10-minute budget), the head the same binary with
 --inject-slowdown (attention/flash made that much slower inside its timed
 region, a test knob recorded in the JSON context).
 
@@ -21,7 +22,8 @@ inconclusive, unchanged, and the median and longest wall time.
 --neighbour P runs, the whole time, a process busy P% of one core (a
 shared runner's light neighbour). Each comparison's outcome is appended to
 --log as one JSON line as soon as it ends, so an interrupted calibration
-keeps what it measured. Extra gate.py flags can follow `--`. The same
+keeps what it measured; the kinds take turns, and --stop-after starts no
+comparison after that much time (the table then says so). Extra gate.py flags can follow `--`. The same
 command reproduces the README's tables.
 """
 
@@ -36,8 +38,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gate import duration  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-PERF_YML = ["attention", "prefetch", "--preset", "quick"]
+PERF_YML = ["attention", "prefetch", "--preset", "quick", "--impl", "flash,blas"]
 
 
 def neighbour(pct):
@@ -87,6 +92,7 @@ def main():
     ap.add_argument("--budget", default="10m")
     ap.add_argument("--neighbour", type=float, default=0.0, metavar="PCT")
     ap.add_argument("--log")
+    ap.add_argument("--stop-after", type=duration, default=0.0, metavar="DURATION")
     a = ap.parse_args(argv)
     exe = os.path.abspath(a.da3bench)
     if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
@@ -121,43 +127,58 @@ def main():
                 else:
                     heads[f"A/B +{(float(f) - 1):.0%}"] = (wrapper(tmp, exe, "--slowdown", f),
                                                           a.ab, "calib/")
-            for mode in a.modes.split(","):
-                for kind, (head, n, slowed) in heads.items():
-                    tally = {"false": 0, "caught": 0, "inconclusive": 0, "unchanged": 0}
-                    times = []
-                    for i in range(n):
-                        t0 = time.monotonic()
-                        p = subprocess.run(
-                            [sys.executable, os.path.join(HERE, "gate.py"), exe, head,
-                             "--mode", mode, "--threshold", threshold, "--alpha", alpha,
-                             "--budget", a.budget, "--seed", str(i + 1),
-                             "--out", os.path.join(tmp, f"{mode}-{i}"), *extra, "--", *bench],
-                            capture_output=True, text=True)
-                        times.append(time.monotonic() - t0)
-                        if p.returncode not in (0, 1, 3):
-                            print(p.stderr, file=sys.stderr)
-                            return 2
-                        v = verdicts(p.stdout)
-                        wrong = [b for b, x in v.items() if x in ("regression", "improvement")
-                                 and not (slowed and b.startswith(slowed) and x == "regression")]
-                        hit = bool(slowed) and all(x == "regression" for b, x in v.items()
-                                                   if b.startswith(slowed))
-                        outcome = ("false" if wrong else "caught" if hit and p.returncode == 1
-                                   else "inconclusive" if p.returncode == 3 else "unchanged")
-                        tally[outcome] += 1
-                        rounds = re.search(r"; (\d+) rounds?", p.stdout)
-                        if log:
-                            log.write(json.dumps({
-                                "mode": mode, "kind": kind, "seed": i + 1, "exit": p.returncode,
-                                "outcome": outcome, "wall_s": round(times[-1], 1),
-                                "rounds": int(rounds.group(1)) if rounds else None,
-                                "neighbour_pct": a.neighbour, "verdicts": v,
-                                "command": bench, "threshold": threshold, "alpha": alpha}) + "\n")
-                            log.flush()
-                    print(f"| {mode} | {kind} | {n} | {tally['false']} | "
-                          f"{tally['caught'] if slowed else '—'} | {tally['inconclusive']} | "
-                          f"{tally['unchanged']} | {statistics.median(times):.0f} s | "
-                          f"{max(times):.0f} s |", flush=True)
+            # the kinds take turns (A/A, A/B, A/A, ...), so a calibration cut
+            # short by --stop-after still has both, measured in the same hours
+            tallies = {(m, k): ({"false": 0, "caught": 0, "inconclusive": 0, "unchanged": 0}, [])
+                       for m in a.modes.split(",") for k in heads}
+            t_start, stopped = time.monotonic(), False
+            for i in range(max(n for _, n, _ in heads.values())):
+                for (mode, kind), (tally, times) in tallies.items():
+                    head, n, slowed = heads[kind]
+                    if i >= n or stopped:
+                        continue
+                    if a.stop_after and time.monotonic() - t_start > a.stop_after:
+                        stopped = True
+                        continue
+                    t0 = time.monotonic()
+                    p = subprocess.run(
+                        [sys.executable, os.path.join(HERE, "gate.py"), exe, head,
+                         "--mode", mode, "--threshold", threshold, "--alpha", alpha,
+                         "--budget", a.budget, "--seed", str(i + 1),
+                         "--out", os.path.join(tmp, f"{mode}-{i}"), *extra, "--", *bench],
+                        capture_output=True, text=True)
+                    times.append(time.monotonic() - t0)
+                    if p.returncode not in (0, 1, 3):
+                        print(p.stderr, file=sys.stderr)
+                        return 2
+                    v = verdicts(p.stdout)
+                    wrong = [b for b, x in v.items() if x in ("regression", "improvement")
+                             and not (slowed and b.startswith(slowed) and x == "regression")]
+                    hit = bool(slowed) and all(x == "regression" for b, x in v.items()
+                                               if b.startswith(slowed))
+                    outcome = ("false" if wrong else "caught" if hit and p.returncode == 1
+                               else "inconclusive" if p.returncode == 3 else "unchanged")
+                    tally[outcome] += 1
+                    rounds = re.search(r"; (\d+) rounds?", p.stdout)
+                    if log:
+                        log.write(json.dumps({
+                            "mode": mode, "kind": kind, "seed": i + 1, "exit": p.returncode,
+                            "outcome": outcome, "wall_s": round(times[-1], 1),
+                            "rounds": int(rounds.group(1)) if rounds else None,
+                            "neighbour_pct": a.neighbour, "verdicts": v,
+                            "command": bench, "threshold": threshold, "alpha": alpha}) + "\n")
+                        log.flush()
+            for (mode, kind), (tally, times) in tallies.items():
+                if not times:
+                    continue
+                slowed = heads[kind][2]
+                print(f"| {mode} | {kind} | {len(times)} | {tally['false']} | "
+                      f"{tally['caught'] if slowed else '—'} | {tally['inconclusive']} | "
+                      f"{tally['unchanged']} | {statistics.median(times):.0f} s | "
+                      f"{max(times):.0f} s |", flush=True)
+            if stopped:
+                print(f"\n(stopped by --stop-after {a.stop_after:g} s: fewer comparisons "
+                      "than asked)")
     finally:
         if hog:
             hog.terminate()

@@ -2,8 +2,8 @@
 
 The unit is the round: base and head run back to back (in a random order
 drawn each round) or at once (duet), and each benchmark contributes one
-paired value a round, d = log(median head time / median base time) over
-that round's repetitions. Slow drift (a neighbour starting, the clock
+paired value a round, d = log(fastest head time / fastest base time)
+over that round's repetitions (or of the medians, --stat median). Slow drift (a neighbour starting, the clock
 changing) hits both sides of a round alike and cancels in d; repetitions
 inside one process are not independent of each other, rounds are.
 
@@ -132,10 +132,15 @@ def decide(d, threshold, a):
     return row
 
 
-def log_ratio(base, head):
-    """One round's paired value, or None without a valid time on a side."""
+def log_ratio(base, head, stat="min"):
+    """One round's paired value, or None without a valid time on a side:
+    the log of the ratio of the two sides' fastest repetitions (stat min:
+    interference only ever adds time, and the fastest of repetitions spread
+    over the process is the least disturbed; Chen and Revels, "Robust
+    benchmarking in noisy environments", 2016) or of their medians."""
     b = [x for x in base if x > 0 and math.isfinite(x)]
     h = [x for x in head if x > 0 and math.isfinite(x)]
     if not b or not h:
         return None
-    return math.log(statistics.median(h) / statistics.median(b))
+    pick = min if stat == "min" else statistics.median
+    return math.log(pick(h) / pick(b))

@@ -200,3 +200,14 @@ def test_wilcoxon_signed_rank_exact_values():
     assert stats.wilcoxon_signed_rank([1, 2, 3, 4, 5]) == 2 / 32
     assert stats.wilcoxon_signed_rank([1, -2, 3, -4, 5, 6]) == 28 / 64
     assert stats.wilcoxon_signed_rank([0, 0]) == 1.0
+
+
+def test_each_round_spreads_the_repetitions_and_pairs_the_fastest(tmp_path, capsys):
+    out_dir = tmp_path / "o"
+    gate.main([fake(tmp_path, "b", 1.0), fake(tmp_path, "h", 1.10), "--out", str(out_dir)])
+    args = (out_dir / "head-1.json.args").read_text()
+    assert "--benchmark_enable_random_interleaving=true" in args and "--repetitions 8" in args
+    assert "(their fastest)" in capsys.readouterr().out
+    # one burst of interference in a repetition moves the median, not the fastest
+    assert rounds.log_ratio([1.0, 1.0, 1.0], [1.0, 1.8, 1.9]) == 0.0
+    assert rounds.log_ratio([1.0, 1.0, 1.0], [1.0, 1.8, 1.9], "median") > 0.5

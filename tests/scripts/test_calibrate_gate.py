@@ -1,0 +1,55 @@
+"""calibrate_gate.py's turns, tallies and --stop-after, with a stand-in for
+da3bench whose calib benchmark is --slowdown F times slower."""
+
+import os
+import stat
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "..", "..", "scripts", "calibrate_gate.py")
+
+FAKE = r'''#!{python}
+import json, os, random, sys, zlib
+args = sys.argv[1:]
+reps = int(args[args.index("--repetitions") + 1])
+path = args[args.index("--json") + 1]
+slow = float(args[args.index("--slowdown") + 1]) if "--slowdown" in args else 1.0
+rng = random.Random(zlib.crc32(os.path.basename(path).encode()))
+runs = [{{"name": "calib/spin/work:200", "run_name": "calib/spin/work:200",
+          "run_type": "iteration", "repetitions": reps, "repetition_index": i,
+          "iterations": 1, "real_time": 10 * slow * rng.lognormvariate(0, 0.002),
+          "cpu_time": 1, "time_unit": "ms"}} for i in range(reps)]
+json.dump({{"context": {{}}, "benchmarks": runs}}, open(path, "w"))
+'''
+
+
+def fake(tmp_path):
+    p = tmp_path / "da3bench"
+    p.write_text(FAKE.format(python=sys.executable))
+    p.chmod(p.stat().st_mode | stat.S_IEXEC)
+    return str(p)
+
+
+def run(*args):
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_a_a_and_a_b_take_turns_and_are_tallied(tmp_path):
+    log = tmp_path / "log.jsonl"
+    p = run(fake(tmp_path), "--aa", "2", "--ab", "2", "--slowdowns", "1.10", "--log", str(log))
+    assert p.returncode == 0, p.stderr
+    rows = [r for r in p.stdout.splitlines() if r.startswith("| interleaved")]
+    assert rows[0].startswith("| interleaved | A/A | 2 | 0 | — |")
+    assert rows[1].startswith("| interleaved | A/B +10% | 2 | 0 | 2 |")
+    kinds = [line.split('"kind": "')[1].split('"')[0] for line in log.read_text().splitlines()]
+    assert kinds == ["A/A", "A/B +10%", "A/A", "A/B +10%"]
+
+
+def test_stop_after_keeps_what_it_measured_and_says_so(tmp_path):
+    p = run(fake(tmp_path), "--aa", "5", "--ab", "5", "--slowdowns", "1.10",
+            "--stop-after", "0.001s")
+    assert p.returncode == 0, p.stderr
+    assert "| interleaved | A/A | 1 |" in p.stdout and "stopped by --stop-after" in p.stdout
+    assert run(fake(tmp_path), "--stop-after", "soon").returncode == 2
