@@ -3,10 +3,13 @@
 #include "host.h"
 #include "par.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int failures;
 #define CHECK(c, ...)                                                                     \
@@ -29,6 +32,80 @@ static void count_task(void *ctx, long task, int tid)
     atomic_fetch_add(&hits[task], 1);
     if (tid < 0 || tid >= max_tid)
         atomic_store(&bad_tid, 1);
+}
+
+/* a task that runs a parallel for of its own (the pool is busy: the inner
+ * call gets threads of its own) */
+static atomic_long inner_sum;
+static void inner_task(void *ctx, long task, int tid)
+{
+    (void)ctx;
+    (void)tid;
+    atomic_fetch_add(&inner_sum, task + 1);
+}
+static void outer_task(void *ctx, long task, int tid)
+{
+    (void)ctx;
+    (void)task;
+    (void)tid;
+    da3_par_for(2, 10, inner_task, NULL);
+}
+
+/* two threads that call the parallel for at once, many times */
+static atomic_long sum_tasks;
+static void add_task(void *ctx, long task, int tid)
+{
+    (void)ctx;
+    (void)tid;
+    atomic_fetch_add(&sum_tasks, task);
+}
+static void *caller_main(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 300; i++)
+        da3_par_for(2, 100, add_task, NULL);
+    return NULL;
+}
+
+static void check_pool(void)
+{
+    /* back-to-back calls at widths that grow and shrink reuse the workers */
+    long want = 0;
+    atomic_store(&sum_tasks, 0);
+    for (int i = 0; i < 2000; i++) {
+        int w = 1 + i % 5;
+        CHECK(da3_par_for(w, 64, add_task, NULL) == 0, "call %d", i);
+        want += 64 * 63 / 2;
+    }
+    CHECK(atomic_load(&sum_tasks) == want, "2000 calls: every task once (%ld, want %ld)",
+          atomic_load(&sum_tasks), want);
+
+    atomic_store(&inner_sum, 0);
+    CHECK(da3_par_for(2, 8, outer_task, NULL) == 0, "nested call");
+    CHECK(atomic_load(&inner_sum) == 8 * 55, "nested: each inner task once (%ld)",
+          atomic_load(&inner_sum));
+
+    atomic_store(&sum_tasks, 0);
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, caller_main, NULL);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    CHECK(atomic_load(&sum_tasks) == 2L * 300 * 4950, "two callers at once (%ld)",
+          atomic_load(&sum_tasks));
+
+    /* a child of fork() has none of the parent's workers: it starts its own */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        atomic_store(&sum_tasks, 0);
+        int rc = da3_par_for(3, 100, add_task, NULL);
+        _exit(rc == 0 && atomic_load(&sum_tasks) == 4950 ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0,
+          "parallel for in a child of fork()");
 }
 
 int main(void)
@@ -56,6 +133,7 @@ int main(void)
             CHECK(ok, "par_for %d threads, %ld tasks: each task once", threads[t], tasks[n]);
         }
     CHECK(!atomic_load(&bad_tid), "tid within [0, nthreads)");
+    check_pool();
 
     double peak = da3_cpu_peak_gflops(1, 0.02, 1);
     /* under qemu-user the emulator's speed is measured: only its sign counts */

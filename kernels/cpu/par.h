@@ -1,9 +1,13 @@
 /*
  * par.h - a parallel for over tasks, the one threading primitive of the
- * kernels. The caller's thread takes part; nthreads-1 threads are started
- * for the call and joined before it returns, and tasks are handed out
- * dynamically (an atomic counter), so uneven tasks balance. With nthreads
- * = 1 it is a plain loop on the caller's thread.
+ * kernels. The caller's thread takes part, with workers of a pool started
+ * on first use and kept (woken for each call, spinning ~20-50 us before
+ * they sleep), so a kernel's back-to-back calls do not pay a thread start
+ * each, nor land a fresh thread on a busy core. A call from inside a task,
+ * or from a second thread while the pool is busy, gets threads started for
+ * it and joined before it returns. Tasks are handed out dynamically (an
+ * atomic counter), so uneven tasks balance. With nthreads = 1 it is a plain
+ * loop on the caller's thread. A child of fork() starts its own workers.
  *
  * fn(ctx, task, tid): task in [0, ntasks), tid in [0, nthreads) identifies
  * the thread, for per-thread scratch. Returns 0, or -errno when a thread
