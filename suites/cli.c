@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch", "cuda", "calib"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
@@ -127,6 +128,17 @@ static int name_list(const char *flag, const char *val, const char *known,
         snprintf(err, errlen, "da3bench: %s: expected one of %s", flag, known);
         return 2;
     }
+    return 0;
+}
+
+/* whether the run includes this suite: the named ones, or all but calib */
+static int runs_suite(const da3_opts *o, const char *name)
+{
+    if (!o->nsuites)
+        return strcmp(name, "calib") != 0;
+    for (int i = 0; i < o->nsuites; i++)
+        if (!strcmp(o->suites[i], name))
+            return 1;
     return 0;
 }
 
@@ -349,6 +361,11 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 snprintf(err, errlen, "da3bench: --fixtures: missing folder");
                 return 2;
             }
+            struct stat sb;
+            if (stat(v, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+                snprintf(err, errlen, "da3bench: --fixtures '%s': not a folder", v);
+                return 2;
+            }
             o->fixtures = v;
         } else if ((v = flag_value("--mode", argc, argv, &i))) {
             if (strcmp(v, "time") && strcmp(v, "instructions")) {
@@ -404,5 +421,27 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "da3bench env: takes no suite or sweep flags");
         return 2;
     }
+    /* a flag that only one suite reads, given when that suite does not run,
+     * would be silently ignored */
+    const struct {
+        const char *flag, *suite;
+        int given;
+    } own[] = {
+        {"--slowdown", "calib", o->slowdown != 0},
+        {"--work", "calib", o->work.n != 0},
+        {"--inject-slowdown", "attention", o->inject != 0},
+        {"--workers", "preprocess", o->workers.n != 0},
+        {"--pool", "preprocess", o->npool != 0},
+        {"--decode", "preprocess", o->ndecode != 0},
+        {"--method", "preprocess", o->nmethod != 0},
+        {"--res", "preprocess", o->res.n != 0},
+    };
+    for (size_t k = 0; o->cmd != DA3_CMD_ENV && k < sizeof own / sizeof *own; k++)
+        if (own[k].given && !runs_suite(o, own[k].suite)) {
+            snprintf(err, errlen, "da3bench: %s is a flag of the %s suite, which this run does "
+                                  "not include (name it: da3bench %s ... %s)",
+                     own[k].flag, own[k].suite, own[k].suite, own[k].flag);
+            return 2;
+        }
     return 0;
 }

@@ -153,6 +153,10 @@ int da3_cmd_convert(int argc, char **argv)
         fprintf(stderr, "da3bench convert: need IMAGE.jpg and -o TENSOR.npy (see --help)\n");
         return 2;
     }
+    if (da3_cpu_init()) {
+        fprintf(stderr, "da3bench convert: %s\n", da3_cpu_error());
+        return 2;
+    }
     uint8_t *buf = NULL;
     size_t len = 0;
     char rerr[160];
@@ -161,7 +165,6 @@ int da3_cmd_convert(int argc, char **argv)
         free(buf);
         return 1;
     }
-    da3_cpu_init();
     da3_pp *pp = da3_pp_new();
     da3_pp_geom g;
     int rc = 1;

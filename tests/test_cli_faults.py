@@ -43,6 +43,13 @@ with tempfile.TemporaryDirectory() as tmp:
     usage_error(["attention", "--seq", "64", "--benchmark_filter=["], "--benchmark_filter")
     usage_error(["attention", "--seq", "64", "--benchmark_filter=nosuch"], "matches none")
     usage_error(["attention", "--seq", "64", "--benchmark_min_time=-5"], "--benchmark_min_time")
+    # checked before anything runs: a file as the fixtures folder, a flag of
+    # a suite the run does not include
+    usage_error(["preprocess", "--fixtures", old], "not a folder")
+    usage_error(["attention", "--seq", "64", "--slowdown", "2"], "--slowdown")
+    usage_error(["peak", "--inject-slowdown", "5%"], "--inject-slowdown")
+    usage_error(["attention", "--workers", "2"], "--workers")
+    usage_error(["--work", "10"], "calib")
     check(not os.path.exists(os.path.join(tmp, "x.json")), "nothing to run writes no JSON")
     # a stale partial file of a process that is gone is cleaned on the next run
     gone = subprocess.Popen(["true"])
@@ -55,6 +62,8 @@ with tempfile.TemporaryDirectory() as tmp:
           f"a stale partial file is removed, the new JSON complete: {rc} {err[-300:]!r}")
     # convert looks before it reads: no endless /dev/zero, no hang on a FIFO
     npy = os.path.join(tmp, "z.npy")
+    usage_error(["convert", "/dev/zero", "-o", npy], "DA3BENCH_ISA=sse9",
+                env={"DA3BENCH_ISA": "sse9"})
     for src, why in (("/dev/zero", "not a regular file"), ("fifo", "not a regular file")):
         if src == "fifo":
             src = os.path.join(tmp, "fifo")
