@@ -82,5 +82,26 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 1 and "larger than" in err and not os.path.exists(npy), f"convert 3 GB: {err!r}")
     os.unlink(big)
 
+    # a benchmark that errors in its repetitions is one errored benchmark:
+    # the run goes on and writes its JSON (Google Benchmark aborted in
+    # ComputeStats when an errored repetition counted other iterations)
+    if os.environ.get("DA3_SANITIZE", "none") == "none" and not WRAP:
+        out_json = os.path.join(tmp, "oom.json")
+
+        def _as_limit():
+            resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+        p = subprocess.run([DA3, "attention", "--seq", "32768,64", "--heads", "1", "--impl",
+                            "naive", "--mem-limit", "100G", "--repetitions", "3",
+                            "--min-time", "0.01", "--quiet", "--json", out_json],
+                           capture_output=True, text=True, preexec_fn=_as_limit, timeout=300)
+        runs = json.load(open(out_json))["benchmarks"] if os.path.exists(out_json) else []
+        naive = [r for r in runs if "/N:32768/" in r["name"]]
+        flash = [r for r in runs if "/N:64/" in r["name"] and r.get("run_type") == "iteration"]
+        check(p.returncode == 1 and len(naive) == 3 and all(r.get("error_occurred") for r in naive)
+              and "out of memory" in naive[0].get("error_message", "")
+              and len(flash) == 3 and not any(r.get("error_occurred") for r in flash),
+              f"out of memory in every repetition: one errored benchmark, the next runs, JSON "
+              f"written: exit {p.returncode}, {len(runs)} runs, {p.stderr[-200:]!r}")
+
 
 cli_common.finish("cli_faults")

@@ -54,11 +54,23 @@ std::string g_filter;
 bool g_count = false; // instruction-count mode: bracket each timed loop
 volatile std::sig_atomic_t g_signal = 0;
 
+// An error before the timed loop leaves the state unstarted: Google
+// Benchmark then reports 0 iterations for that repetition, the others the
+// repetitions' count, and (1.7.x) ComputeStats checks that they agree
+// before it skips errored runs - an abort, no JSON. Starting the loop
+// first makes the errored repetition report the same count as the others.
+void skip_with_error(benchmark::State &s, const char *msg)
+{
+    if (s.iterations() == 0 && !s.error_occurred())
+        (void)s.KeepRunning();
+    s.SkipWithError(msg);
+}
+
 void skip_interrupted(benchmark::State &s)
 {
     char msg[64];
     std::snprintf(msg, sizeof msg, "interrupted by signal %d", (int)g_signal);
-    s.SkipWithError(msg);
+    skip_with_error(s, msg);
 }
 bool g_color = true;
 int g_progress = 1;
@@ -312,7 +324,7 @@ void gb_counter(gb_state *st, const char *name, double value, int flags)
     st->s->counters[name] = benchmark::Counter(value, benchmark::Counter::Flags(f));
 }
 
-void gb_skip_with_error(gb_state *st, const char *msg) { st->s->SkipWithError(msg); }
+void gb_skip_with_error(gb_state *st, const char *msg) { skip_with_error(*st->s, msg); }
 bool gb_error_occurred(const gb_state *st) { return st->s->error_occurred(); }
 void gb_set_label(gb_state *st, const char *label) { st->s->SetLabel(label); }
 int64_t gb_iterations_done(const gb_state *st) { return st->s->iterations(); }
