@@ -119,6 +119,11 @@ def main(argv=None):
     except ResultsError as e:
         print(f"compare.py: {e}", file=sys.stderr)
         return 2
+    for path, m in ((a.base, mb), (a.new, mn)):
+        if m.records and all(r.error for r in m.records):
+            print(f"compare.py: {path}: every benchmark errored ({len(m.records)} runs): "
+                  "nothing to compare", file=sys.stderr)
+            return 3
     counts = counted(mb) and counted(mn)
     if counted(mb) != counted(mn):
         print("compare.py: one file holds instruction counts (--mode instructions) and the other "

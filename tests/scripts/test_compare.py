@@ -227,3 +227,12 @@ def test_counts_against_times_is_refused(tmp_path, capsys):
     t = results(tmp_path / "t.json", {"x/a": [1, 2, 3, 4, 5]})
     assert compare.main([b, t]) == 2
     assert "like with like" in capsys.readouterr().err
+
+
+def test_counts_against_an_all_errored_file_says_it_errored(tmp_path, capsys):
+    # not "one holds counts and the other times": the other holds nothing
+    b = counts(tmp_path / "b.json", {"x/a": 1000})
+    n = write(tmp_path / "n.json", [rep("x/a", 0, error_occurred=True, error_message="oom")])
+    assert compare.main([b, n]) == 3
+    err = capsys.readouterr().err
+    assert "every benchmark errored" in err and "n.json" in err and "like with like" not in err
