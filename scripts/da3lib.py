@@ -68,6 +68,9 @@ class Lib:
                                  ctypes.POINTER(PPGeom)]),
             "da3_pp_run": (i, [vp, ctypes.c_char_p, sz, ctypes.POINTER(PPParams), vp, sz,
                                ctypes.POINTER(PPGeom)]),
+            "da3_pp_decode_only": (ctypes.POINTER(ctypes.c_uint8),
+                                   [vp, ctypes.c_char_p, sz, ctypes.POINTER(i),
+                                    ctypes.POINTER(i)]),
         }
         for name, (res, args) in sig.items():
             f = getattr(c, name)
@@ -153,6 +156,15 @@ class Lib:
                 raise Da3Error(c.da3_pp_error(pp).decode())
             return geom
 
+        def decoded(jpeg):
+            """The decoded RGB (height, width, 3) uint8 before any resize."""
+            w, h = ctypes.c_int(), ctypes.c_int()
+            px = c.da3_pp_decode_only(pp, jpeg, len(jpeg), ctypes.byref(w), ctypes.byref(h))
+            if not px:
+                raise Da3Error(c.da3_pp_error(pp).decode())
+            return np.ctypeslib.as_array(px, (h.value, w.value, 3)).copy()
+
         call.geometry = geometry
+        call.decoded = decoded
         call.free = lambda: c.da3_pp_free(pp)
         return call

@@ -237,17 +237,42 @@ static int grow(void **buf, size_t *cap, size_t need)
     return 0;
 }
 
+/* CMYK (or YCCK, which libjpeg-turbo returns as CMYK) to RGB in place,
+ * the way Pillow does it: the stored values are taken as Adobe's inverted
+ * CMYK (Pillow's rawmode CMYK;I), and R = (255-K) - (255-K)*C/255 with
+ * Pillow's rounding of the product. Forward in place is safe: pixel i's
+ * three bytes land at or before its four. */
+static void cmyk_to_rgb(uint8_t *px, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *s = px + 4 * i;
+        const int nk = s[3], c[3] = {255 - s[0], 255 - s[1], 255 - s[2]};
+        uint8_t *d = px + 3 * i;
+        for (int j = 0; j < 3; j++) {
+            const int t = c[j] * nk + 128;
+            const int v = nk - (((t >> 8) + t) >> 8);
+            d[j] = (uint8_t)(v < 0 ? 0 : v);
+        }
+    }
+}
+
 /* Decodes to interleaved RGB, w x h (the scale libjpeg-turbo picks for
  * that size). */
 static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
 {
-    if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * 3))
+    int hw, hh, sub, cs;
+    if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, &hw, &hh, &sub, &cs))
+        return jpeg_fail(pp, "corrupt JPEG header");
+    const int cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
+    if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * (cmyk ? 4 : 3)))
         return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
     /* Any warning (truncated or corrupt data) is an error: a benchmark must
      * not time a half-decoded image. */
-    if (tjDecompress2(pp->tj, jpeg, (unsigned long)len, pp->rgb, w, 0, h, TJPF_RGB,
-                      TJFLAG_STOPONWARNING))
+    if (tjDecompress2(pp->tj, jpeg, (unsigned long)len, pp->rgb, w, 0, h,
+                      cmyk ? TJPF_CMYK : TJPF_RGB, TJFLAG_STOPONWARNING))
         return jpeg_fail(pp, "corrupt or truncated JPEG data");
+    if (cmyk)
+        cmyk_to_rgb(pp->rgb, (size_t)w * h);
     return 0;
 }
 

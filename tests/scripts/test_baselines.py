@@ -220,3 +220,21 @@ def test_baselines_whose_scores_do_not_fit_the_memory_budget_are_skipped(tmp_pat
     assert {"da3_flash", "da3_blas"} <= set(by_impl(doc, "attention"))
     assert "numpy" not in by_impl(doc, "attention")
     assert "numpy B1 H1 N256 D64: skipped (its N x N scores" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not have("PIL"), reason="Pillow not installed")
+def test_a_cmyk_jpeg_decodes_as_pillow_does(tmp_path):
+    # an Adobe CMYK JPEG (Pillow writes them inverted, as Photoshop does)
+    import io
+    import numpy as np
+    from PIL import Image
+    cmyk = np.random.default_rng(5).integers(0, 256, (48, 64, 4), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(cmyk, "CMYK").save(buf, "JPEG", quality=95)
+    data = buf.getvalue()
+    want = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    pp = da3lib.Lib(LIB).preprocessor("full")
+    got = pp.decoded(data)
+    pp.free()
+    assert got.shape == want.shape
+    assert int(np.abs(got.astype(int) - want.astype(int)).max()) <= 1
