@@ -16,6 +16,7 @@ struct da3_pp {
     tjhandle tj;
     uint8_t *rgb;
     size_t rgb_cap;
+    int cs; /* the colorspace of the JPEG last probed (TJCS_*) */
     float *tmp, *inter;
     size_t tmp_cap, inter_cap;
     da3_pp_geom key; /* the geometry the plans below were built for */
@@ -80,6 +81,7 @@ int da3_pp_probe(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_param
         return fail(pp, DA3_PP_EARG, "JPEG too large");
     if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, &w, &h, &sub, &cs))
         return jpeg_fail(pp, "corrupt JPEG header");
+    pp->cs = cs;
     if ((double)w * h > DA3_PP_MAX_PIXELS) {
         snprintf(pp->err, sizeof pp->err, "image too large: %dx%d (at most %.0f megapixels)", w, h,
                  DA3_PP_MAX_PIXELS / 1e6);
@@ -260,10 +262,9 @@ static void cmyk_to_rgb(uint8_t *px, size_t n)
  * that size). */
 static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
 {
-    int hw, hh, sub, cs;
-    if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, &hw, &hh, &sub, &cs))
-        return jpeg_fail(pp, "corrupt JPEG header");
-    const int cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
+    /* the colorspace from the header read just before (a second header read
+     * on a handle whose last decode failed fails too) */
+    const int cmyk = pp->cs == TJCS_CMYK || pp->cs == TJCS_YCCK;
     if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * (cmyk ? 4 : 3)))
         return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
     /* Any warning (truncated or corrupt data) is an error: a benchmark must
@@ -377,6 +378,7 @@ const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len,
         jpeg_fail(pp, "corrupt JPEG header");
         return NULL;
     }
+    pp->cs = cs;
     if (den != 1 && den != 2 && den != 4 && den != 8) {
         fail(pp, DA3_PP_EARG, "scale must be 1/1, 1/2, 1/4 or 1/8");
         return NULL;
