@@ -131,8 +131,7 @@ static int name_list(const char *flag, const char *val, const char *known,
     return 0;
 }
 
-/* whether the run includes this suite: the named ones, or all but calib */
-static int runs_suite(const da3_opts *o, const char *name)
+int da3_cli_runs_suite(const da3_opts *o, const char *name)
 {
     if (!o->nsuites)
         return strcmp(name, "calib") != 0;
@@ -437,7 +436,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         {"--res", "preprocess", o->res.n != 0},
     };
     for (size_t k = 0; o->cmd != DA3_CMD_ENV && k < sizeof own / sizeof *own; k++)
-        if (own[k].given && !runs_suite(o, own[k].suite)) {
+        if (own[k].given && !da3_cli_runs_suite(o, own[k].suite)) {
             snprintf(err, errlen, "da3bench: %s is a flag of the %s suite, which this run does "
                                   "not include (name it: da3bench %s ... %s)",
                      own[k].flag, own[k].suite, own[k].suite, own[k].flag);

@@ -68,6 +68,9 @@ typedef struct {
 
 int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen);
 
+/* Whether the run includes this suite: the named ones, or all but calib. */
+int da3_cli_runs_suite(const da3_opts *o, const char *name);
+
 /* Parses "16G", "512M", "1000000" (bytes); 0 on success. */
 int da3_parse_bytes(const char *s, size_t *out);
 

@@ -45,13 +45,9 @@ static int wanted(const da3_opts *o, const char *name)
 {
     /* calib only when named; peak and cuda measure hardware, which counting
      * instructions cannot */
-    if (!o->nsuites)
-        return strcmp(name, "calib") != 0 &&
-               !(o->count_instructions && (!strcmp(name, "peak") || !strcmp(name, "cuda")));
-    for (int i = 0; i < o->nsuites; i++)
-        if (!strcmp(o->suites[i], name))
-            return 1;
-    return 0;
+    if (!o->nsuites && o->count_instructions && (!strcmp(name, "peak") || !strcmp(name, "cuda")))
+        return 0;
+    return da3_cli_runs_suite(o, name);
 }
 
 /* mode: 0 register, 1 print names, 2 check only. Returns 0 or 2. */
