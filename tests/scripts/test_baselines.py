@@ -238,3 +238,38 @@ def test_a_cmyk_jpeg_decodes_as_pillow_does(tmp_path):
     pp.free()
     assert got.shape == want.shape
     assert int(np.abs(got.astype(int) - want.astype(int)).max()) <= 1
+
+
+@pytest.mark.skipif(not have("PIL"), reason="Pillow not installed")
+def test_a_ycck_jpeg_decodes_as_pillow_does():
+    # YCCK (Adobe transform 2): TurboJPEG writes one from CMYK pixels;
+    # Pillow cannot, so it only reads it back as the reference
+    import ctypes
+    import ctypes.util
+    import io
+    import numpy as np
+    from PIL import Image
+    name = ctypes.util.find_library("turbojpeg")
+    if not name:
+        pytest.skip("no libturbojpeg to write a YCCK JPEG")
+    tj = ctypes.CDLL(name)
+    tj.tjInitCompress.restype = ctypes.c_void_p
+    handle = ctypes.c_void_p(tj.tjInitCompress())
+    cmyk = np.ascontiguousarray(
+        np.random.default_rng(6).integers(0, 256, (40, 56, 4), dtype=np.uint8))
+    out, size = ctypes.POINTER(ctypes.c_ubyte)(), ctypes.c_ulong(0)
+    tjpf_cmyk, tjsamp_444 = 11, 0
+    rc = tj.tjCompress2(handle, cmyk.ctypes.data_as(ctypes.c_void_p), 56, 0, 40, tjpf_cmyk,
+                        ctypes.byref(out), ctypes.byref(size), tjsamp_444, 95, 0)
+    assert rc == 0
+    data = ctypes.string_at(out, size.value)
+    tj.tjFree(out)
+    tj.tjDestroy(handle)
+    im = Image.open(io.BytesIO(data))
+    assert im.info.get("adobe_transform") == 2, "the file is YCCK"
+    want = np.asarray(im.convert("RGB"))
+    pp = da3lib.Lib(LIB).preprocessor("full")
+    got = pp.decoded(data)
+    pp.free()
+    assert got.shape == want.shape
+    assert int(np.abs(got.astype(int) - want.astype(int)).max()) <= 1
