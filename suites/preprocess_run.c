@@ -81,6 +81,8 @@ typedef struct {
     size_t out_floats;
     int *rc;
     char (*msg)[300];     /* per image error */
+    float **scratch;      /* per worker output while auto-tuning */
+    char (*wmsg)[300];    /* per worker error while auto-tuning */
     int workers;
 } run_state;
 
@@ -97,8 +99,10 @@ static void release_state(void)
     for (int w = 0; w < rs.workers; w++) {
         da3_pp_free(rs.pp ? rs.pp[w] : NULL);
         free(rs.buf ? rs.buf[w] : NULL);
+        free(rs.scratch ? rs.scratch[w] : NULL);
     }
     free(rs.pp), free(rs.buf), free(rs.cap), free(rs.out), free(rs.rc), free(rs.msg);
+    free(rs.scratch), free(rs.wmsg);
     memset(&rs, 0, sizeof rs);
 }
 
@@ -111,11 +115,11 @@ void da3_pprun_cleanup(void)
     memset(&set, 0, sizeof set);
 }
 
-static int do_image(run_state *s, long job, int worker, float *dst)
+static int do_image(run_state *s, long job, int worker, float *dst, char msg[300])
 {
     long len = da3_fix_read_file(set.path[job], &s->buf[worker], &s->cap[worker]);
     if (len < 0) {
-        snprintf(s->msg[job], sizeof s->msg[job], "%s: %s", set.path[job], strerror((int)-len));
+        snprintf(msg, 300, "%s: %s", set.path[job], strerror((int)-len));
         return (int)len;
     }
     if (!s->pp[worker] && !(s->pp[worker] = da3_pp_new()))
@@ -123,21 +127,22 @@ static int do_image(run_state *s, long job, int worker, float *dst)
     da3_pp_geom g;
     int rc = da3_pp_run(s->pp[worker], s->buf[worker], (size_t)len, &s->c->pp, dst, s->out_floats, &g);
     if (rc)
-        snprintf(s->msg[job], sizeof s->msg[job], "%s: %s", set.path[job], da3_pp_error(s->pp[worker]));
+        snprintf(msg, 300, "%s: %s", set.path[job], da3_pp_error(s->pp[worker]));
     return rc;
 }
 
 static int thread_job(void *ctx, long job, int worker)
 {
     run_state *s = ctx;
-    return do_image(s, job, worker, s->out + (size_t)job * s->out_floats);
+    return do_image(s, job, worker, s->out + (size_t)job * s->out_floats, s->msg[job]);
 }
 
 static int process_job(void *ctx, long job, int worker, void *buf)
 {
     (void)worker;
     /* in the child: one worker slot of its own (index 0) */
-    return do_image(ctx, job, 0, buf);
+    run_state *s = ctx;
+    return do_image(s, job, 0, buf, s->msg[job]);
 }
 
 static int decode_job(run_state *s, long job)
@@ -157,7 +162,11 @@ static int auto_job(void *ctx, long job, int worker)
     run_state *s = ctx;
     if (worker >= s->workers)
         return -1;
-    return do_image(s, job % set.n, worker, s->out + (size_t)(job % set.n) * s->out_floats);
+    /* a calibration batch may hold an image twice, run at once by two
+     * workers: each writes its own scratch output and message */
+    if (!s->scratch[worker] && !(s->scratch[worker] = malloc(sizeof(float) * s->out_floats)))
+        return DA3_PP_ENOMEM;
+    return do_image(s, job % set.n, worker, s->scratch[worker], s->wmsg[worker]);
 }
 
 /* Sets up rs for case c: buffers for max(workers, 64) slots. */
@@ -184,7 +193,9 @@ int da3_pprun_setup(da3_pp_case *c, da3_pp_group *g, const da3_opts *o, char *ms
     rs.out = malloc(sizeof(float) * rs.out_floats * (size_t)set.n);
     rs.rc = calloc((size_t)set.n, sizeof *rs.rc);
     rs.msg = calloc((size_t)set.n, sizeof *rs.msg);
-    if (!rs.pp || !rs.buf || !rs.cap || !rs.out || !rs.rc || !rs.msg || !(rs.pp[0] = da3_pp_new())) {
+    rs.scratch = calloc((size_t)rs.workers, sizeof *rs.scratch);
+    rs.wmsg = calloc((size_t)rs.workers, sizeof *rs.wmsg);
+    if (!rs.pp || !rs.buf || !rs.cap || !rs.out || !rs.rc || !rs.msg || !rs.scratch || !rs.wmsg || !(rs.pp[0] = da3_pp_new())) {
         snprintf(msg, len, "out of memory for %d images", set.n);
         return -1;
     }
@@ -198,8 +209,13 @@ int da3_pprun_setup(da3_pp_case *c, da3_pp_group *g, const da3_opts *o, char *ms
             const long calib = set.n < 16 ? set.n : 16;
             int best = da3_pool_autotune(4 * da3_cpu_count() < 64 ? 4 * da3_cpu_count() : 64, calib,
                                          auto_job, &rs, t, &nt);
+            for (int k = 0; k < rs.workers; k++)
+                free(rs.scratch[k]), rs.scratch[k] = NULL;
             if (best < 1) {
-                snprintf(msg, len, "auto-tuning failed");
+                const char *why = "";
+                for (int k = 0; k < rs.workers && !*why; k++)
+                    why = rs.wmsg[k];
+                snprintf(msg, len, "auto-tuning failed%s%s", *why ? ": " : "", why);
                 return -1;
             }
             g->auto_workers = best;

@@ -10,6 +10,16 @@ DA3 = sys.argv[1]
 # only correctness counts there, and what emulation cannot do is skipped
 WRAP = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 EMULATED = bool(WRAP)
+# meson's b_sanitize of this build ("none", "address,undefined", "thread"):
+# a sanitizer reserves terabytes of address space (no ulimit -v checks), and
+# ThreadSanitizer's runtime itself dies under a small RLIMIT_FSIZE (SIGBUS
+# at start, before main), so those checks skip under it and say so
+SANITIZE = os.environ.get("DA3_SANITIZE", "none")
+TSAN = "thread" in SANITIZE
+
+
+def say_skipped(what, why):
+    print(f"skipped: {what} ({why})")
 failures = 0
 checks = 0
 
