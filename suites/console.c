@@ -27,6 +27,8 @@ typedef struct {
     double gflops[4][MAX_REP / 10], pct[4][MAX_REP / 10];
 } cfg_times;
 
+FILE *da3_console_out;
+
 static const char *const impl_names[4] = {"naive", "fused", "flash", "blas"};
 
 static double to_ms(double t, const char *unit)
@@ -91,11 +93,11 @@ void da3_console_attention(void)
                 da3_median_sd(cfg[c].gflops[k], cfg[c].n[k], &gf[k], &unused);
                 da3_median_sd(cfg[c].pct[k], cfg[c].n[k], &pct[k], &unused);
             }
-        printf("\n================================================================================\n");
-        printf("BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model, da3_isa_name(da3_cpu_isa()),
+        fprintf(da3_console_out, "\n================================================================================\n");
+        fprintf(da3_console_out, "BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model, da3_isa_name(da3_cpu_isa()),
                t, t == 1 ? "" : "s");
-        printf("Config: batch=%d, seq_len=%d, heads=%d, head_dim=%d\n", b, n, h, d);
-        printf("================================================================================\n\n");
+        fprintf(da3_console_out, "Config: batch=%d, seq_len=%d, heads=%d, head_dim=%d\n", b, n, h, d);
+        fprintf(da3_console_out, "================================================================================\n\n");
         static const char *const labels[4] = {"Upstream:", "Optimized:", "Flash:", "BLAS:"};
         static const char *const notes[4] = {
             "naive: scale pass, then softmax", "fused: scale folded into softmax",
@@ -104,22 +106,22 @@ void da3_console_attention(void)
         for (int x = 0; x < 4; x++) {
             int k = order[x];
             if (cfg[c].errored[k])
-                printf("%-12s FAILED (see the error above)\n", labels[k]);
+                fprintf(da3_console_out, "%-12s FAILED (see the error above)\n", labels[k]);
             else if (cfg[c].n[k]) {
-                printf("%-12s %9.3f ± %.3f ms  (%s", labels[k], med[k], sd[k], notes[k]);
+                fprintf(da3_console_out, "%-12s %9.3f ± %.3f ms  (%s", labels[k], med[k], sd[k], notes[k]);
                 if (k >= 2 && med[0] > 0)
-                    printf("; %.2fx vs upstream", med[0] / med[k]);
+                    fprintf(da3_console_out, "; %.2fx vs upstream", med[0] / med[k]);
                 if (k >= 2 && pct[k] > DA3_PEAK_SUSPECT_PCT)
-                    printf("; %.1f GFLOP/s, peak under-measured (%.0f%% of it)", gf[k], pct[k]);
+                    fprintf(da3_console_out, "; %.1f GFLOP/s, peak under-measured (%.0f%% of it)", gf[k], pct[k]);
                 else if (k >= 2)
-                    printf("; %.1f GFLOP/s, %.1f%% of peak", gf[k], pct[k]);
-                printf(")\n");
+                    fprintf(da3_console_out, "; %.1f GFLOP/s, %.1f%% of peak", gf[k], pct[k]);
+                fprintf(da3_console_out, ")\n");
             }
             if (x == 1 && cfg[c].n[0] && cfg[c].n[1] && med[1] > 0) {
                 const double s = med[0] / med[1];
                 const double rel = sqrt(pow(sd[0] / med[0], 2) + pow(sd[1] / med[1], 2));
-                printf("%-12s %.2fx ± %.2f\n", "Speedup:", s, s * rel);
-                printf("Improvement: %.1f%%\n", 100.0 * (med[0] - med[1]) / med[0]);
+                fprintf(da3_console_out, "%-12s %.2fx ± %.2f\n", "Speedup:", s, s * rel);
+                fprintf(da3_console_out, "Improvement: %.1f%%\n", 100.0 * (med[0] - med[1]) / med[0]);
             }
         }
     }

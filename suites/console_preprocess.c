@@ -116,37 +116,37 @@ void da3_console_preprocess(void)
             i1 = !strcmp(g->wname[k], "1") && g->n[k] ? k : i1;
             ia = !strcmp(g->wname[k], "auto") && g->n[k] ? k : ia;
         }
-        printf("\n================================================================================\n");
-        printf("PREPROCESSING ON CPU (%s, %s, %d cores)\n", model, da3_isa_name(da3_cpu_isa()),
+        fprintf(da3_console_out, "\n================================================================================\n");
+        fprintf(da3_console_out, "PREPROCESSING ON CPU (%s, %s, %d cores)\n", model, da3_isa_name(da3_cpu_isa()),
                da3_cpu_count());
-        printf("Config: %s\n", g->key);
-        printf("================================================================================\n\n");
+        fprintf(da3_console_out, "Config: %s\n", g->key);
+        fprintf(da3_console_out, "================================================================================\n\n");
         if (ia >= 0 && i8 >= 0) {
-            printf("Optimized:   %9.3f ± %.3f ms per batch  (workers auto = %.0f, %.1f img/s)\n",
+            fprintf(da3_console_out, "Optimized:   %9.3f ± %.3f ms per batch  (workers auto = %.0f, %.1f img/s)\n",
                    med[ia], sd[ia], g->autow, g->ips[ia]);
-            printf("Upstream:    %9.3f ± %.3f ms per batch  (8 workers fixed, %.1f img/s)\n", med[i8],
+            fprintf(da3_console_out, "Upstream:    %9.3f ± %.3f ms per batch  (8 workers fixed, %.1f img/s)\n", med[i8],
                    sd[i8], g->ips[i8]);
             const double s = med[i8] / med[ia];
-            printf("Speedup:     %.2fx ± %.2f\n", s,
+            fprintf(da3_console_out, "Speedup:     %.2fx ± %.2f\n", s,
                    s * sqrt(pow(sd[i8] / med[i8], 2) + pow(sd[ia] / med[ia], 2)));
-            printf("Improvement: %.1f%%\n", 100.0 * (med[i8] - med[ia]) / med[i8]);
+            fprintf(da3_console_out, "Improvement: %.1f%%\n", 100.0 * (med[i8] - med[ia]) / med[i8]);
         }
         if (i4 >= 0) {
-            printf("vs 4 workers:");
+            fprintf(da3_console_out, "vs 4 workers:");
             for (int k = 0; k < g->nw; k++)
                 if (g->err[k])
-                    printf("  %s: FAILED", g->wname[k]);
+                    fprintf(da3_console_out, "  %s: FAILED", g->wname[k]);
                 else if (g->n[k])
-                    printf("  %s: %.2fx", g->wname[k], med[i4] / med[k]);
-            printf("\n");
+                    fprintf(da3_console_out, "  %s: %.2fx", g->wname[k], med[i4] / med[k]);
+            fprintf(da3_console_out, "\n");
         }
         for (int k = 0; k < g->nw; k++)
             if (g->err[k])
-                printf("workers %s: FAILED (see the error above)\n", g->wname[k]);
+                fprintf(da3_console_out, "workers %s: FAILED (see the error above)\n", g->wname[k]);
         if (i1 >= 0 && ndec && nimg && !strncmp(g->key, "threads", 7)) {
             double dm, dsd;
             da3_median_sd(dec_ms, ndec, &dm, &dsd);
-            printf("Decode alone: %.3f ms per image (1 thread); the pipeline at 1 worker: %.3f ms "
+            fprintf(da3_console_out, "Decode alone: %.3f ms per image (1 thread); the pipeline at 1 worker: %.3f ms "
                    "per image = %.2fx the decode\n",
                    dm / nimg, med[i1] / nimg, med[i1] / dm);
         }
@@ -155,10 +155,10 @@ void da3_console_preprocess(void)
         double m[5], sd[5];
         for (int k = 0; k < 5; k++)
             da3_median_sd(pair[k], npair, &m[k], &sd[k]);
-        printf("\nSide by side (each image through the decode, full and dct in turn, 1 thread, "
+        fprintf(da3_console_out, "\nSide by side (each image through the decode, full and dct in turn, 1 thread, "
                "%d runs):\n", npair);
-        printf("  decode %.3f ms, full %.3f ms, dct %.3f ms per image\n", m[2], m[3], m[4]);
-        printf("  full pipeline = %.2fx ± %.2f the decode; dct %.2fx ± %.2f faster than full\n",
+        fprintf(da3_console_out, "  decode %.3f ms, full %.3f ms, dct %.3f ms per image\n", m[2], m[3], m[4]);
+        fprintf(da3_console_out, "  full pipeline = %.2fx ± %.2f the decode; dct %.2fx ± %.2f faster than full\n",
                m[1], sd[1], m[0], sd[0]);
     }
 }

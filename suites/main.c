@@ -316,7 +316,10 @@ int main(int argc, char **argv)
     int failed = 0;
     for (int i = 0; i < gb_result_count(); i++)
         failed += gb_result_at(i)->error != NULL;
-    /* the seed's blocks compare times: none under Valgrind */
+    /* the seed's blocks compare times: none under Valgrind; with a machine
+     * format on stdout, they go to stderr */
+    fflush(stdout);
+    da3_console_out = gb_machine_format() ? stderr : stdout;
     if (wanted(&o, "attention") && !o.count_instructions)
         da3_console_attention();
     if (wanted(&o, "preprocess") && !o.count_instructions)

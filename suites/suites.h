@@ -16,6 +16,7 @@
 #include "env.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, char *err,
@@ -45,7 +46,10 @@ int da3_attention_threads(const da3_opts *o, int *out, int max);
 int da3_preset_repetitions(const da3_opts *o);
 double da3_preset_min_time(const da3_opts *o);
 
-/* After a run: the seed's block per attention configuration. */
+/* After a run: the seed's block per attention configuration, written to
+ * da3_console_out (stdout; stderr when stdout holds --benchmark_format=json
+ * or csv, which must stay that format alone). */
+extern FILE *da3_console_out;
 void da3_console_attention(void);
 void da3_console_preprocess(void);
 void da3_console_prefetch(void);

@@ -141,11 +141,33 @@ with tempfile.TemporaryDirectory() as tmp:
                         "--impl", "flash", "--benchmark_format=json",
                         "--benchmark_repetitions=1", "--benchmark_min_time=0.001"])
     try:
-        gb = json.loads(out[: out.rindex("}") + 1])
+        gb = json.loads(out)  # stdout is the JSON alone: no summary after it
         ok = gb["benchmarks"][0]["name"].startswith("attention/flash/B:1/H:1/N:40/D:16")
     except (ValueError, KeyError, IndexError):
         ok = False
-    check(rc == 0 and ok, "--benchmark_format=json passed through")
+    check(rc == 0 and ok, f"--benchmark_format=json: stdout is JSON alone ({out[-200:]!r})")
+    check("Flash:" in err, "with a machine format, the summary block goes to stderr")
+    # two suites whose counters differ: Google Benchmark's CSVReporter
+    # aborted; every row has the header's fields
+    rc, out, err = run(["attention", "prefetch", "--seq", "40", "--heads", "1", "--head-dim",
+                        "16", "--impl", "flash", "--batches", "2", "--io-ms", "1",
+                        "--benchmark_format=csv", "--repetitions", "2", "--min-time", "0.001"])
+    import csv as _csv
+    rows = list(_csv.reader(out.splitlines()))
+    check(rc == 0 and len(rows) > 2 and rows[0][:2] == ["name", "iterations"]
+          and {len(r) for r in rows} == {len(rows[0])}
+          and "batches_per_s" in rows[0] and "GFLOPS" in rows[0],
+          f"--benchmark_format=csv: one header, every row its fields ({rc}, {out[-300:]!r})")
+    # --benchmark_time_unit is honoured (each suite sets its own otherwise)
+    rc, out, err = run(["attention", "--seq", "40", "--heads", "1", "--head-dim", "16",
+                        "--impl", "flash", "--benchmark_format=json", "--benchmark_time_unit=us",
+                        "--repetitions", "1", "--min-time", "0.001"])
+    try:
+        units = {b["time_unit"] for b in json.loads(out)["benchmarks"]}
+    except (ValueError, KeyError):
+        units = set()
+    check(rc == 0 and units == {"us"}, f"--benchmark_time_unit=us honoured: {units}")
+    usage_error(["attention", "--seq", "40", "--benchmark_time_unit=h"], "--benchmark_time_unit")
 
     # A benchmark that fails its check is reported, the others still run,
     # the JSON keeps everything measured, and the exit status is 1.

@@ -1,5 +1,6 @@
 // gbench.cc - the C shim's only C++: wraps benchmark::State and Benchmark.
 #include "gbench.h"
+#include "csv_reporter.h"
 #include "progress.h"
 
 #include <benchmark/benchmark.h>
@@ -50,6 +51,7 @@ std::vector<Captured> g_runs;
 std::vector<gb_result> g_views;
 std::vector<std::unique_ptr<gb_bench>> g_benches;
 std::string g_format = "console";
+int g_unit = -1; // --benchmark_time_unit, over each suite's own unit
 std::string g_filter;
 bool g_count = false; // instruction-count mode: bracket each timed loop
 volatile std::sig_atomic_t g_signal = 0;
@@ -254,7 +256,7 @@ void gb_set_unit(gb_bench *b, gb_unit u)
 {
     static const benchmark::TimeUnit map[] = {benchmark::kNanosecond, benchmark::kMicrosecond,
                                               benchmark::kMillisecond, benchmark::kSecond};
-    b->b->Unit(map[u]);
+    b->b->Unit(map[g_unit >= 0 ? g_unit : u]);
 }
 
 void gb_iterations(gb_bench *b, int64_t n) { b->b->Iterations(n); }
@@ -329,6 +331,8 @@ bool gb_error_occurred(const gb_state *st) { return st->s->error_occurred(); }
 void gb_set_label(gb_state *st, const char *label) { st->s->SetLabel(label); }
 int64_t gb_iterations_done(const gb_state *st) { return st->s->iterations(); }
 
+int gb_machine_format(void) { return g_format != "console"; }
+
 int gb_init(int *argc, char **argv)
 {
     // Google Benchmark parses its flags in Initialize; the display format
@@ -361,6 +365,18 @@ int gb_init(int *argc, char **argv)
                 return -1;
             }
         }
+        else if (!std::strncmp(a, "--benchmark_time_unit=", 22)) {
+            static const char *const units[] = {"ns", "us", "ms", "s"};
+            g_unit = -1;
+            for (int u = 0; u < 4; u++)
+                if (!std::strcmp(a + 22, units[u]))
+                    g_unit = u;
+            if (g_unit < 0) {
+                std::cerr << "da3bench: --benchmark_time_unit=" << (a + 22)
+                          << ": expected ns, us, ms or s\n";
+                return -1;
+            }
+        }
         else if (!std::strncmp(a, "--benchmark_color=", 18))
             g_color = std::strcmp(a + 18, "false") && std::strcmp(a + 18, "no");
     }
@@ -385,14 +401,8 @@ int gb_run(void)
     std::unique_ptr<benchmark::BenchmarkReporter> inner;
     if (g_format == "json")
         inner.reset(new benchmark::JSONReporter());
-    else if (g_format == "csv") {
-        // Deprecated upstream but still Google Benchmark's own csv format,
-        // which --benchmark_format=csv promises.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-        inner.reset(new benchmark::CSVReporter());
-#pragma GCC diagnostic pop
-    }
+    else if (g_format == "csv")
+        inner = da3_csv_reporter();
     else {
         bool color = g_color && isatty(STDOUT_FILENO);
         inner.reset(new benchmark::ConsoleReporter(

@@ -47,7 +47,10 @@ void gb_args(gb_bench *b, const int64_t *args, int n);
 void gb_arg_names(gb_bench *b, const char *const *names, int n);
 void gb_use_real_time(gb_bench *b);
 void gb_use_manual_time(gb_bench *b);
+/* u, unless --benchmark_time_unit asked for another */
 void gb_set_unit(gb_bench *b, gb_unit u);
+/* --benchmark_format is json or csv: stdout holds that format alone */
+int gb_machine_format(void);
 void gb_iterations(gb_bench *b, int64_t n);
 void gb_repetitions(gb_bench *b, int n);
 void gb_min_time(gb_bench *b, double seconds);
