@@ -340,6 +340,11 @@ int main(int argc, char **argv)
             return rc == 2 ? 1 : rc;
         }
     }
+    if (gb_stdout_failed()) {
+        fprintf(stderr, "da3bench: stdout: the results could not be written (%s)%s%s\n",
+                strerror(errno), o.json ? "; they are in " : "", o.json ? o.json : "");
+        return 1;
+    }
     if (gb_interrupted()) {
         fprintf(stderr, "da3bench: interrupted by signal %d; the benchmarks that completed are%s%s\n",
                 gb_interrupted(), o.json ? " in " : " above", o.json ? o.json : "");

@@ -42,6 +42,17 @@ with tempfile.TemporaryDirectory() as tmp:
               and "kept as it was" in lines[0],
               f"a write that fails keeps the old JSON, exit 1, one line: {p.returncode} {lines!r}")
         check(not [f for f in os.listdir(tmp) if ".partial-" in f], "no partial file left behind")
+    # results written to a full stdout are not a success
+    if os.path.exists("/dev/full"):
+        for fmt in ("console", "json", "csv"):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run(WRAP + [DA3, "attention", "--seq", "64", "--impl", "flash",
+                                           "-q", "--repetitions", "1", "--min-time", "0.01",
+                                           f"--benchmark_format={fmt}"],
+                                   stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+            lines = [l for l in p.stderr.splitlines() if l.startswith("da3bench: stdout")]
+            check(p.returncode == 1 and len(lines) == 1 and "No space left" in lines[0],
+                  f"{fmt} on a full stdout: exit 1, one line: {p.returncode} {p.stderr[-300:]!r}")
     usage_error(["attention", "--seq", "64", "--json", tmp], "is a directory")
     usage_error(["attention", "--seq", "64", "--benchmark_filter=["], "--benchmark_filter")
     usage_error(["attention", "--seq", "64", "--benchmark_filter=nosuch"], "matches none")

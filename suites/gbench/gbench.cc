@@ -453,6 +453,12 @@ int gb_run(void)
 
 void gb_shutdown(void) { benchmark::Shutdown(); }
 
+int gb_stdout_failed(void)
+{
+    std::cout.flush();
+    return std::cout.fail() || std::fflush(stdout) != 0 || std::ferror(stdout);
+}
+
 int gb_result_count(void) { return (int)g_views.size(); }
 
 const gb_result *gb_result_at(int i)

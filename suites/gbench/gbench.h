@@ -51,6 +51,9 @@ void gb_use_manual_time(gb_bench *b);
 void gb_set_unit(gb_bench *b, gb_unit u);
 /* --benchmark_format is json or csv: stdout holds that format alone */
 int gb_machine_format(void);
+/* stdout (the table, a machine format, the summary) could not be written
+ * whole: a full disk, a closed pipe */
+int gb_stdout_failed(void);
 void gb_iterations(gb_bench *b, int64_t n);
 void gb_repetitions(gb_bench *b, int n);
 void gb_min_time(gb_bench *b, double seconds);
