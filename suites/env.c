@@ -107,6 +107,20 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     const char *peak_all = da3_env_get(e, key);
     da3_env_set(e, "peak_gflops", "%s", peak_all ? peak_all : "0");
     da3_env_set(e, "peak_isa", "%s", da3_isa_name(best));
+    /* every level this CPU has: its peak on all cores (a shorter measure
+     * than the best level's) and the accumulator count the sweep kept */
+    for (int i = 0; i < DA3_ISA_COUNT; i++) {
+        if (!da3_cpu_has((da3_isa)i))
+            continue;
+        const char *name = da3_isa_name((da3_isa)i);
+        snprintf(key, sizeof key, "peak_accs_%s", name);
+        da3_env_set(e, key, "%d", da3_cpu_peak_accs((da3_isa)i));
+        snprintf(key, sizeof key, "peak_gflops_%s", name);
+        if ((da3_isa)i == best)
+            da3_env_set(e, key, "%s", peak_all ? peak_all : "0");
+        else
+            da3_env_set(e, key, "%.1f", da3_cpu_peak_gflops_isa((da3_isa)i, all, 0.05, 3));
+    }
     if (triad)
         da3_env_set(e, "triad_gbs", "%.1f", da3_cpu_triad_gbs(all, (size_t)1 << 25, 3));
 }

@@ -36,7 +36,10 @@ static void fma_body(gb_state *st, void *arg)
         flops += f, total += dt;
     }
     gb_counter(st, "GFLOPS", total > 0 ? flops / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
-    gb_set_label(st, da3_isa_name(da3_cpu_best_isa()));
+    char label[64];
+    snprintf(label, sizeof label, "%s, %d accumulators", da3_isa_name(da3_cpu_best_isa()),
+             da3_cpu_peak_accs(da3_cpu_best_isa()));
+    gb_set_label(st, label);
 }
 
 static void triad_body(gb_state *st, void *arg)

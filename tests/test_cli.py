@@ -111,6 +111,11 @@ for key in ("da3bench_version", "git_commit", "compiler", "kernel_flags", "isa_d
             "isa_selected", "cores", "blas", "peak_gflops", "triad_gbs"):
     check(key in env, f"env has {key}")
 check(float(env.get("peak_gflops", 0)) > 0, "env measured a peak")
+# the accumulator sweep, per level present: the best level's is the peak
+isa = env.get("peak_isa", "?")
+check(env.get(f"peak_gflops_{isa}") == env.get("peak_gflops")
+      and 4 <= int(env.get(f"peak_accs_{isa}", 0)) <= 32
+      and "peak_accs_scalar" in env, f"env: per-level peaks and accumulator counts ({isa})")
 check(("cuda_device" in env) != ("cuda_skipped" in env), "env names the GPU or why there is none")
 
 # A small run: JSON with the manifest, counters, and the seed's block.

@@ -164,6 +164,21 @@ int main(void)
     da3_cpu_model(model, sizeof model);
     CHECK(model[0] && strcmp(model, "unknown"), "a CPU name: %s", model);
     CHECK(da3_cpu_peak_gflops(0, 0.02, 1) < 0, "0 threads refused");
+    /* every level present: the sweep keeps one of the compiled counts, and
+     * the loop at that count does the flops it says */
+    for (int i = 0; i < DA3_ISA_COUNT; i++) {
+        if (!da3_cpu_has((da3_isa)i)) {
+            CHECK(da3_cpu_peak_accs((da3_isa)i) < 0 && da3_cpu_peak_gflops_isa((da3_isa)i, 1, 0.01, 1) < 0,
+                  "%s absent: no peak", da3_isa_name((da3_isa)i));
+            continue;
+        }
+        const int accs = da3_cpu_peak_accs((da3_isa)i);
+        CHECK(accs >= 4 && accs <= 32, "%s: %d accumulators", da3_isa_name((da3_isa)i), accs);
+        double p = da3_cpu_peak_gflops_isa((da3_isa)i, 1, 0.01, 1);
+        /* a loop folded away by the compiler reads as an absurd rate */
+        CHECK(p > (da3_host_emulated() ? 0.0 : 0.1) && p < 1000, "%s peak %.2f GFLOP/s (1 thread)",
+              da3_isa_name((da3_isa)i), p);
+    }
     double bw = da3_cpu_triad_gbs(1, 1 << 20, 1);
     CHECK(bw > 0.1, "triad %.2f GB/s", bw);
     CHECK(da3_triad_new(0, 1) == NULL, "empty triad refused");

@@ -180,28 +180,34 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-typedef float (*fma_loop_fn)(long, double *);
+typedef float (*fma_loop_fn)(long, int, double *);
+typedef int (*fma_accs_fn)(const int **);
 
-static fma_loop_fn fma_loop_for(da3_isa isa)
+static fma_loop_fn fma_loop_for(da3_isa isa, fma_accs_fn *accs)
 {
     switch (isa) {
 #ifdef DA3_HAVE_X86_ISAS
     case DA3_ISA_AVX512:
+        *accs = da3_cpu_fma_accs_avx512;
         return da3_cpu_fma_loop_avx512;
     case DA3_ISA_AVX2:
+        *accs = da3_cpu_fma_accs_avx2;
         return da3_cpu_fma_loop_avx2;
 #endif
 #ifdef DA3_HAVE_NEON_ISA
     case DA3_ISA_NEON:
+        *accs = da3_cpu_fma_accs_neon;
         return da3_cpu_fma_loop_neon;
 #endif
     default:
+        *accs = da3_cpu_fma_accs_scalar;
         return da3_cpu_fma_loop_scalar;
     }
 }
 
 typedef struct {
     fma_loop_fn fn;
+    int accs;
     long iters;
     double flops[64];
     volatile float sink[64]; /* one per task: keeps the loop's result alive, no shared write */
@@ -211,14 +217,13 @@ static void peak_task(void *ctx, long task, int tid)
 {
     (void)tid;
     peak_job *j = ctx;
-    j->sink[task] = j->fn(j->iters, &j->flops[task]);
+    j->sink[task] = j->fn(j->iters, j->accs, &j->flops[task]);
 }
 
-double da3_cpu_fma_work(int threads, long iters)
+static double fma_work(da3_isa isa, int accs, int threads, long iters)
 {
-    if (threads < 1 || threads > 64 || iters < 1)
-        return -1;
-    peak_job job = {.fn = fma_loop_for(da3_cpu_best_isa()), .iters = iters};
+    fma_accs_fn list;
+    peak_job job = {.fn = fma_loop_for(isa, &list), .accs = accs, .iters = iters};
     if (da3_par_for(threads, threads, peak_task, &job) < 0)
         return -1;
     double fl = 0;
@@ -227,26 +232,69 @@ double da3_cpu_fma_work(int threads, long iters)
     return fl;
 }
 
-double da3_cpu_peak_gflops(int threads, double seconds, int trials)
+/* iterations for about `seconds` on one thread */
+static long calibrate(da3_isa isa, int accs, double seconds)
+{
+    long iters = 1 << 12;
+    for (;;) {
+        double t0 = now_s();
+        fma_work(isa, accs, 1, iters);
+        double dt = now_s() - t0;
+        if (dt > 0.005 || iters > (1L << 40))
+            return (long)((double)iters * seconds / (dt > 0 ? dt : 1e-9)) + 1;
+        iters *= 4;
+    }
+}
+
+static int swept[DA3_ISA_COUNT];
+
+int da3_cpu_peak_accs(da3_isa isa)
+{
+    if ((int)isa < 0 || isa >= DA3_ISA_COUNT || !da3_cpu_has(isa))
+        return -1;
+    if (swept[isa])
+        return swept[isa];
+    /* one thread, each count the best of 3 runs of ~10 ms */
+    fma_accs_fn list;
+    fma_loop_for(isa, &list);
+    const int *accs;
+    const int n = list(&accs);
+    double best = 0;
+    int pick = accs[n - 1];
+    for (int i = 0; i < n; i++) {
+        const long iters = calibrate(isa, accs[i], 0.01);
+        for (int t = 0; t < 3; t++) {
+            double t0 = now_s();
+            double fl = fma_work(isa, accs[i], 1, iters);
+            double dt = now_s() - t0;
+            if (fl > 0 && dt > 0 && fl / dt > best)
+                best = fl / dt, pick = accs[i];
+        }
+    }
+    swept[isa] = pick;
+    return pick;
+}
+
+double da3_cpu_fma_work(int threads, long iters)
+{
+    if (threads < 1 || threads > 64 || iters < 1)
+        return -1;
+    const da3_isa isa = da3_cpu_best_isa();
+    return fma_work(isa, da3_cpu_peak_accs(isa), threads, iters);
+}
+
+double da3_cpu_peak_gflops_isa(da3_isa isa, int threads, double seconds, int trials)
 {
     if (threads < 1 || threads > 64 || seconds <= 0 || trials < 1)
         return -1;
-    /* Calibrate the iteration count on one thread, then run all at once. */
-    long iters = 1 << 16;
-    for (;;) {
-        double t0 = now_s();
-        da3_cpu_fma_work(1, iters);
-        double dt = now_s() - t0;
-        if (dt > 0.02 || iters > (1L << 40)) {
-            iters = (long)((double)iters * seconds / dt) + 1;
-            break;
-        }
-        iters *= 4;
-    }
+    const int accs = da3_cpu_peak_accs(isa);
+    if (accs < 1)
+        return -1;
+    const long iters = calibrate(isa, accs, seconds);
     double best = 0;
     for (int t = 0; t < trials; t++) {
         double t0 = now_s();
-        double fl = da3_cpu_fma_work(threads, iters);
+        double fl = fma_work(isa, accs, threads, iters);
         double dt = now_s() - t0;
         if (fl < 0)
             return -1;
@@ -254,6 +302,11 @@ double da3_cpu_peak_gflops(int threads, double seconds, int trials)
             best = fl / dt;
     }
     return best * 1e-9;
+}
+
+double da3_cpu_peak_gflops(int threads, double seconds, int trials)
+{
+    return da3_cpu_peak_gflops_isa(da3_cpu_best_isa(), threads, seconds, trials);
 }
 
 struct da3_triad {

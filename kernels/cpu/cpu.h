@@ -55,6 +55,13 @@ size_t da3_cpu_mem_budget(void);
  * `trials` runs of about `seconds` each. GFLOP/s, or a negative code. */
 double da3_cpu_peak_gflops(int threads, double seconds, int trials);
 
+/* The same at one ISA level (< 0 if this CPU lacks it). */
+double da3_cpu_peak_gflops_isa(da3_isa isa, int threads, double seconds, int trials);
+
+/* The accumulator count the peak uses at this ISA: swept once per process
+ * (one thread, every count the loop is compiled for), the fastest kept. */
+int da3_cpu_peak_accs(da3_isa isa);
+
 /* Runs the best ISA's FMA loop for `iters` rounds on each of `threads`
  * threads at once; returns the floating-point operations done (< 0: error). */
 double da3_cpu_fma_work(int threads, long iters);
@@ -69,11 +76,16 @@ void da3_triad_free(da3_triad *t);
 /* STREAM triad bandwidth over n floats per array; the best of `trials`. */
 double da3_cpu_triad_gbs(int threads, size_t n, int trials);
 
-/* Per-ISA FMA loop: `iters` rounds over the level's accumulators. Returns
- * a value to keep the work alive; *flops gets the floating-point operations. */
-float da3_cpu_fma_loop_scalar(long iters, double *flops);
-float da3_cpu_fma_loop_avx2(long iters, double *flops);
-float da3_cpu_fma_loop_avx512(long iters, double *flops);
-float da3_cpu_fma_loop_neon(long iters, double *flops);
+/* Per-ISA FMA loop: `iters` rounds over `accs` accumulators (one of the
+ * counts fma_accs lists). Returns a value to keep the work alive; *flops
+ * gets the floating-point operations (0 for a count not compiled). */
+float da3_cpu_fma_loop_scalar(long iters, int accs, double *flops);
+float da3_cpu_fma_loop_avx2(long iters, int accs, double *flops);
+float da3_cpu_fma_loop_avx512(long iters, int accs, double *flops);
+float da3_cpu_fma_loop_neon(long iters, int accs, double *flops);
+int da3_cpu_fma_accs_scalar(const int **list);
+int da3_cpu_fma_accs_avx2(const int **list);
+int da3_cpu_fma_accs_avx512(const int **list);
+int da3_cpu_fma_accs_neon(const int **list);
 
 #endif
