@@ -174,7 +174,8 @@ def run_attention(lib, a, out, notes):
         # paths all B*H of them, about three copies at once
         tensors, scores = 16.0 * b * h * n * d, 4.0 * n * n
         extra = {"da3_blas": threads * scores, "torch_eager": 3 * b * h * scores,
-                 "torch_eager_before": 3 * b * h * scores, "numpy": 3 * b * h * scores}
+                 "torch_eager_before": 3 * b * h * scores, "numpy": 3 * b * h * scores,
+                 "ort_mha": b * h * scores}  # its CPU kernel holds every head's probabilities
         names = [m for m in ("da3_flash", "da3_blas") + bi.ATTENTION
                  if not a.only or m in a.only]
         for m in [m for m in names if tensors + extra.get(m, 0) > budget]:

@@ -75,6 +75,10 @@ def test_attention_side_by_side(tmp_path, capsys):
     if not have("torch"):
         assert "torch_sdpa: skipped (torch not installed)" in err
         assert "torch_sdpa" not in got
+    if have("onnxruntime") and have("onnx"):
+        assert "ort_mha" in got  # checked against the float64 reference above
+    else:
+        assert "ort_mha: skipped (" in err and "ort_mha" not in got
 
 
 def test_a_wrong_baseline_is_reported_and_fails_the_run(tmp_path, monkeypatch, capsys):
