@@ -345,7 +345,7 @@ def git_commit():
 
 def versions():
     v = {"python": platform.python_version()}
-    for mod in ("numpy", "torch", "PIL", "cv2"):
+    for mod in ("numpy", "torch", "onnxruntime", "onnx", "PIL", "cv2"):
         try:
             v[mod] = __import__(mod).__version__
         except ImportError:
