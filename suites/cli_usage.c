@@ -24,6 +24,7 @@ void da3_cli_usage(int cmd)
     puts("usage: da3bench [run] [SUITE...] [flags]\n"
          "       da3bench list [SUITE...] [flags]\n"
          "       da3bench env\n"
+         "       da3bench --version                       (version, commit, build type)\n"
          "       da3bench fixtures gen|verify [flags]     (--help for each)\n"
          "       da3bench convert IMAGE.jpg -o TENSOR.npy [flags]\n"
          "       da3bench tune workers [flags]\n"

@@ -152,3 +152,8 @@ void da3_env_print_json(const da3_env *e)
     }
     puts("}");
 }
+
+const char *da3_version_string(void)
+{
+    return DA3_VERSION " (commit " DA3_GIT_COMMIT ", " DA3_BUILDTYPE ")";
+}

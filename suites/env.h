@@ -27,4 +27,7 @@ void da3_env_print_json(const da3_env *e);
 /* The measured peak for `threads` threads, as collected (0 if not). */
 double da3_env_peak(const da3_env *e, int threads);
 
+/* "0.1.0 (commit 1f0903fffbe7, release)": what --version prints */
+const char *da3_version_string(void);
+
 #endif

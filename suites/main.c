@@ -132,6 +132,10 @@ int main(int argc, char **argv)
 {
     static da3_opts o;
     char err[512];
+    if (argc > 1 && !strcmp(argv[1], "--version")) {
+        printf("da3bench %s\n", da3_version_string());
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "fixtures"))
         return da3_cmd_fixtures(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "convert"))

@@ -102,6 +102,9 @@ if skipped:
             check(False, f"cuda-only run writes a valid JSON: {e}")
 
 # env: one JSON object with the manifest.
+rc, out, err = run(["--version"])
+check(rc == 0 and out.startswith("da3bench ") and "(commit " in out and not err,
+      f"--version prints the version and commit: {rc} {out!r}")
 rc, out, err = run(["env"])
 try:
     env = json.loads(out)
