@@ -6,7 +6,7 @@
 set -eu
 
 case "${1:-}" in
---help | -h | help | list | env | fixtures | convert | tune | report | compare)
+--help | -h | help | --version | list | env | fixtures | convert | tune | report | compare)
     exec da3bench "$@"
     ;;
 esac
