@@ -7,7 +7,7 @@ usage: report.py RESULTS.json [MORE.json ...] --out DIR [--format md|latex]
 Writes DIR/BENCHMARK_RESULTS.md in the seed's structure (Summary, Attention,
 Preprocessing, Prefetch, Combined impact, Technical details,
 Recommendations), every table of it as DIR/tables/NN_name.csv (and, with
---format latex, as a booktabs DIR/tables/NN_name.tex), PNG, SVG and PDF
+--format latex, as a booktabs DIR/tables/NAME.tex), PNG, SVG and PDF
 plots made with matplotlib (each captioned in the report with the machine
 and the command that made it), the CSV files gnuplot reads and,
 where gnuplot is installed, the same main plots through gnuplot (pngcairo;

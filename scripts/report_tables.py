@@ -76,12 +76,19 @@ def latex_table(caption, label, head, rows):
 
 
 def write_tables(out, latex):
-    """tables/NN_name.csv (and .tex) for every table of the report."""
+    """tables/NAME.csv (and .tex) for every table of the report, named by
+    what it holds, never by position: a paper's \\input{tables/attention}
+    keeps working when a run adds or drops a section (a name met twice
+    gets _2, _3 in the report's order)."""
     folder = os.path.join(out, "tables")
     os.makedirs(folder, exist_ok=True)
-    written = []
-    for i, (name, caption, head, rows) in enumerate(TABLES, 1):
-        base = os.path.join(folder, f"{i:02d}_{slug(name)}")
+    written, seen = [], {}
+    for name, caption, head, rows in TABLES:
+        stem = slug(name)
+        seen[stem] = seen.get(stem, 0) + 1
+        if seen[stem] > 1:
+            stem = f"{stem}_{seen[stem]}"
+        base = os.path.join(folder, stem)
         with open(base + ".csv", "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow([plain(h) for h in head])
@@ -89,7 +96,6 @@ def write_tables(out, latex):
         written.append(base + ".csv")
         if latex:
             with open(base + ".tex", "w", encoding="utf-8") as f:
-                f.write(latex_table(caption, f"{i:02d}-{slug(name).replace('_', '-')}",
-                                    head, rows))
+                f.write(latex_table(caption, stem.replace("_", "-"), head, rows))
             written.append(base + ".tex")
     return written

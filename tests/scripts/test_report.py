@@ -124,7 +124,11 @@ def test_every_table_as_csv_and_latex(tmp_path):
     md_tables = sum(1 for block in text.split("\n\n") if block.lstrip().startswith("| "))
     assert len(csvs) == len(texs) == md_tables >= 5
     import csv as csvmod
-    summary = list(csvmod.reader(open(csvs[0], encoding="utf-8")))
+    # named by content, not position: the same names whatever the run holds
+    names = {t.stem for t in csvs}
+    assert {"summary", "attention_optimization", "combined_impact"} <= names, names
+    assert not [n for n in names if n[0].isdigit()]
+    summary = list(csvmod.reader(open(out / "tables" / "summary.csv", encoding="utf-8")))
     assert summary[0][-1] == "seed, published (its hardware)"
     assert all(len(r) == len(summary[0]) for r in summary)
     for t in texs:
