@@ -6,6 +6,7 @@
 #include "da3_version.h"
 
 #include "blas.h"
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,18 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     struct utsname u;
     if (uname(&u) == 0)
         da3_env_set(e, "os", "%s %s %s", u.sysname, u.release, u.machine);
+    da3_host_tuning t;
+    da3_host_tuning_read(&t);
+    da3_env_set(e, "cpu_governor", "%s", t.governor);
+    da3_env_set(e, "cpufreq_driver", "%s", t.driver);
+    da3_env_set(e, "turbo", "%s", t.turbo);
+    da3_env_set(e, "smt", "%s", t.smt);
+    da3_env_set(e, "isolated_cpus", "%s", t.isolated);
+    da3_env_set(e, "aslr", "%s", t.aslr);
+    if (t.load[0] >= 0)
+        da3_env_set(e, "load_average", "%.2f %.2f %.2f", t.load[0], t.load[1], t.load[2]);
+    else
+        da3_env_set(e, "load_average", "unknown");
     /* set by the docker image: its pinned package versions */
     const char *pkgs = getenv("DA3BENCH_IMAGE_PACKAGES");
     if (pkgs && *pkgs)
@@ -147,7 +160,17 @@ void da3_env_print_json(const da3_env *e)
         printf("  ");
         json_str(e->key[i]);
         printf(": ");
-        json_str(e->val[i]);
+        /* numbers as JSON numbers; a commit or version stays a string
+         * even when it reads as one */
+        char *end;
+        const char *v = e->val[i];
+        const int text = !strcmp(e->key[i], "git_commit") || !strcmp(e->key[i], "da3bench_version");
+        (void)strtod(v, &end);
+        if (!text && *v && *end == 0 && strspn(v, "0123456789.-+eE") == strlen(v) &&
+            strcmp(v, "-") && (isdigit((unsigned char)v[0]) || v[0] == '-'))
+            fputs(v, stdout);
+        else
+            json_str(v);
         puts(i + 1 < e->n ? "," : "");
     }
     puts("}");

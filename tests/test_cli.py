@@ -114,6 +114,14 @@ for key in ("da3bench_version", "git_commit", "compiler", "kernel_flags", "isa_d
             "isa_selected", "cores", "blas", "peak_gflops", "triad_gbs"):
     check(key in env, f"env has {key}")
 check(float(env.get("peak_gflops", 0)) > 0, "env measured a peak")
+# what changes timings (pyperf's system show), "unknown" where unreadable;
+# numbers as JSON numbers, a commit always a string
+for key in ("cpu_governor", "cpufreq_driver", "turbo", "smt", "isolated_cpus", "aslr",
+            "load_average"):
+    check(isinstance(env.get(key), str) and env[key], f"env has {key}: {env.get(key)!r}")
+check(env.get("aslr") in ("off", "partial", "full", "unknown"), "env: aslr is a word")
+check(isinstance(env.get("cores"), int) and isinstance(env.get("peak_gflops"), float)
+      and isinstance(env.get("git_commit"), str), "env: numbers as numbers, the commit a string")
 # the accumulator sweep, per level present: the best level's is the peak
 isa = env.get("peak_isa", "?")
 check(env.get(f"peak_gflops_{isa}") == env.get("peak_gflops")

@@ -31,6 +31,20 @@ size_t da3_host_phys_mem(void);
  * there are the emulator's, not the machine's. */
 int da3_host_emulated(void);
 
+/* What changes timings beside the CPU itself, as pyperf's `system show`
+ * reports it: each field a short word, "unknown" where the system does not
+ * say; the load averages are < 0 when unknown. */
+typedef struct {
+    char governor[32]; /* cpufreq scaling governor of cpu0 ("performance") */
+    char driver[32];   /* cpufreq driver ("intel_pstate", "acpi-cpufreq") */
+    char turbo[16];    /* "on" / "off" (intel_pstate no_turbo, cpufreq boost) */
+    char smt[16];      /* "on" / "off" / "notsupported" */
+    char isolated[64]; /* isolcpus list, "none" if empty */
+    char aslr[16];     /* "off" / "partial" / "full" */
+    double load[3];    /* 1, 5 and 15 minute load averages at start */
+} da3_host_tuning;
+void da3_host_tuning_read(da3_host_tuning *t);
+
 /* The absolute path of the running executable. 0 on success. */
 int da3_host_self_exe(char *buf, size_t len);
 

@@ -66,3 +66,17 @@ int da3_host_self_exe(char *buf, size_t len)
     (void)n;
     return realpath(raw, buf) ? 0 : -1; /* buf holds PATH_MAX: callers pass 4096 */
 }
+
+void da3_host_tuning_read(da3_host_tuning *t)
+{
+    /* macOS has no cpufreq governor, turbo switch or isolcpus to read;
+     * ASLR is always on for 64-bit executables */
+    snprintf(t->governor, sizeof t->governor, "unknown");
+    snprintf(t->driver, sizeof t->driver, "unknown");
+    snprintf(t->turbo, sizeof t->turbo, "unknown");
+    snprintf(t->smt, sizeof t->smt, "unknown");
+    snprintf(t->isolated, sizeof t->isolated, "unknown");
+    snprintf(t->aslr, sizeof t->aslr, "full");
+    if (getloadavg(t->load, 3) != 3)
+        t->load[0] = t->load[1] = t->load[2] = -1;
+}

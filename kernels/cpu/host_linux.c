@@ -109,3 +109,58 @@ int da3_host_self_exe(char *buf, size_t len)
     buf[k] = 0;
     return 0;
 }
+
+/* the first line of a small sysfs/procfs file, without its newline */
+static int first_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    const int ok = fgets(buf, (int)len, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return -1;
+    buf[strcspn(buf, "\n")] = 0;
+    return 0;
+}
+
+static void fact(char *dst, size_t len, const char *path)
+{
+    if (first_line(path, dst, len) || !*dst)
+        snprintf(dst, len, "unknown");
+}
+
+void da3_host_tuning_read(da3_host_tuning *t)
+{
+    const char *cf = "/sys/devices/system/cpu/cpu0/cpufreq/";
+    char path[128], v[64];
+    snprintf(path, sizeof path, "%sscaling_governor", cf);
+    fact(t->governor, sizeof t->governor, path);
+    snprintf(path, sizeof path, "%sscaling_driver", cf);
+    fact(t->driver, sizeof t->driver, path);
+    if (!first_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof v))
+        snprintf(t->turbo, sizeof t->turbo, "%s", !strcmp(v, "0") ? "on" : "off");
+    else if (!first_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof v))
+        snprintf(t->turbo, sizeof t->turbo, "%s", !strcmp(v, "1") ? "on" : "off");
+    else
+        snprintf(t->turbo, sizeof t->turbo, "unknown");
+    if (!first_line("/sys/devices/system/cpu/smt/control", v, sizeof v) &&
+        (!strcmp(v, "notsupported") || !strcmp(v, "notimplemented")))
+        snprintf(t->smt, sizeof t->smt, "notsupported");
+    else if (!first_line("/sys/devices/system/cpu/smt/active", v, sizeof v))
+        snprintf(t->smt, sizeof t->smt, "%s", !strcmp(v, "1") ? "on" : "off");
+    else
+        snprintf(t->smt, sizeof t->smt, "unknown");
+    if (!first_line("/sys/devices/system/cpu/isolated", v, sizeof v))
+        snprintf(t->isolated, sizeof t->isolated, "%s", *v ? v : "none");
+    else
+        snprintf(t->isolated, sizeof t->isolated, "unknown");
+    static const char *const aslr[] = {"off", "partial", "full"};
+    if (!first_line("/proc/sys/kernel/randomize_va_space", v, sizeof v) && v[0] >= '0' &&
+        v[0] <= '2' && !v[1])
+        snprintf(t->aslr, sizeof t->aslr, "%s", aslr[v[0] - '0']);
+    else
+        snprintf(t->aslr, sizeof t->aslr, "unknown");
+    if (getloadavg(t->load, 3) != 3)
+        t->load[0] = t->load[1] = t->load[2] = -1;
+}
