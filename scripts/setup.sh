@@ -20,10 +20,11 @@ cmd=${1:-run}
 [ $# -gt 0 ] && shift
 
 # Debian packages: the build, the libraries (found with pkg-config), and
-# python3 with matplotlib, pytest and gnuplot for the report scripts.
+# python3 with matplotlib, pytest and gnuplot for the report scripts; scipy
+# to check scripts/stats.py against (tests/scripts/test_stats.py).
 packages=(gcc g++ meson ninja-build pkg-config git python3
           libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev
-          python3-matplotlib python3-pytest gnuplot-nox shellcheck valgrind)
+          python3-matplotlib python3-pytest python3-scipy gnuplot-nox shellcheck valgrind)
 
 install_missing() {
     local missing=()
