@@ -29,7 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import baselines  # noqa: E402
 import gnuplot  # noqa: E402
 import sections  # noqa: E402
-from report_tables import CONTEXT, TABLES, fmt, ms_sd, slug, table, write_tables  # noqa: E402
+from report_tables import (CONTEXT, TABLES, fmt, ms_sd, slug, table, times,  # noqa: E402
+                           write_tables)
 from results import errors, load_many  # noqa: E402
 
 
@@ -118,16 +119,16 @@ def summary(machines):
         ["attention: fused vs naive (the seed's 'fused softmax')",
          *[f"{fmt(x['fused'][0])}x – {fmt(x['fused'][1])}x" if x["fused"] else "—" for x in a]],
         ["attention: flash vs naive, largest config",
-         *[f"{fmt(x['flash_vs_naive'])}x" if x["flash_vs_naive"] else "—" for x in a]],
+         *[times(x['flash_vs_naive']) if x["flash_vs_naive"] else "—" for x in a]],
         ["attention: flash vs blas (PyTorch eager's path)",
-         *[f"{fmt(x['flash_vs_blas'])}x" if x["flash_vs_blas"] else "—" for x in a]],
+         *[times(x['flash_vs_blas']) if x["flash_vs_blas"] else "—" for x in a]],
         ["attention: flash, best % of peak", *[fmt(x["flash_pct"], ".1f") for x in a]],
         ["preprocess: best worker count (img/s)",
          *[f"{x['best']} ({fmt(x['best_ips'], '.1f')})" if x.get("best") else "—" for x in p]],
         ["preprocess: auto's choice; auto vs 8 workers",
-         *[f"{fmt(x.get('auto'), '.0f')}; {fmt(x.get('auto_vs_8'))}x" if x else "—" for x in p]],
+         *[f"{fmt(x.get('auto'), '.0f')}; {times(x.get('auto_vs_8'))}" if x else "—" for x in p]],
         ["preprocess: 12 vs 4 workers (the seed claims ~2x)",
-         *[f"{fmt(x.get('w12_vs_4'))}x" if x else "—" for x in p]],
+         *[times(x.get('w12_vs_4')) if x else "—" for x in p]],
         ["prefetch: speedup over sequential (the seed: 1.37x CPU)",
          *[f"{fmt(x['speedup'])}x (io {x['io']} ms, depth {x['depth']})" if x.get("speedup") else "—"
            for x in f]],
@@ -150,7 +151,7 @@ def attention_section(m):
     for (b, h, n, d, t), impl in att.items():
         up, opt, fl, bl = (impl.get(k) for k in sections.IMPLS)
         sp = sections.ratio(up and up["ms"], opt and opt["ms"])
-        rows.append([n, b, h, d, t, ms_sd(opt), ms_sd(up), f"{fmt(sp)}x" if sp else "—",
+        rows.append([n, b, h, d, t, ms_sd(opt), ms_sd(up), times(sp) if sp else "—",
                      f"{fmt(100 * (1 - 1 / sp), '.1f')}%" if sp else "—", ms_sd(fl),
                      fmt(fl and fl["gflops"], ".1f"), pct_cell(fl), ms_sd(bl)])
     return table(["seq", "batch", "heads", "head_dim", "threads", "optimized (fused) ms",
@@ -171,7 +172,7 @@ def preprocess_section(m):
             s = ws[w]
             name = f"auto ({fmt(s['auto'], '.0f')})" if w == "auto" else w
             rows.append([name, ms_sd(s), fmt(s["ms_img"], ".2f"), fmt(s["ips"], ".1f"),
-                         f"{fmt(s['vs4'])}x" if s["vs4"] else "—"])
+                         times(s['vs4']) if s["vs4"] else "—"])
         parts.append(f"**{pool} pool, decode {dec}, res {res}, {method}, {images} {kind} "
                      f"{size} images**\n\n" +
                      table(["workers", "batch ms", "ms per image", "img/s",
@@ -186,7 +187,7 @@ def preprocess_section(m):
     if sbs:
         rows = [[res, method, f"{images} {kind} {size}", s["n"], fmt(s["decode_ms"], ".2f"),
                  fmt(s["full_ms"], ".2f"), fmt(s["dct_ms"], ".2f"),
-                 f"{fmt(s['full_over_decode'])}x", f"{fmt(s['dct_speedup'])}x"]
+                 times(s['full_over_decode']), times(s['dct_speedup'])]
                 for (res, method, kind, size, images), s in sbs.items()]
         parts.append("**Side by side** (each image through the plain decode, the full pipeline "
                      "and the dct pipeline in turn, one thread: the ratios are measured under "
@@ -220,7 +221,7 @@ def cuda_attention_section(m):
         nv, fl, ft = impl.get("naive"), impl.get("flash"), impl.get("flash_tf32")
         sp = sections.ratio(nv and nv["ms"], fl and fl["ms"])
         rows.append([n, b, h, d] + [ms_sd(impl.get(k)) for k in sections.CUDA_IMPLS] +
-                    [f"{fmt(sp)}x" if sp else "—", fmt(fl and fl["gflops"], ".0f"),
+                    [times(sp) if sp else "—", fmt(fl and fl["gflops"], ".0f"),
                      pct_cell(fl), fmt(ft and ft["gflops"], ".0f"),
                      fmt(max((x["err"] or 0) for x in impl.values()), ".1e")])
     return note + "\n\n" + table(
@@ -240,7 +241,7 @@ def cuda_prefetch_section(m):
             s = depths[d]
             rows.append([io, loader, loaders, batches, batch, d,
                          "pageable, sync" if d == 0 else "pinned, async",
-                         ms_sd(s), f"{fmt(s['speedup'])}x" if s.get("speedup") else "—",
+                         ms_sd(s), times(s['speedup']) if s.get("speedup") else "—",
                          fmt(s["bound"], ".3f"), fmt(s["io"], ".2f"), fmt(s["h2d"], ".3f"),
                          fmt(s["compute"], ".3f")])
     return note + "\n\n" + table(
@@ -259,7 +260,7 @@ def prefetch_section(m):
         for d in sorted(depths):
             s = depths[d]
             rows.append([io, loader, loaders, d, ms_sd(s),
-                         f"{fmt(sections.ratio(seq['ms'], s['ms']))}x" if seq and d else "—",
+                         times(sections.ratio(seq['ms'], s['ms'])) if seq and d else "—",
                          fmt(s["eff"]) if d else "—", fmt(s["bound"], ".3f"),
                          fmt(s["io"], ".2f"), fmt(s["compute"], ".2f")])
     return table(["io_ms", "loader", "loader threads", "depth", "ms per run", "speedup",
@@ -293,7 +294,7 @@ def combined_section(machines):
         base = t8["ms_img"] + a["naive"]["ms"]
         seed = base / (ta["ms_img"] + a["fused"]["ms"])
         ours = base / max(bs["ms_img"], a["flash"]["ms"])
-        rows.append([m.label, f"{fmt(seed)}x", f"{fmt(ours)}x",
+        rows.append([m.label, times(seed), times(ours),
                      f"N={key[2]}, B={key[0]}, H={key[1]}; {best} workers"])
     out.append(table(["machine", "seed's optimizations", "this suite's best", "inputs"], rows))
     return "\n".join(out)

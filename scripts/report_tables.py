@@ -17,6 +17,11 @@ def fmt(x, spec=".2f", none="—"):
     return format(x, spec)
 
 
+def times(x, spec=".2f"):
+    """A ratio as "1.14x"; a missing one is "—", never "—x"."""
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{format(x, spec)}x"
+
+
 def ms_sd(s):
     return f"{fmt(s['ms'], '.3f')} ± {fmt(s['sd'], '.3f')}" if s else "—"
 
@@ -75,6 +80,44 @@ def latex_table(caption, label, head, rows):
     return "\n".join(lines)
 
 
+MISSING = ("—", "-", "", "n/a", "—x", "—%")
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def csv_columns(head, rows):
+    """A table's columns for a CSV: numbers in cells of their own. A column
+    of "median ± sd" becomes two ("X", "X sd"), "1.14x" and "3.5%"
+    lose their unit (named in the header), a missing value is empty; a
+    column holding anything else stays text."""
+    cells = [[plain(c).strip() for c in r] for r in rows]
+    out_head, cols = [], []
+    for i, h in enumerate(head):
+        col = [r[i] if i < len(r) else "" for r in cells]
+        vals = [v for v in col if v not in MISSING]
+        h = plain(h)
+        def every(pattern):
+            return vals and all(re.fullmatch(pattern, v) for v in vals)
+        if every(rf"{_NUM} ± {_NUM}"):
+            out_head += [h, f"{h} sd"]  # the report's ± is a standard deviation
+            pairs = [v.split(" ± ") if v not in MISSING else ["", ""] for v in col]
+            cols += [[p[0] for p in pairs], [p[1] for p in pairs]]
+        elif every(rf"{_NUM}x \[{_NUM}\.\.{_NUM}\]"):  # a ratio and its [min..max]
+            out_head += [f"{h} (x)", f"{h} min", f"{h} max"]
+            parts = [re.fullmatch(rf"({_NUM})x \[({_NUM})\.\.({_NUM})\]", v).groups()
+                     if v not in MISSING else ("", "", "") for v in col]
+            cols += [[p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]]
+        elif every(rf"{_NUM}x"):
+            out_head.append(h if h.endswith("(x)") else f"{h} (x)")
+            cols.append([v[:-1] if v not in MISSING else "" for v in col])
+        elif every(rf"{_NUM}%"):
+            out_head.append(h if "%" in h else f"{h} (%)")
+            cols.append([v[:-1] if v not in MISSING else "" for v in col])
+        else:
+            out_head.append(h)
+            cols.append(["" if v in MISSING else v for v in col])
+    return out_head, [list(r) for r in zip(*cols)] if cols else []
+
+
 def write_tables(out, latex):
     """tables/NAME.csv (and .tex) for every table of the report, named by
     what it holds, never by position: a paper's \\input{tables/attention}
@@ -91,8 +134,9 @@ def write_tables(out, latex):
         base = os.path.join(folder, stem)
         with open(base + ".csv", "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow([plain(h) for h in head])
-            w.writerows([[plain(c) for c in r] for r in rows])
+            chead, crows = csv_columns(head, rows)
+            w.writerow(chead)
+            w.writerows(crows)
         written.append(base + ".csv")
         if latex:
             with open(base + ".tex", "w", encoding="utf-8") as f:

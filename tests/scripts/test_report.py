@@ -128,6 +128,16 @@ def test_every_table_as_csv_and_latex(tmp_path):
     names = {t.stem for t in csvs}
     assert {"summary", "attention_optimization", "combined_impact"} <= names, names
     assert not [n for n in names if n[0].isdigit()]
+    # numbers in cells of their own: no "±", no unit suffix, no dash for missing
+    att = list(csvmod.reader(open(out / "tables" / "attention_optimization.csv",
+                                  encoding="utf-8")))
+    assert "speedup (x)" in att[0] and any(h.endswith(" sd") for h in att[0]), att[0]
+    for row in att[1:]:
+        for cell in row:
+            assert cell == "" or float(cell) == float(cell), (cell, row)
+    for t in csvs:
+        body = t.read_text(encoding="utf-8")
+        assert "—" not in body, t
     summary = list(csvmod.reader(open(out / "tables" / "summary.csv", encoding="utf-8")))
     assert summary[0][-1] == "seed, published (its hardware)"
     assert all(len(r) == len(summary[0]) for r in summary)
@@ -264,7 +274,8 @@ def test_baselines_tables_are_exported_like_the_others(tmp_path):
     assert rc == 0
     csvs = sorted((out / "tables").glob("*side_by_side*.csv"))
     assert len(csvs) == 1
-    assert csvs[0].read_text().splitlines()[1].startswith("da3_full,2.00 ± 0.10,500,1.00x")
+    # numbers in their own cells: median, sd, rate, ratio [min..max]
+    assert csvs[0].read_text().splitlines()[1].startswith("da3_full,2.00,0.10,500,1.00,1.00,1.00")
     tex = csvs[0].with_suffix(".tex").read_text()
     assert "Side by side, preprocessing: pp.json" in tex
 
