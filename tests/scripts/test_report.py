@@ -302,3 +302,20 @@ def test_a_result_above_the_peak_marks_the_peak_not_the_result(tmp_path):
     assert rc == 0
     assert "peak under-measured (140%?)" in text
     assert "| attention: flash, best % of peak | 140" not in text
+
+
+def test_combined_impact_names_what_the_run_lacks(tmp_path):
+    # never a row of dashes: without the 8-worker case it says what is missing
+    doc = json.load(open(SAMPLE))
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if "/workers:8/" not in b["name"]]
+    f = tmp_path / "no8.json"
+    f.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, f, extra=("--no-plots",))
+    assert rc == 0
+    section = text.split("Combined Impact", 1)[1].split("\n## ", 1)[0]
+    assert "not in this run: preprocess --workers 8" in section
+    assert "a needed result is missing" not in section
+    # and the sample with it has figures, not dashes
+    rc, out, text = run(tmp_path / "full", SAMPLE, extra=("--no-plots",))
+    section = text.split("Combined Impact", 1)[1].split("\n## ", 1)[0]
+    assert "not in this run" not in section and re.search(r"\| \d+\.\d\dx \|", section)
