@@ -581,7 +581,12 @@ with tempfile.TemporaryDirectory() as tmp:
         for b in doc["benchmarks"]:
             if b.get("aggregate_name") == "median":
                 times[(tag, b["run_name"].split("/")[1])] = b["real_time"]
-    if len(times) == 4 and not EMULATED:
+    # the knob's size is calibrated on the real kernels: under a sanitizer
+    # the instrumented extra pass costs more than the instrumented flash
+    # (1.84x under ASan in the sanitizers job), under emulation anything
+    if SANITIZE != "none":
+        say_skipped("the knob's size", f"timings under -Db_sanitize={SANITIZE}")
+    elif len(times) == 4 and not EMULATED:
         flash = times[("on", "flash")] / times[("off", "flash")]
         check(1.3 < flash < 1.8, f"flash made ~50% slower: {flash:.2f}x")
 
