@@ -319,3 +319,10 @@ def test_combined_impact_names_what_the_run_lacks(tmp_path):
     rc, out, text = run(tmp_path / "full", SAMPLE, extra=("--no-plots",))
     section = text.split("Combined Impact", 1)[1].split("\n## ", 1)[0]
     assert "not in this run" not in section and re.search(r"\| \d+\.\d\dx \|", section)
+
+
+def test_summary_ratios_span_the_cases(tmp_path):
+    # flash vs blas over every case, not the largest alone (blas may win at N256)
+    rc, out, text = run(tmp_path, SAMPLE, extra=("--no-plots",))
+    row = next(l for l in text.splitlines() if l.startswith("| attention: flash vs blas"))
+    assert re.search(r"\d\.\d\dx – \d\.\d\dx \(3 cases\)", row), row
