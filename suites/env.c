@@ -55,7 +55,7 @@ static const char *isa_flags(da3_isa isa)
     }
 }
 
-void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
+void da3_env_collect(da3_env *e, const int *threads, int nthreads, int full)
 {
     e->n = 0;
     da3_env_set(e, "da3bench_version", "%s", DA3_VERSION);
@@ -120,10 +120,12 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
     const char *peak_all = da3_env_get(e, key);
     da3_env_set(e, "peak_gflops", "%s", peak_all ? peak_all : "0");
     da3_env_set(e, "peak_isa", "%s", da3_isa_name(best));
-    /* every level this CPU has: its peak on all cores (a shorter measure
-     * than the best level's) and the accumulator count the sweep kept */
+    /* the accumulator count the sweep kept and the peak, per level: in a
+     * run the best level only (the one measured; the other levels would
+     * add their sweep and peak to every start-up, which the gate pays per
+     * round), every level this CPU has for `da3bench env` (full) */
     for (int i = 0; i < DA3_ISA_COUNT; i++) {
-        if (!da3_cpu_has((da3_isa)i))
+        if (!da3_cpu_has((da3_isa)i) || (!full && (da3_isa)i != best))
             continue;
         const char *name = da3_isa_name((da3_isa)i);
         snprintf(key, sizeof key, "peak_accs_%s", name);
@@ -134,7 +136,7 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad)
         else
             da3_env_set(e, key, "%.1f", da3_cpu_peak_gflops_isa((da3_isa)i, all, 0.05, 3));
     }
-    if (triad)
+    if (full)
         da3_env_set(e, "triad_gbs", "%.1f", da3_cpu_triad_gbs(all, (size_t)1 << 25, 3));
 }
 
@@ -153,6 +155,25 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* 1 if s is a number as JSON writes one: -?digits(.digits)? (what the
+ * manifest's printf formats produce; no exponent, no '+', no '.5') */
+static int json_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    while (isdigit((unsigned char)*s))
+        s++;
+    if (*s == '.') {
+        if (!isdigit((unsigned char)*++s))
+            return 0;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return *s == 0;
+}
+
 void da3_env_print_json(const da3_env *e)
 {
     puts("{");
@@ -162,15 +183,11 @@ void da3_env_print_json(const da3_env *e)
         printf(": ");
         /* numbers as JSON numbers; a commit or version stays a string
          * even when it reads as one */
-        char *end;
-        const char *v = e->val[i];
         const int text = !strcmp(e->key[i], "git_commit") || !strcmp(e->key[i], "da3bench_version");
-        (void)strtod(v, &end);
-        if (!text && *v && *end == 0 && strspn(v, "0123456789.-+eE") == strlen(v) &&
-            strcmp(v, "-") && (isdigit((unsigned char)v[0]) || v[0] == '-'))
-            fputs(v, stdout);
+        if (!text && json_number(e->val[i]))
+            fputs(e->val[i], stdout);
         else
-            json_str(v);
+            json_str(e->val[i]);
         puts(i + 1 < e->n ? "," : "");
     }
     puts("}");

@@ -17,8 +17,9 @@ typedef struct {
 
 /* Fills the static facts; measures the FMA peak at each thread count in
  * `threads` (and all cores) unless nthreads < 0 (then "not measured"),
- * and, if `triad`, the STREAM triad bandwidth. */
-void da3_env_collect(da3_env *e, const int *threads, int nthreads, int triad);
+ * and, if `full` (da3bench env), the STREAM triad bandwidth and the peak
+ * of every ISA level beside the best one. */
+void da3_env_collect(da3_env *e, const int *threads, int nthreads, int full);
 void da3_env_set(da3_env *e, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *da3_env_get(const da3_env *e, const char *key);
