@@ -30,7 +30,7 @@ import baselines  # noqa: E402
 import gnuplot  # noqa: E402
 import sections  # noqa: E402
 from report_tables import (CONTEXT, TABLES, fmt, ms_sd, slug, table, times,  # noqa: E402
-                           write_tables)
+                           times_ci, write_tables)
 from results import errors, load_many  # noqa: E402
 
 
@@ -51,11 +51,20 @@ def span(r):
     return times(lo) if n == 1 else f"{times(lo)} – {times(hi)} ({n} cases)"
 
 
+def noise_cell(counts):
+    """(cases within the noise, cases) as words for the summary."""
+    k, n = counts
+    if k == 0:
+        return "beyond the noise in every case"
+    return "within the noise in every case" if k == n else f"within the noise in {k} of {n} cases"
+
+
 def attention_headline(m):
     att = sections.attention(m)
-    fused = [sections.ratio(d["naive"]["ms"], d["fused"]["ms"])
-             for d in att.values() if "naive" in d and "fused" in d]
-    fused = [x for x in fused if x]
+    fused_ci = [sections.ratio_ci(d["naive"], d["fused"])
+                for d in att.values() if "naive" in d and "fused" in d]
+    fused_ci = [x for x in fused_ci if x]
+    fused = [x[0] for x in fused_ci]
     big = max(att, key=lambda k: (k[2] or 0) * (k[0] or 0) * (k[1] or 0), default=None)
 
     def over_cases(other):
@@ -67,6 +76,7 @@ def attention_headline(m):
         return (min(r), max(r), len(r)) if r else None
     return {
         "fused": (min(fused), max(fused)) if fused else None,
+        "fused_noise": (sum(sections.within_noise(x) for x in fused_ci), len(fused_ci)),
         "big": big,
         "flash_vs_naive": over_cases("naive"),
         "flash_vs_blas": over_cases("blas"),
@@ -132,7 +142,8 @@ def summary(machines):
     f = [prefetch_headline(m) for m in machines]
     rows += [
         ["attention: fused vs naive (the seed's 'fused softmax')",
-         *[f"{fmt(x['fused'][0])}x – {fmt(x['fused'][1])}x" if x["fused"] else "—" for x in a]],
+         *[f"{fmt(x['fused'][0])}x – {fmt(x['fused'][1])}x; {noise_cell(x['fused_noise'])}"
+           if x["fused"] else "—" for x in a]],
         ["attention: flash vs naive (lowest – highest over the cases)",
          *[span(x["flash_vs_naive"]) for x in a]],
         ["attention: flash vs blas, PyTorch eager's path (lowest – highest over the cases)",
@@ -162,16 +173,28 @@ def attention_section(m):
     att = sections.attention(m)
     if not att:
         return "_No attention results in this file._"
-    rows = []
+    rows, noise = [], []
     for (b, h, n, d, t), impl in att.items():
         up, opt, fl, bl = (impl.get(k) for k in sections.IMPLS)
-        sp = sections.ratio(up and up["ms"], opt and opt["ms"])
-        rows.append([n, b, h, d, t, ms_sd(opt), ms_sd(up), times(sp) if sp else "—",
+        rci = sections.ratio_ci(up, opt)
+        sp = rci and rci[0]
+        if sections.within_noise(rci):
+            noise.append(f"N{n} B{b} H{h}")
+        rows.append([n, b, h, d, t, ms_sd(opt), ms_sd(up), times_ci(rci),
                      f"{fmt(100 * (1 - 1 / sp), '.1f')}%" if sp else "—", ms_sd(fl),
                      fmt(fl and fl["gflops"], ".1f"), pct_cell(fl), ms_sd(bl)])
-    return table(["seq", "batch", "heads", "head_dim", "threads", "optimized (fused) ms",
-                  "upstream (naive) ms", "speedup", "improvement", "flash ms", "flash GFLOP/s",
-                  "flash % peak", "blas ms"], rows)
+    out = table(["seq", "batch", "heads", "head_dim", "threads", "optimized (fused) ms",
+                 "upstream (naive) ms", "speedup [95%]", "improvement", "flash ms",
+                 "flash GFLOP/s", "flash % peak", "blas ms"], rows)
+    n_reps = sorted({s["n"] for impl in att.values() for s in impl.values()})
+    out += ("\n\nms: median ± standard deviation over the repetitions "
+            f"({'/'.join(map(str, n_reps))} per case). The speedup's interval is conservative: "
+            "naive's 95% interval of its median over fused's, ends crossed (with under 6 "
+            "repetitions each median's interval is its min–max). ")
+    out += ("Within the noise (the interval holds 1.00x, so these repetitions cannot tell "
+            f"fused from naive): {', '.join(noise)}." if noise else
+            "Every speedup's interval excludes 1.00x: none of them is noise.")
+    return out
 
 
 def preprocess_section(m):
@@ -275,10 +298,10 @@ def prefetch_section(m):
         for d in sorted(depths):
             s = depths[d]
             rows.append([io, loader, loaders, d, ms_sd(s),
-                         times(sections.ratio(seq['ms'], s['ms'])) if seq and d else "—",
+                         times_ci(sections.ratio_ci(seq, s)) if seq and d else "—",
                          fmt(s["eff"]) if d else "—", fmt(s["bound"], ".3f"),
                          fmt(s["io"], ".2f"), fmt(s["compute"], ".2f")])
-    return table(["io_ms", "loader", "loader threads", "depth", "ms per run", "speedup",
+    return table(["io_ms", "loader", "loader threads", "depth", "ms per run", "speedup [95%]",
                   "overlap_eff", "bound_ratio", "io ms/batch", "compute ms/batch"], rows)
 
 

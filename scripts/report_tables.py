@@ -22,6 +22,16 @@ def times(x, spec=".2f"):
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{format(x, spec)}x"
 
 
+def times_ci(rci, spec=".2f"):
+    """A ratio_ci() as "1.14x [1.02..1.27]" ("—" when missing)."""
+    if rci is None:
+        return "—"
+    r, lo, hi = rci
+    if math.isnan(lo) or math.isnan(hi):
+        return times(r, spec)
+    return f"{format(r, spec)}x [{format(lo, spec)}..{format(hi, spec)}]"
+
+
 def ms_sd(s):
     return f"{fmt(s['ms'], '.3f')} ± {fmt(s['sd'], '.3f')}" if s else "—"
 
@@ -62,21 +72,69 @@ LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{"
 
 
 def latex_escape(cell):
-    return "".join(LATEX_SPECIAL.get(ch, ch) for ch in plain(cell))
+    text, out = plain(cell), []
+    for i, ch in enumerate(text):
+        # "--" would set as an en dash (a command's --flag): "-{}-"
+        out.append("{}-" if ch == "-" and i and text[i - 1] == "-" else LATEX_SPECIAL.get(ch, ch))
+    return "".join(out)
+
+
+LATEX_PACKAGES = "booktabs,graphicx,array"
+WIDE = 6         # more columns than this: the table spans both columns
+LONG_TEXT = 40   # a text column with a longer cell wraps in a paragraph
+
+
+def latex_head(h, align):
+    """A header cell; a long one on two lines (a nested tabular: no package)."""
+    words = plain(h).split()
+    if len(plain(h)) <= 10 or len(words) < 2:
+        return latex_escape(h)
+    total, cut = len(plain(h)), 1
+    for i in range(1, len(words)):  # the split nearest the middle
+        if abs(len(" ".join(words[:i])) - total / 2) < abs(len(" ".join(words[:cut])) - total / 2):
+            cut = i
+    a = "r" if align == "r" else "l"
+    # {} after the \\: a second line starting "[" is not its optional length
+    return (rf"\begin{{tabular}}[b]{{@{{}}{a}@{{}}}}{latex_escape(' '.join(words[:cut]))}\\{{}}"
+            rf"{latex_escape(' '.join(words[cut:]))}\end{{tabular}}")
 
 
 def latex_table(caption, label, head, rows):
-    """A booktabs table: numbers right-aligned, text left."""
+    """A booktabs table that fits the page of a two-column paper: numbers
+    right-aligned, text left, long headers on two lines, long text wrapped,
+    more than WIDE columns across the page (table*), and scaled down to the
+    line width only when it is still wider (\\resizebox with \\width).
+    Needs \\usepackage{booktabs,graphicx,array}; tests/scripts compile
+    every table with pdflatex where it is installed."""
     def numeric(col):
         vals = [plain(r[col]) for r in rows if col < len(r)]
-        return vals and all(re.fullmatch(r"[-+0-9.,x%±— eE]+", v.strip() or "—") for v in vals)
-    align = "".join("r" if numeric(i) else "l" for i in range(len(head)))
-    lines = [r"\begin{table}[tbp]", r"\centering\small",
+        return vals and all(re.fullmatch(r"[-+0-9.,x%±— eE\[\]]+", v.strip() or "—") for v in vals)
+
+    def longest(col):
+        return max((len(plain(r[col])) for r in rows if col < len(r)), default=0)
+    wide = len(head) > WIDE
+    align = []
+    n_long = sum(1 for i in range(len(head)) if not numeric(i) and longest(i) > LONG_TEXT)
+    for i in range(len(head)):
+        if numeric(i):
+            align.append("r")
+        elif longest(i) > LONG_TEXT:  # the long columns share ~85% of the line
+            frac = round(min(0.55 if len(head) <= 3 else 0.3, 0.85 / n_long), 2)
+            align.append(rf">{{\raggedright\arraybackslash}}p{{{frac}\linewidth}}")
+        else:
+            align.append("l")
+    env = "table*" if wide else "table"
+    lines = [f"% {caption} -- needs \\usepackage{{{LATEX_PACKAGES}}}",
+             rf"\begin{{{env}}}[tbp]", r"\centering\small",
              rf"\caption{{{latex_escape(caption)}}}", rf"\label{{tab:{label}}}",
-             rf"\begin{{tabular}}{{{align}}}", r"\toprule",
-             " & ".join(latex_escape(h) for h in head) + r" \\", r"\midrule"]
-    lines += [" & ".join(latex_escape(c) for c in r) + r" \\" for r in rows]
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+             r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+             rf"\begin{{tabular}}{{{''.join(align)}}}", r"\toprule",
+             " & ".join(latex_head(h, align[i]) for i, h in enumerate(head)) + r" \\",
+             r"\midrule"]
+    # a row starting "[" after the previous \\ would read as its optional length
+    lines += [("{}" if plain(r[0]).startswith("[") else "")
+              + " & ".join(latex_escape(c) for c in r) + r" \\" for r in rows if r]
+    lines += [r"\bottomrule", r"\end{tabular}}", rf"\end{{{env}}}", ""]
     return "\n".join(lines)
 
 
@@ -102,7 +160,11 @@ def csv_columns(head, rows):
             pairs = [v.split(" ± ") if v not in MISSING else ["", ""] for v in col]
             cols += [[p[0] for p in pairs], [p[1] for p in pairs]]
         elif every(rf"{_NUM}x \[{_NUM}\.\.{_NUM}\]"):  # a ratio and its [min..max]
-            out_head += [f"{h} (x)", f"{h} min", f"{h} max"]
+            if "[95%]" in h:  # an interval, not the range of the samples
+                h = h.replace("[95%]", "").strip()
+                out_head += [f"{h} (x)", f"{h} 95% lo", f"{h} 95% hi"]
+            else:
+                out_head += [f"{h} (x)", f"{h} min", f"{h} max"]
             parts = [re.fullmatch(rf"({_NUM})x \[({_NUM})\.\.({_NUM})\]", v).groups()
                      if v not in MISSING else ("", "", "") for v in col]
             cols += [[p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]]

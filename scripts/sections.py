@@ -112,6 +112,24 @@ def ratio(a, b):
     return a / b
 
 
+def ratio_ci(a, b):
+    """a's median time over b's (b's speedup over a) with a conservative 95%
+    interval from the two medians' intervals: [a_lo / b_hi, a_hi / b_lo].
+    (ratio, lo, hi); None when either side is missing. An interval that
+    holds 1.0 means the repetitions cannot tell the two apart."""
+    r = ratio(a and a["ms"], b and b["ms"])
+    if r is None:
+        return None
+    (alo, ahi), (blo, bhi) = a.get("ci", (math.nan,) * 2), b.get("ci", (math.nan,) * 2)
+    lo, hi = ratio(alo, bhi), ratio(ahi, blo)
+    return r, (lo if lo is not None else math.nan), (hi if hi is not None else math.nan)
+
+
+def within_noise(rci):
+    """True when the interval of a ratio_ci() holds 1.0 (or is unknown)."""
+    return rci is not None and not (rci[1] > 1.0 or rci[2] < 1.0)
+
+
 def best_workers(by_workers, tolerance=0.03):
     """The smallest fixed worker count within `tolerance` of the fastest."""
     fixed = {int(w): s for w, s in by_workers.items() if w.isdigit() and s["ms"] == s["ms"]}

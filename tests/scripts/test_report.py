@@ -1,12 +1,13 @@
 """report.py on committed sample output of da3bench (a real run, small)."""
 
 import copy
-import re
 import json
+import os
+import re
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import ROOT, SAMPLE
 import report
 
 SECTIONS = ["## 1. Summary", "## 2. Attention Optimization", "## 3. Preprocessing Optimization",
@@ -146,6 +147,8 @@ def test_every_table_as_csv_and_latex(tmp_path):
         assert body.count(r"\toprule") == body.count(r"\midrule") == body.count(r"\bottomrule") == 1
         assert r"\begin{tabular}" in body and r"\caption{" in body
         # every special character escaped: no bare _ or % or # outside commands
+        assert body.startswith("% ") and "needs \\usepackage{booktabs,graphicx,array}" in body
+        body = body.split("\n", 1)[1].replace("{%\n", "{\n")  # the comments
         cells = body.replace(r"\\", "").replace(" & ", " ")  # row ends and column separators
         assert not re.search(r"(?<!\\)[_%#&]", cells)
     # markdown only without --format latex
@@ -326,3 +329,73 @@ def test_summary_ratios_span_the_cases(tmp_path):
     rc, out, text = run(tmp_path, SAMPLE, extra=("--no-plots",))
     row = next(l for l in text.splitlines() if l.startswith("| attention: flash vs blas"))
     assert re.search(r"\d\.\d\dx – \d\.\d\dx \(3 cases\)", row), row
+
+
+def test_latex_tables_fit_a_two_column_paper(tmp_path):
+    """Every exported table, and a wider one than any report has, compiles
+    in a two-column article with no overfull box (pdflatex, where present)."""
+    import shutil
+    import subprocess
+    import report_tables
+    if not shutil.which("pdflatex"):
+        pytest.skip("no pdflatex (Debian: texlive-latex-base texlive-latex-recommended)")
+    bl = os.path.join(ROOT, "reports", "reference", "baselines-attention-zen4-2026-12-03.json")
+    rc, out, text = run(tmp_path, SAMPLE, bl, extra=("--format", "latex", "--no-plots"))
+    assert rc == 0
+    texs = sorted((out / "tables").glob("*.tex"))
+    assert len(texs) >= 6
+    wide = report_tables.latex_table(
+        "Wide: 15 columns and a long --flag cell", "wide",
+        [f"column number {i} ms" for i in range(14)] + ["notes"],
+        [[f"{i * 123.456:.3f} ± 1.234" for i in range(14)] +
+         ["da3bench --preset seed --report /tmp/some/long/path -q, " * 3]])
+    (out / "tables" / "zz_wide.tex").write_text(wide)
+    texs.append(out / "tables" / "zz_wide.tex")
+    doc = ["\\documentclass[twocolumn]{article}",
+           "\\usepackage{" + report_tables.LATEX_PACKAGES + "}", "\\begin{document}"]
+    doc += [f"\\input{{tables/{t.name}}}" for t in texs] + ["Text.", "\\end{document}"]
+    (out / "paper.tex").write_text("\n".join(doc) + "\n")
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"],
+                       cwd=out, capture_output=True, text=True, timeout=120)
+    log = (out / "paper.log").read_text(errors="replace")
+    assert r.returncode == 0, log[-3000:]
+    assert "Overfull \\hbox" not in log, [l for l in log.splitlines() if "Overfull" in l]
+    aux = (out / "paper.aux").read_text()
+    for t in texs:  # each table was typeset with its label
+        label = re.search(r"\\label\{(tab:[^}]+)\}", t.read_text()).group(1)
+        assert label in aux, label
+    assert "-{}-preset" in wide  # a --flag is not an en dash
+
+
+def test_speedups_say_which_are_noise(tmp_path):
+    doc = json.load(open(SAMPLE))
+    names = {}
+    for b in doc["benchmarks"]:
+        if b.get("run_type") == "iteration" and b["name"].startswith("attention/"):
+            names.setdefault(b["name"].split("/")[1], []).append(b)
+    assert "naive" in names and "fused" in names
+    # overlapping repetitions: naive and fused the same times
+    same = copy.deepcopy(doc)
+    fused_times = sorted(b["real_time"] for b in names["fused"])
+    for b in same["benchmarks"]:
+        if b.get("run_type") == "iteration" and b["name"].startswith("attention/naive/"):
+            b["real_time"] = b["real_time"] * 0 + fused_times[len(fused_times) // 2]
+    p = tmp_path / "same.json"
+    p.write_text(json.dumps(same))
+    rc, out, text = run(tmp_path / "a", p, extra=("--no-plots",))
+    att = text.split("## 2. Attention")[1].split("## 3.")[0]
+    assert "Within the noise" in att and "cannot tell fused from naive" in att
+    assert re.search(r"\| 1\.0\dx \[0\.\d\d\.\.1\.\d\d\] \|", att), att
+    assert "within the noise in" in text.split("## 2.")[0]
+    # naive 3x slower in every repetition: no interval holds 1
+    slow = copy.deepcopy(doc)
+    worst = max(b["real_time"] for b in names["fused"])
+    for b in slow["benchmarks"]:
+        if b.get("run_type") == "iteration" and b["name"].startswith("attention/naive/"):
+            b["real_time"] = 3 * worst + b["real_time"] * 0.01
+    p = tmp_path / "slow.json"
+    p.write_text(json.dumps(slow))
+    rc, out, text = run(tmp_path / "b", p, extra=("--no-plots",))
+    att = text.split("## 2. Attention")[1].split("## 3.")[0]
+    assert "none of them is noise" in att
+    assert "beyond the noise in every case" in text.split("## 2.")[0]
