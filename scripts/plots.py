@@ -63,8 +63,41 @@ def _plain_ticks(ax, xs):
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 
-def _legend(ax):
+def _legend(ax, counts=()):
+    """The legend outside the axes; under it, what the error bars are,
+    from the repetition counts of the points drawn."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+    note = bars_note(counts)
+    if note:
+        ax.text(1.01, 0.0, note, transform=ax.transAxes, fontsize=7, va="bottom", ha="left")
+
+
+def bars_note(counts):
+    """What the error bars of points with these repetition counts show
+    (results.median_ci: the range below 6 repetitions, else order
+    statistics)."""
+    counts = sorted({int(c) for c in counts if c})
+    if not counts:
+        return ""
+    n = "/".join(map(str, counts))
+    if counts[-1] < 6:
+        return f"error bars: min–max of the\n{n} repetitions (too few\nfor a 95% interval)"
+    if counts[0] >= 6:
+        return f"error bars: 95% interval of\nthe median, {n} repetitions"
+    return (f"error bars: 95% interval of the\nmedian ({n} repetitions;\n"
+            "min–max below 6)")
+
+
+def common_parts(labels):
+    """labels: dicts of the parts that name each line. The parts equal on
+    every line go to the title (fixed parameters), the rest to the legend.
+    Returns (title suffix, [legend label per line])."""
+    keys = [k for k in (labels[0] if labels else {})]
+    fixed = [k for k in keys if len({lab.get(k) for lab in labels}) == 1 and len(labels) > 1]
+    title = ", ".join(labels[0][k] for k in fixed if labels[0][k])
+    legend = [", ".join(lab[k] for k in keys if k not in fixed and lab.get(k)) or lab[keys[0]]
+              for lab in labels]
+    return title, legend
 
 
 def _yerr(y, ci):
@@ -97,7 +130,7 @@ def attention(machines, out):
                               ("gflops", "gflops", "throughput (GFLOP/s)")):
         fig, ax = _figure()
         cikey = "ci" if key == "ms" else "gflops_ci"
-        xs = []
+        xs, lines, counts = [], [], []
         for m in machines:
             att = sections.attention(m)
             # one line per implementation and (H, D, threads); the batch
@@ -107,7 +140,8 @@ def attention(machines, out):
             for (b, h, n, d, t), impl in att.items():
                 for name, s in impl.items():
                     if s.get(key) is not None and n:
-                        series.setdefault((name, h, d, t), []).append((n, b, s[key], s.get(cikey)))
+                        series.setdefault((name, h, d, t), []).append(
+                            (n, b, s[key], s.get(cikey), s.get("n")))
             for (name, h, d, t), pts in sorted(series.items(), key=lambda kv: str(kv[0])):
                 ns = [p[0] for p in pts]
                 one_b_per_n = len(ns) == len(set(ns))
@@ -121,24 +155,32 @@ def attention(machines, out):
                         bs = "B " + "/".join(str(p[1]) for p in gp)
                     else:
                         bs = f"B{gp[0][1]}"
-                    lab = f"{name} ({bs}, H{h}, D{d}, {t} threads)" + \
-                        (f" — {m.label}" if len(machines) > 1 else "")
-                    _errorbar(ax, [(p[0], p[2], p[3]) for p in gp], marker=MARKERS.get(name, "x"),
-                              color=IMPL_COLORS.get(name), ls=LINESTYLES[gi % 4], label=lab)
+                    lab = {"impl": name, "B": bs, "H": f"H{h}", "D": f"D{d}",
+                           "threads": f"{t} threads",
+                           "machine": m.label if len(machines) > 1 else ""}
+                    lines.append((lab, gp, gi))
                     xs += [p[0] for p in gp]
+                    counts += [p[4] for p in gp]
                 made = True
+        title, legend = common_parts([lab for lab, _, _ in lines])
+        for (lab, gp, gi), text in zip(lines, legend):
+            name = lab["impl"]
+            _errorbar(ax, [(p[0], p[2], p[3]) for p in gp], marker=MARKERS.get(name, "x"),
+                      color=IMPL_COLORS.get(name), ls=LINESTYLES[gi % 4], label=text)
+        for m in machines:
             if what == "gflops" and m.peak():
                 ax.axhline(m.peak(), color="k", ls="--", lw=1,
-                           label=f"measured FMA peak {m.peak():.0f} GFLOP/s")
+                           label=f"measured FMA peak {m.peak():.0f} GFLOP/s"
+                           + (f" — {m.label}" if len(machines) > 1 else ""))
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("sequence length N (tokens)")
         _plain_ticks(ax, xs)
         ax.set_ylabel(ylabel)
-        ax.set_title(f"Attention: {ylabel} against N")
+        ax.set_title(f"Attention: {ylabel} against N" + (f" ({title})" if title else ""))
         ax.grid(True, which="both", alpha=0.3)
         if made:
-            _legend(ax)
+            _legend(ax, counts)
             _save(fig, out, f"attention_{what}")
         else:
             plt.close(fig)
@@ -148,13 +190,14 @@ def attention(machines, out):
 def preprocess(machines, out):
     fig, ax = _figure()
     made = False
-    xs = []
+    xs, counts = [], []
     for m in machines:
         groups, _ = sections.preprocess(m)
         cores = number(m.context.get("cores")) or 1
         for (pool, dec, res, meth, kind, size, images), ws in groups.items():
             pts = sorted((int(w), s["ips"], s.get("ips_ci")) for w, s in ws.items()
                          if w.isdigit() and s["ips"])
+            counts += [s.get("n") for w, s in ws.items() if w.isdigit() and s["ips"]]
             if not pts:
                 continue
             lab = f"{pool}, {dec}" + (f" — {m.label}" if len(machines) > 1 else "")
@@ -180,7 +223,7 @@ def preprocess(machines, out):
     ax.set_ylabel("throughput (images/s)")
     ax.set_title("Preprocessing throughput against workers")
     ax.grid(True, alpha=0.3)
-    _legend(ax)
+    _legend(ax, counts)
     _save(fig, out, "preprocess_throughput")
     return True
 
@@ -188,6 +231,7 @@ def preprocess(machines, out):
 def prefetch(machines, out):
     fig, ax = _figure()
     made = False
+    xs, counts = [], []
     for m in machines:
         by_depth, bound = {}, []
         for (io, loader, loaders, batches, batch), depths in sections.prefetch(m).items():
@@ -195,6 +239,8 @@ def prefetch(machines, out):
                 continue
             for d, s in depths.items():
                 by_depth.setdefault(d, []).append((io, s["ms"], s.get("ci")))
+                counts.append(s.get("n"))
+                xs.append(io)
             any_s = next(iter(depths.values()))
             if any_s["io"] is not None and any_s["compute"] is not None:
                 i, c = any_s["io"], any_s["compute"]
@@ -207,16 +253,23 @@ def prefetch(machines, out):
             made = True
         if bound:
             bound.sort()
-            ax.plot([b[0] for b in bound], [b[1] for b in bound], "k--", lw=1,
-                    label="bound n·max(io,c)+min(io,c)")
+            # a marker on each point of the bound: with one I/O value
+            # (the quick preset) a line alone would not be drawn
+            ax.plot([b[0] for b in bound], [b[1] for b in bound], "k--", lw=1, marker="_",
+                    markersize=14, markeredgewidth=1.5,
+                    label="bound n·max(io,c)+min(io,c)" +
+                    (f" — {m.label}" if len(machines) > 1 else ""))
     if not made:
         plt.close(fig)
         return False
     ax.set_xlabel("simulated I/O per batch (ms)")
     ax.set_ylabel("run time (ms)")
+    _plain_ticks(ax, xs)
+    if len(set(xs)) == 1:  # one I/O value: centred, not at a frame
+        ax.set_xlim(xs[0] * 0.5, xs[0] * 1.5)
     ax.set_title("Prefetch pipeline: time against I/O per batch")
     ax.grid(True, alpha=0.3)
-    _legend(ax)
+    _legend(ax, counts)
     _save(fig, out, "prefetch")
     return True
 

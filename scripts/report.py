@@ -571,7 +571,7 @@ def main(argv=None):
             warn(f"{m.path}: no benchmark runs in it")
     for f in failed:
         warn(f"{f[0]}: {f[1]} failed: {f[2]}")
-    gnuplot.write_csv(machines[0], a.out)
+    gp_meta = gnuplot.write_csv(machines[0], a.out)
     if not a.no_plots:
         try:
             import plots
@@ -579,7 +579,7 @@ def main(argv=None):
         except ImportError:
             warn("matplotlib is not installed, so no plots: sudo apt-get install "
                  "python3-matplotlib (or pip install matplotlib); the markdown is still written")
-        gnuplot.run(a.out, a.dumb, warn)
+        gnuplot.run(a.out, a.dumb, warn, gp_meta)
     write_report(machines, a.out, failed, baseline_docs)
     write_tables(a.out, a.format == "latex")
     print(f"report.py: wrote {os.path.join(a.out, 'BENCHMARK_RESULTS.md')}")

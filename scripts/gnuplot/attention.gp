@@ -1,13 +1,20 @@
-# Attention time against sequence length, per implementation (log-log).
+# Attention time against sequence length per implementation (log-log), with
+# error bars: the 95% interval of the median (min-max below 6 repetitions).
 # gnuplot -e "datafile='attention.csv'" -e "set terminal pngcairo" -e "set output 'a.png'" attention.gp
+# report.py also passes fixed='B1, H8, D64, 2 threads' and the x ticks.
+if (!exists("fixed")) fixed = ""
 set datafile separator ","
-set key autotitle columnhead left top noenhanced
+set datafile missing ""
+set key left top noenhanced
 set logscale xy
-set xlabel "sequence length N"
+set xlabel "sequence length N (tokens)"
 set ylabel "time per call (ms)"
-set title "Attention: time against N"
+set title "Attention: time against N".(fixed ne "" ? " (".fixed.")" : "") noenhanced
 set grid
-plot datafile using 1:2 with linespoints title "naive", \
-     "" using 1:4 with linespoints title "fused", \
-     "" using 1:6 with linespoints title "flash", \
-     "" using 1:8 with linespoints title "blas"
+set offsets graph 0.02, graph 0.02, graph 0.1, graph 0.1
+set bars small
+set autoscale yfix
+impls = "naive fused flash blas"
+# per implementation four columns: ms, ms_lo, ms_hi, gflops
+plot for [i=0:3] datafile using 1:(column(2+4*i)):(column(3+4*i)):(column(4+4*i)) \
+     with yerrorlines title word(impls, i+1)

@@ -1,10 +1,19 @@
-# Preprocessing throughput against workers, one line per pool and decode.
+# Preprocessing throughput against workers, one line per pool and decode,
+# with error bars (the 95% interval of the median; min-max below 6
+# repetitions).
+if (!exists("fixed")) fixed = ""
 set datafile separator ","
-set key autotitle columnhead left top noenhanced
+set datafile missing ""
+set key left top noenhanced
 set logscale x 2
-set xlabel "workers"
+set xlabel "workers (threads or processes)"
 set ylabel "images per second"
-set title "Preprocessing throughput against workers"
+set title "Preprocessing throughput against workers" noenhanced
 set grid
-# ncols: the CSV's column count, passed by report.py (-e "ncols=N")
-plot for [i=2:ncols] datafile using 1:i with linespoints
+set offsets graph 0.02, graph 0.02, graph 0.08, graph 0.08
+set bars small
+set autoscale yfix
+# ncols: the CSV's column count, passed by report.py (-e "ncols=N"):
+# workers, then img/s, lo, hi per pool and decode
+plot for [i=0:(ncols-1)/3-1] datafile using 1:(column(2+3*i)):(column(3+3*i)):(column(4+3*i)) \
+     with yerrorlines title columnhead(2+3*i)

@@ -399,3 +399,38 @@ def test_speedups_say_which_are_noise(tmp_path):
     att = text.split("## 2. Attention")[1].split("## 3.")[0]
     assert "none of them is noise" in att
     assert "beyond the noise in every case" in text.split("## 2.")[0]
+
+
+def test_plots_say_what_their_error_bars_are_and_name_fixed_parameters():
+    import plots
+    assert "min–max of the\n3 repetitions" in plots.bars_note([3, 3])
+    assert "95% interval of\nthe median, 8 repetitions" in plots.bars_note([8])
+    assert "min–max below 6" in plots.bars_note([3, 8])
+    assert plots.bars_note([]) == ""
+    labels = [{"impl": i, "B": "B1", "H": "H8", "threads": "2 threads"} for i in ("flash", "blas")]
+    title, legend = plots.common_parts(labels)
+    assert title == "B1, H8, 2 threads" and legend == ["flash", "blas"]
+    labels[1]["H"] = "H16"  # what differs stays in the legend
+    title, legend = plots.common_parts(labels)
+    assert title == "B1, 2 threads" and legend == ["flash, H8", "blas, H16"]
+
+
+def test_gnuplot_data_has_intervals_ticks_and_the_bound(tmp_path, capsys):
+    import shutil
+    rc, out, text = run(tmp_path, SAMPLE)
+    assert rc == 0
+    att = (out / "attention.csv").read_text().splitlines()
+    assert att[0].split(",")[1:5] == ["naive_ms", "naive_ms_lo", "naive_ms_hi", "naive_gflops"]
+    for line in att[1:]:
+        cells = line.split(",")
+        for i in range(1, len(cells), 4):  # lo <= median <= hi wherever measured
+            if cells[i]:
+                assert float(cells[i + 1]) <= float(cells[i]) <= float(cells[i + 2]), line
+    pf = (out / "prefetch.csv").read_text().splitlines()
+    assert pf[0].startswith("io_ms,bound,depth-0,depth-0_lo,depth-0_hi")
+    assert all(float(l.split(",")[1]) > 0 for l in pf[1:])  # the bound, drawn as points
+    if shutil.which("gnuplot"):
+        err = capsys.readouterr().err
+        assert "gnuplot" not in err, err  # every script ran
+        for name in ("attention", "preprocess", "prefetch"):
+            assert (out / f"{name}_gnuplot.png").stat().st_size > 5000
