@@ -4,6 +4,12 @@
 # results.json, BENCHMARK_RESULTS.md and the plots into /out when a folder
 # is mounted there, else prints the report and says how to keep it.
 set -eu
+# the image's pinned Debian packages (docker/packages.txt), recorded in
+# every JSON's context as image_packages
+if [ -r /etc/da3bench-packages ]; then
+    DA3BENCH_IMAGE_PACKAGES=$(cat /etc/da3bench-packages)
+    export DA3BENCH_IMAGE_PACKAGES
+fi
 
 case "${1:-}" in
 --help | -h | help | --version | list | env | fixtures | convert | tune | report | compare)
