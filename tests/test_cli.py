@@ -561,12 +561,15 @@ usage_error(["attention", "--inject-slowdown", "five"], "--inject-slowdown")
 for bad in ("flash,", ",flash", "flash,,blas"):
     usage_error(["attention", "--impl", bad], "--impl")
 usage_error(["preprocess", "--workers", "1,,2"], "--workers")
-with tempfile.TemporaryDirectory() as tmp:
+def knob_pair(tmp):
+    """One run without the knob and one with it; the fastest repetition of
+    each benchmark (the least disturbed by a neighbour, as in a CI job that
+    runs other suites beside this one)."""
     times = {}
     for tag, extra in (("off", []), ("on", ["--inject-slowdown", "50%"])):
         path = os.path.join(tmp, tag + ".json")
         rc, out, err = run(["attention", "--seq", "128", "--heads", "2", "--impl", "flash,blas",
-                            "--threads", "1", "--repetitions", "3", "--min-time", "0.02",
+                            "--threads", "1", "--repetitions", "5", "--min-time", "0.02",
                             "--quiet", "--json", path] + extra)
         try:
             doc = json.load(open(path))
@@ -579,15 +582,35 @@ with tempfile.TemporaryDirectory() as tmp:
             check(rc == 0 and ctx == "attention/flash +50%" and "TEST KNOB" in err,
                   f"the knob is recorded: {ctx!r} {err[-200:]!r}")
         for b in doc["benchmarks"]:
-            if b.get("aggregate_name") == "median":
-                times[(tag, b["run_name"].split("/")[1])] = b["real_time"]
+            if b.get("run_type") == "iteration":
+                key = (tag, b["run_name"].split("/")[1])
+                times[key] = min(times.get(key, float("inf")), b["real_time"])
+    return times
+
+
+with tempfile.TemporaryDirectory() as tmp:
     # the knob's size is calibrated on the real kernels: under a sanitizer
     # the instrumented extra pass costs more than the instrumented flash
     # (1.84x under ASan in the sanitizers job), under emulation anything
     if SANITIZE != "none":
+        knob_pair(tmp)
         say_skipped("the knob's size", f"timings under -Db_sanitize={SANITIZE}")
-    elif len(times) == 4 and not EMULATED:
-        flash = times[("on", "flash")] / times[("off", "flash")]
-        check(1.3 < flash < 1.8, f"flash made ~50% slower: {flash:.2f}x")
+    elif EMULATED:
+        knob_pair(tmp)
+    else:
+        # Two separate processes on a shared machine: one pair can be
+        # skewed by load that only one of them saw (CI measured 1.14x once,
+        # with the scripts suite beside it), so up to three pairs are
+        # measured. A knob that does nothing, or far too much, fails all three.
+        seen = []
+        for attempt in range(3):
+            times = knob_pair(tmp)
+            if len(times) != 4:
+                break
+            seen.append(times[("on", "flash")] / times[("off", "flash")])
+            if 1.3 < seen[-1] < 1.8:
+                break
+        check(seen and 1.3 < seen[-1] < 1.8,
+              "flash made ~50% slower: " + ", ".join(f"{r:.2f}x" for r in seen))
 
 cli_common.finish("cli")
