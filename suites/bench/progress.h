@@ -3,7 +3,7 @@
 // elapsed and estimated remaining time) redrawn every half second once the
 // run has lasted two seconds, cleared before each result is printed; when
 // stderr is not a terminal, one plain line per finished benchmark. Private
-// to suites/gbench.
+// to suites/bench.
 #ifndef DA3_GBENCH_PROGRESS_H
 #define DA3_GBENCH_PROGRESS_H
 

@@ -8,7 +8,7 @@
  * `valgrind --tool=callgrind` with one iteration and
  * one repetition per benchmark; the child zeroes every thread's counters
  * when a benchmark's loop starts and dumps them when it ends (client
- * requests in suites/gbench), so set-up, fixture generation and the
+ * requests in suites/bench), so set-up, fixture generation and the
  * reference checks are not counted: one count per benchmark.
  * The parent then reads the dumps and writes the child's Google Benchmark
  * JSON with an `instructions` counter (per iteration) in every benchmark.
