@@ -35,7 +35,7 @@ void da3_cli_usage(int cmd)
          "calib (run only when named: calib/spin/work:W, linear in --work W; --slowdown F\n"
          "multiplies the work under the same name, to calibrate the regression gate).\n"
          "--inject-slowdown P (test knob, off by default) makes attention/flash P%% slower\n"
-         "inside its timed region (a busy wait of P%% of each call's own time), and says\n"
+         "inside its timed region (a busy wait of P%% of each call's own CPU time), and says\n"
          "so on stderr and in the JSON context (injected_slowdown).\n"
          "cuda runs the attention (naive, naive_tf32, flash, flash_tf32 at the attention\n"
          "shapes) and the prefetch pipeline (--depth, --io-ms) on the GPU; without one,\n"
