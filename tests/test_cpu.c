@@ -168,7 +168,8 @@ int main(void)
      * the loop at that count does the flops it says */
     for (int i = 0; i < DA3_ISA_COUNT; i++) {
         if (!da3_cpu_has((da3_isa)i)) {
-            CHECK(da3_cpu_peak_accs((da3_isa)i) < 0 && da3_cpu_peak_gflops_isa((da3_isa)i, 1, 0.01, 1) < 0,
+            CHECK(da3_cpu_peak_accs((da3_isa)i) < 0 &&
+                      da3_cpu_peak_gflops_isa((da3_isa)i, 1, 0.01, 1) < 0,
                   "%s absent: no peak", da3_isa_name((da3_isa)i));
             continue;
         }

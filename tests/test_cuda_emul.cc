@@ -55,7 +55,8 @@ static void fill(std::vector<float> &x, size_t n, unsigned seed, float amp)
         e = u(g);
 }
 
-template <int D, int BR = 64> static void check_flash(int heads, int n, bool tf32, float amp, double tol)
+template <int D, int BR = 64>
+static void check_flash(int heads, int n, bool tf32, float amp, double tol)
 {
     std::vector<float> q, k, v, o((size_t)heads * n * D, NAN);
     fill(q, o.size(), 1 + n, amp), fill(k, o.size(), 2 + n, amp), fill(v, o.size(), 3 + n, 1.f);
@@ -65,7 +66,8 @@ template <int D, int BR = 64> static void check_flash(int heads, int n, bool tf3
                        (float)(1.4426950408889634 / std::sqrt((double)D))};
     const dim3 grid((unsigned)((n + BR - 1) / BR), (unsigned)heads);
     if (tf32)
-        emu::launch(grid, dim3(2 * BR), flash_tf32_smem_bytes<D>(), [&] { flash_tf32<D, BR / 16>(a); });
+        emu::launch(grid, dim3(2 * BR), flash_tf32_smem_bytes<D>(),
+                    [&] { flash_tf32<D, BR / 16>(a); });
     else
         emu::launch(grid, dim3(BR), flash_fp32_smem_bytes<D, BR>(), [&] { flash_fp32<D, BR>(a); });
     double err = 0;

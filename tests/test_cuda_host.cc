@@ -50,7 +50,8 @@ static void check_attention(int b, int h, int n, int d)
     std::vector<float> q, k, v, o(len);
     fill(q, len, 1), fill(k, len, 2), fill(v, len, 3);
     char err[512];
-    da3_cuda_attn *a = da3_cuda_attn_new(b, h, n, d, q.data(), k.data(), v.data(), 1, err, sizeof err);
+    da3_cuda_attn *a =
+        da3_cuda_attn_new(b, h, n, d, q.data(), k.data(), v.data(), 1, err, sizeof err);
     CHECK(a, "attn_new B%d H%d N%d D%d: %s", b, h, n, d, err);
     if (!a)
         return;
@@ -62,7 +63,8 @@ static void check_attention(int b, int h, int n, int d)
         CHECK(rc == 0 && ms >= 0, "%s run: %s", da3_cuda_impl_name(impl), da3_cuda_attn_error(a));
         CHECK(da3_cuda_attn_download(a, o.data()) == 0, "download");
         const double e = da3_attn_max_err(&s, q.data(), k.data(), v.data(), o.data(), 0);
-        const double tol = impl == DA3_CUDA_FLASH_TF32 || impl == DA3_CUDA_FLASH_TF32_BR128 ? 4e-3 : 1e-5;
+        const double tol =
+            impl == DA3_CUDA_FLASH_TF32 || impl == DA3_CUDA_FLASH_TF32_BR128 ? 4e-3 : 1e-5;
         CHECK(e <= tol, "%s B%d H%d N%d D%d: max_abs_err %.3g > %.0e", da3_cuda_impl_name(impl), b,
               h, n, d, e, tol);
         printf("%-10s B%d H%d N%-3d D%-3d max_abs_err %.3g\n", da3_cuda_impl_name(impl), b, h, n,
@@ -75,9 +77,18 @@ static void check_attention(int b, int h, int n, int d)
 static da3_cuda_pf *g_pf;
 static size_t g_in;
 
-static int load(void *, long batch, float *buf, int) { return da3_pf_sim_fill(batch, buf, g_in, 0); }
-static int comp_sync(void *, long batch, const float *buf) { return da3_cuda_pf_batch_sync(g_pf, batch, buf); }
-static int comp_async(void *, long batch, const float *buf) { return da3_cuda_pf_batch_async(g_pf, batch, buf); }
+static int load(void *, long batch, float *buf, int)
+{
+    return da3_pf_sim_fill(batch, buf, g_in, 0);
+}
+static int comp_sync(void *, long batch, const float *buf)
+{
+    return da3_cuda_pf_batch_sync(g_pf, batch, buf);
+}
+static int comp_async(void *, long batch, const float *buf)
+{
+    return da3_cuda_pf_batch_async(g_pf, batch, buf);
+}
 
 static void check_prefetch()
 {
@@ -124,7 +135,8 @@ static void check_prefetch()
     double sums[3] = {0, 0, 0};
     for (int mode = 0; mode < 3; mode++) {
         da3_pf_config c = {};
-        c.batches = batches, c.depth = depths[mode], c.loaders = loaders[mode], c.batch_floats = g_in;
+        c.batches = batches, c.depth = depths[mode], c.loaders = loaders[mode],
+        c.batch_floats = g_in;
         if (mode)
             c.alloc = da3_cuda_host_alloc, c.release = da3_cuda_host_free;
         da3_pf_stats st = {};
@@ -142,7 +154,8 @@ static void check_prefetch()
     CHECK(sums[0] == sums[1] && sums[0] == sums[2],
           "sequential and pipelined checksums equal: %.17g %.17g %.17g", sums[0], sums[1], sums[2]);
     double ms, sum;
-    CHECK(da3_cuda_pf_end(g_pf, batches + 1, &ms, &sum) != 0, "more batches than allocated refused");
+    CHECK(da3_cuda_pf_end(g_pf, batches + 1, &ms, &sum) != 0,
+          "more batches than allocated refused");
     da3_cuda_pf_free(g_pf);
     da3_mlp_free(m);
 }

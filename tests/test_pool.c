@@ -120,7 +120,8 @@ int main(void)
         int ok = 1;
         for (long j = 0; j < 20; j++)
             if (j != 5 && j != 9)
-                ok &= rc3[j] == 0 && buf[j * 4096] == j * 100000 && buf[j * 4096 + 4095] == j * 100000 + 4095;
+                ok &= rc3[j] == 0 && buf[j * 4096] == j * 100000 &&
+                      buf[j * 4096 + 4095] == j * 100000 + 4095;
         CHECK(ok, "process pool results in their slots");
         CHECK(rc3[5] == DA3_POOL_EWORKER && rc3[9] == -9 && failed == 2,
               "dead worker fails its job (rc %d), job error kept (rc %d), failed %ld", rc3[5],
@@ -137,7 +138,8 @@ int main(void)
     da3_pool_trial table[16];
     int n = 0;
     int best = da3_pool_autotune(8, 16, spin_job, NULL, table, &n);
-    CHECK(best >= 1 && best <= 8 && n >= 1 && table[0].workers == 1, "autotune chose %d of %d trials", best, n);
+    CHECK(best >= 1 && best <= 8 && n >= 1 && table[0].workers == 1,
+          "autotune chose %d of %d trials", best, n);
     int listed = 0;
     for (int i = 0; i < n; i++) {
         listed |= table[i].workers == best;

@@ -110,7 +110,8 @@ int main(void)
     for (int d = 0; d < 4; d++)
         for (int l = 0; l < 2; l++) {
             probe p = {.fail_load_at = -1, .fail_compute_at = -1, .compute_us = 300};
-            da3_pf_config c = {.batches = 40, .depth = depths[d], .loaders = loaders[l], .batch_floats = 2};
+            da3_pf_config c = {
+                .batches = 40, .depth = depths[d], .loaders = loaders[l], .batch_floats = 2};
             da3_pf_stats st = {0};
             int rc = da3_pf_run(&c, p_load, p_compute, &p, &st);
             int ordered = p.nseen == 40;
@@ -132,8 +133,10 @@ int main(void)
     double t0 = now();
     int rc = da3_pf_run(&c, p_load, p_compute, &p, &st);
     CHECK(rc == -66 && st.error_batch == 3 && now() - t0 < 1.0,
-          "compute error with a full queue: rc %d at batch %ld in %.2f s", rc, st.error_batch, now() - t0);
-    CHECK(atomic_load(&p.loads) <= 3 + 1 + 4 + 2, "loaders stopped (%d loads)", atomic_load(&p.loads));
+          "compute error with a full queue: rc %d at batch %ld in %.2f s", rc, st.error_batch,
+          now() - t0);
+    CHECK(atomic_load(&p.loads) <= 3 + 1 + 4 + 2, "loaders stopped (%d loads)",
+          atomic_load(&p.loads));
 
     /* a loader fails while the queue is empty (slow loader, fast compute) */
     probe q = {.fail_load_at = 5, .fail_compute_at = -1, .load_us = 5000};
@@ -141,7 +144,8 @@ int main(void)
     t0 = now();
     rc = da3_pf_run(&c, p_load, p_compute, &q, &st);
     CHECK(rc == -77 && st.error_batch == 5 && q.nseen == 5 && now() - t0 < 1.0,
-          "loader error reaches the consumer: rc %d at batch %ld, %d computed", rc, st.error_batch, q.nseen);
+          "loader error reaches the consumer: rc %d at batch %ld, %d computed", rc, st.error_batch,
+          q.nseen);
     c.depth = 0;
     probe q0 = {.fail_load_at = 5, .fail_compute_at = -1};
     rc = da3_pf_run(&c, p_load, p_compute, &q0, &st);
@@ -158,11 +162,13 @@ int main(void)
         rc = da3_pf_run(&c, p_load, p_compute, &pa, &st);
         const size_t want = sizeof(float) * 5 * (size_t)(d + 1);
         CHECK(rc == 0 && pa.nseen == 12 && k.allocs == 1 && k.releases == 1 && k.bytes == want,
-              "depth %d: buffers from the allocator (rc %d, %d allocs, %d releases, %zu bytes, want %zu)",
+              "depth %d: buffers from the allocator (rc %d, %d allocs, %d releases, %zu bytes, "
+              "want %zu)",
               d, rc, k.allocs, k.releases, k.bytes, want);
     }
     c.release = NULL;
-    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_PF_EARG, "an allocator without release refused");
+    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_PF_EARG,
+          "an allocator without release refused");
 
     /* the MLP, and identical checksums */
     static const int dims[] = {64, 128, 96, 16};
@@ -176,7 +182,8 @@ int main(void)
     double sums[4];
     for (int d = 0; d < 4; d++) {
         g_sum = 0;
-        da3_pf_config mc = {.batches = 20, .depth = depths[d], .loaders = 2, .batch_floats = 8 * 64};
+        da3_pf_config mc = {
+            .batches = 20, .depth = depths[d], .loaders = 2, .batch_floats = 8 * 64};
         CHECK(da3_pf_run(&mc, m_load, m_compute, NULL, &st) == 0, "mlp run depth %d", depths[d]);
         sums[d] = g_sum;
     }

@@ -117,10 +117,14 @@ static inline void pv_tile(float *restrict ot, const float *restrict st, int nk,
 {
     const vf a0 = v_load(alpha), a1 = v_load(alpha + DA3_VW), a2 = v_load(alpha + 2 * DA3_VW);
     float *o0 = ot, *o1 = ot + BR, *o2 = ot + 2 * BR, *o3 = ot + 3 * BR;
-    vf c00 = v_mul(a0, v_load(o0)), c01 = v_mul(a1, v_load(o0 + DA3_VW)), c02 = v_mul(a2, v_load(o0 + 2 * DA3_VW));
-    vf c10 = v_mul(a0, v_load(o1)), c11 = v_mul(a1, v_load(o1 + DA3_VW)), c12 = v_mul(a2, v_load(o1 + 2 * DA3_VW));
-    vf c20 = v_mul(a0, v_load(o2)), c21 = v_mul(a1, v_load(o2 + DA3_VW)), c22 = v_mul(a2, v_load(o2 + 2 * DA3_VW));
-    vf c30 = v_mul(a0, v_load(o3)), c31 = v_mul(a1, v_load(o3 + DA3_VW)), c32 = v_mul(a2, v_load(o3 + 2 * DA3_VW));
+    vf c00 = v_mul(a0, v_load(o0)), c01 = v_mul(a1, v_load(o0 + DA3_VW)),
+       c02 = v_mul(a2, v_load(o0 + 2 * DA3_VW));
+    vf c10 = v_mul(a0, v_load(o1)), c11 = v_mul(a1, v_load(o1 + DA3_VW)),
+       c12 = v_mul(a2, v_load(o1 + 2 * DA3_VW));
+    vf c20 = v_mul(a0, v_load(o2)), c21 = v_mul(a1, v_load(o2 + DA3_VW)),
+       c22 = v_mul(a2, v_load(o2 + 2 * DA3_VW));
+    vf c30 = v_mul(a0, v_load(o3)), c31 = v_mul(a1, v_load(o3 + DA3_VW)),
+       c32 = v_mul(a2, v_load(o3 + 2 * DA3_VW));
 #pragma GCC unroll 4
     for (int j = 0; j < nk; j++) {
         const float *sj = st + (size_t)j * TQ, *vj = v + (size_t)j * D;

@@ -43,8 +43,9 @@ extern "C" void da3_cuda_attn_free(da3_cuda_attn *a)
 template <class K> static int opt_in_one(da3_cuda_attn *a, K kernel, size_t bytes)
 {
     if (bytes > 48 * 1024 && bytes <= (size_t)a->smem_optin)
-        DA3_CU(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes),
-               a->err, sizeof a->err);
+        DA3_CU(
+            cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes),
+            a->err, sizeof a->err);
     return 0;
 }
 
@@ -80,8 +81,9 @@ static int setup(da3_cuda_attn *a, const float *q, const float *k, const float *
     DA3_CU(cudaMemcpy(a->v, v, bytes, cudaMemcpyHostToDevice), a->err, sizeof a->err);
     for (int i = 0; i < 2; i++) {
         DA3_CUBLAS(cublasCreate(&a->blas[i]), a->err, sizeof a->err);
-        DA3_CUBLAS(cublasSetMathMode(a->blas[i], i ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH),
-                   a->err, sizeof a->err);
+        DA3_CUBLAS(
+            cublasSetMathMode(a->blas[i], i ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH),
+            a->err, sizeof a->err);
     }
     DA3_CU(cudaEventCreate(&a->t0), a->err, sizeof a->err);
     DA3_CU(cudaEventCreate(&a->t1), a->err, sizeof a->err);

@@ -193,7 +193,8 @@ template <int D> static constexpr size_t flash_tf32_smem_bytes()
     return sizeof(float) * (size_t)(2 * DA3_FLASH_BC * (D + 4));
 }
 
-template <int D, int WARPS> __global__ __launch_bounds__(32 * WARPS) void flash_tf32(da3_attn_args a)
+template <int D, int WARPS>
+__global__ __launch_bounds__(32 * WARPS) void flash_tf32(da3_attn_args a)
 {
     constexpr int BR = 16 * WARPS, BC = DA3_FLASH_BC, LD = D + 4, KS = D / 8;
     static_assert(D % 8 == 0 && (WARPS == 4 || WARPS == 8), "tiles");

@@ -223,7 +223,10 @@ inline float shfl_xor(float v, int mask)
 struct frag {
     unsigned lane, reg;
 };
-inline frag frag_a(unsigned r, unsigned k) { return {(r % 8) * 4 + k % 4, (r < 8 ? 0u : 1u) + (k < 4 ? 0u : 2u)}; }
+inline frag frag_a(unsigned r, unsigned k)
+{
+    return {(r % 8) * 4 + k % 4, (r < 8 ? 0u : 1u) + (k < 4 ? 0u : 2u)};
+}
 inline frag frag_b(unsigned k, unsigned n) { return {n * 4 + k % 4, k < 4 ? 0u : 1u}; }
 /* the (row, col) of C register `reg` of `lane` */
 inline void frag_c(unsigned lane, unsigned reg, unsigned *row, unsigned *col)

@@ -255,7 +255,8 @@ extern "C" int da3_cuda_pf_end(da3_cuda_pf *p, long batches, double *ms, double 
         snprintf(p->err, sizeof p->err, "out of memory");
         return -1;
     }
-    cudaError_t e = cudaMemcpy(s, p->sums, sizeof(double) * (size_t)batches, cudaMemcpyDeviceToHost);
+    cudaError_t e =
+        cudaMemcpy(s, p->sums, sizeof(double) * (size_t)batches, cudaMemcpyDeviceToHost);
     double c = 0;
     for (long b = 0; b < batches; b++)
         c += s[b];

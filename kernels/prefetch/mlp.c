@@ -117,7 +117,8 @@ double da3_mlp_check_row(const da3_mlp *m, const float *in, const float *out, in
     int widest = 0;
     for (int l = 0; l <= m->layers; l++)
         widest = m->dims[l] > widest ? m->dims[l] : widest;
-    double *a = malloc(sizeof(double) * (size_t)widest), *b = malloc(sizeof(double) * (size_t)widest);
+    double *a = malloc(sizeof(double) * (size_t)widest),
+           *b = malloc(sizeof(double) * (size_t)widest);
     if (!a || !b) {
         free(a), free(b);
         return NAN;

@@ -277,7 +277,8 @@ void DA3_FN(da3_pp_ycc_normalize)(float *out, size_t n, const float scale[3], co
     const vf b0 = v_set1(bias[0]), b1 = v_set1(bias[1]), b2 = v_set1(bias[2]);
     size_t i = 0;
     for (; i + DA3_VW <= n; i += DA3_VW) {
-        const vf Y = v_load(y + i), U = v_sub(v_load(cb + i), c128), V = v_sub(v_load(cr + i), c128);
+        const vf Y = v_load(y + i), U = v_sub(v_load(cb + i), c128),
+                 V = v_sub(v_load(cr + i), c128);
         const vf R = v_min(v_max(v_fma(k_rv, V, Y), lo), hi);
         const vf G = v_min(v_max(v_fma(k_gv, V, v_fma(k_gu, U, Y)), lo), hi);
         const vf B = v_min(v_max(v_fma(k_bu, U, Y), lo), hi);

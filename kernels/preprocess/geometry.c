@@ -42,7 +42,8 @@ int da3_pp_geometry(int w, int h, const da3_pp_params *p, da3_pp_geom *g)
     g->src_w = g->dec_w = w;
     g->src_h = g->dec_h = h;
     g->scale_num = g->scale_den = 1;
-    const int upper = p->method == DA3_PP_UPPER_BOUND_RESIZE || p->method == DA3_PP_UPPER_BOUND_CROP;
+    const int upper =
+        p->method == DA3_PP_UPPER_BOUND_RESIZE || p->method == DA3_PP_UPPER_BOUND_CROP;
     const int side = upper ? (w > h ? w : h) : (w < h ? w : h);
     if (side == p->res) {
         g->rs_w = w, g->rs_h = h;

@@ -281,7 +281,8 @@ static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
 static int decode_planes(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_geom *g,
                          uint8_t *planes[3], int stride[3])
 {
-    const int yw = tjPlaneWidth(0, g->dec_w, g->subsamp), yh = tjPlaneHeight(0, g->dec_h, g->subsamp);
+    const int yw = tjPlaneWidth(0, g->dec_w, g->subsamp),
+              yh = tjPlaneHeight(0, g->dec_h, g->subsamp);
     const size_t ysz = (size_t)yw * yh, csz = (size_t)g->cw * g->ch;
     if (grow((void **)&pp->rgb, &pp->rgb_cap, ysz + 2 * csz))
         return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");

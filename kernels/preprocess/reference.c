@@ -66,8 +66,10 @@ static double *resize_axis_nc(const double *src, int h, int w, int nc, int axis,
             const int other = axis ? h : w;
             for (int q = 0; q < other; q++)
                 for (int c = 0; c < nc; c++) {
-                    const size_t si = axis ? ((size_t)q * w + j) * nc + c : ((size_t)j * w + q) * nc + c;
-                    const size_t di = axis ? ((size_t)q * ow + o) * nc + c : ((size_t)o * ow + q) * nc + c;
+                    const size_t si =
+                        axis ? ((size_t)q * w + j) * nc + c : ((size_t)j * w + q) * nc + c;
+                    const size_t di =
+                        axis ? ((size_t)q * ow + o) * nc + c : ((size_t)o * ow + q) * nc + c;
                     dst[di] += wt[j] * src[si];
                 }
         }
@@ -96,8 +98,9 @@ float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p
     double *img = malloc(sizeof(double) * (size_t)w * h * 3);
     for (size_t i = 0; i < (size_t)w * h * 3; i++)
         img[i] = rgb[i];
-    double *a = (g->rs_w == w && g->rs_h == h) ? img
-                                                : resize2d(img, h, w, g->rs_h, g->rs_w, g->first_cubic);
+    double *a = (g->rs_w == w && g->rs_h == h)
+                    ? img
+                    : resize2d(img, h, w, g->rs_h, g->rs_w, g->first_cubic);
     double *b;
     const int crop = p->method == DA3_PP_UPPER_BOUND_CROP || p->method == DA3_PP_LOWER_BOUND_CROP;
     if (crop) {
@@ -113,7 +116,8 @@ float *da3_pp_reference(const uint8_t *rgb, int w, int h, const da3_pp_params *p
     float *out = malloc(sizeof(float) * 3 * (size_t)g->out_w * g->out_h);
     for (int c = 0; c < 3; c++)
         for (size_t i = 0; i < (size_t)g->out_w * g->out_h; i++)
-            out[(size_t)c * g->out_w * g->out_h + i] = (float)((b[i * 3 + c] / 255.0 - mean[c]) / sd[c]);
+            out[(size_t)c * g->out_w * g->out_h + i] =
+                (float)((b[i * 3 + c] / 255.0 - mean[c]) / sd[c]);
     if (a != img)
         free(a);
     free(img), free(b);

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const known_suites[] = {"attention", "peak", "preprocess", "prefetch", "cuda", "calib"};
+static const char *const known_suites[] = {"attention", "peak", "preprocess",
+                                           "prefetch",  "cuda", "calib"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
 
 int da3_parse_bytes(const char *s, size_t *out)
@@ -167,7 +168,10 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 return 2;
             }
             if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
-                snprintf(err, errlen, "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch, cuda, calib)", a);
+                snprintf(err, errlen,
+                         "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch, "
+                         "cuda, calib)",
+                         a);
                 return 2;
             }
             if (o->nsuites == DA3_MAX_SUITES) {
@@ -255,7 +259,8 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 if (!strcmp(t, "auto"))
                     autos = 1;
                 else
-                    snprintf(rest + strlen(rest), sizeof rest - strlen(rest), "%s%s", *rest ? "," : "", t);
+                    snprintf(rest + strlen(rest), sizeof rest - strlen(rest), "%s%s",
+                             *rest ? "," : "", t);
             }
             o->workers.n = 0;
             if (*rest && sweep_flag("--workers", rest, 1, 1024, &o->workers, err, errlen))
@@ -295,7 +300,8 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                           NULL, o->methods, &o->nmethod, 4, err, errlen))
                 return 2;
         } else if ((v = flag_value("--pool", argc, argv, &i))) {
-            if (name_list("--pool", v, "threads,processes", NULL, o->pools, &o->npool, 2, err, errlen))
+            if (name_list("--pool", v, "threads,processes", NULL, o->pools, &o->npool, 2, err,
+                          errlen))
                 return 2;
         } else if ((v = flag_value("--io-ms", argc, argv, &i))) {
             if (sweep_flag("--io-ms", v, 0, 10000, &o->io_ms, err, errlen))
@@ -351,7 +357,10 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
             if (*end == '%')
                 end++;
             if (!*v || *end || errno || !(f > 0 && f <= 100)) {
-                snprintf(err, errlen, "da3bench: --inject-slowdown '%s': expected a percentage in (0, 100], such as 5%%", v);
+                snprintf(err, errlen,
+                         "da3bench: --inject-slowdown '%s': expected a percentage in (0, 100], "
+                         "such as 5%%",
+                         v);
                 return 2;
             }
             o->inject = f / 100;
@@ -380,7 +389,9 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
             o->json = v;
         } else if ((v = flag_value("--mem-limit", argc, argv, &i))) {
             if (da3_parse_bytes(v, &o->mem_limit)) {
-                snprintf(err, errlen, "da3bench: --mem-limit '%s': expected a positive size such as 8G or 512M", v);
+                snprintf(err, errlen,
+                         "da3bench: --mem-limit '%s': expected a positive size such as 8G or 512M",
+                         v);
                 return 2;
             }
         } else if ((v = flag_value("--repetitions", argc, argv, &i))) {

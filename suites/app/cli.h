@@ -53,7 +53,7 @@ typedef struct {
     /* calib */
     da3_sweep work;
     double slowdown;                          /* 0: none */
-    double inject;      /* --inject-slowdown: attention/flash made this fraction slower (test knob) */
+    double inject; /* --inject-slowdown: attention/flash made this fraction slower (test knob) */
     int count_instructions; /* --mode instructions */
     const char *json;   /* --json FILE */
     const char *report; /* --report DIR: JSON, markdown and plots there */

@@ -103,7 +103,8 @@ int da3_cmd_fixtures(int argc, char **argv)
             p.count = (int)n;
         } else if (!strcmp(flag, "--size")) {
             if (da3_parse_size(v, &p.width, &p.height)) {
-                fprintf(stderr, "da3bench fixtures: --size '%s': expected WxH, e.g. 1920x1080\n", v);
+                fprintf(stderr, "da3bench fixtures: --size '%s': expected WxH, e.g. 1920x1080\n",
+                        v);
                 return 2;
             }
         } else if (!strcmp(flag, "--kind")) {

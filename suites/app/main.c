@@ -350,7 +350,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (gb_interrupted()) {
-        fprintf(stderr, "da3bench: interrupted by signal %d; the benchmarks that completed are%s%s\n",
+        fprintf(stderr,
+                "da3bench: interrupted by signal %d; the benchmarks that completed are%s%s\n",
                 gb_interrupted(), o.json ? " in " : " above", o.json ? o.json : "");
         return 128 + gb_interrupted();
     }

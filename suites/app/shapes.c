@@ -13,7 +13,8 @@ static int parse_line(char *line, da3_attn_shape *s, char *why, size_t wlen)
         *hash = 0;
     *s = (da3_attn_shape){1, 8, 0, 64};
     int seen[4] = {0}, any = 0;
-    for (char *save, *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+    for (char *save, *t = strtok_r(line, " \t\r\n", &save); t;
+         t = strtok_r(NULL, " \t\r\n", &save)) {
         any = 1;
         static const char keys[] = "BHND";
         const char *k = t[0] && t[1] == '=' ? strchr(keys, t[0]) : NULL;
@@ -44,7 +45,8 @@ static int parse_line(char *line, da3_attn_shape *s, char *why, size_t wlen)
     }
     int rc = da3_attn_check_shape(s);
     if (rc) {
-        snprintf(why, wlen, "B=%d H=%d N=%d D=%d: %s", s->b, s->h, s->n, s->d, da3_attn_strerror(rc));
+        snprintf(why, wlen, "B=%d H=%d N=%d D=%d: %s", s->b, s->h, s->n, s->d,
+                 da3_attn_strerror(rc));
         return -1;
     }
     return 0;
@@ -77,7 +79,8 @@ int da3_shapes_read(const char *path, da3_attn_shape *out, int max, int *n, char
         }
         if (r == 0) {
             if (*n == max) {
-                snprintf(err, errlen, "da3bench: --shapes %s:%d: more than %d shapes", path, lineno, max);
+                snprintf(err, errlen, "da3bench: --shapes %s:%d: more than %d shapes", path, lineno,
+                         max);
                 rc = -1;
                 break;
             }

@@ -93,11 +93,16 @@ void da3_console_attention(void)
                 da3_median_sd(cfg[c].gflops[k], cfg[c].n[k], &gf[k], &unused);
                 da3_median_sd(cfg[c].pct[k], cfg[c].n[k], &pct[k], &unused);
             }
-        fprintf(da3_console_out, "\n================================================================================\n");
-        fprintf(da3_console_out, "BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model, da3_isa_name(da3_cpu_isa()),
-               t, t == 1 ? "" : "s");
-        fprintf(da3_console_out, "Config: batch=%d, seq_len=%d, heads=%d, head_dim=%d\n", b, n, h, d);
-        fprintf(da3_console_out, "================================================================================\n\n");
+        fprintf(
+            da3_console_out,
+            "\n================================================================================\n");
+        fprintf(da3_console_out, "BENCHMARKING ON CPU (%s, %s, %d thread%s)\n", model,
+                da3_isa_name(da3_cpu_isa()), t, t == 1 ? "" : "s");
+        fprintf(da3_console_out, "Config: batch=%d, seq_len=%d, heads=%d, head_dim=%d\n", b, n, h,
+                d);
+        fprintf(
+            da3_console_out,
+            "================================================================================\n\n");
         static const char *const labels[4] = {"Upstream:", "Optimized:", "Flash:", "BLAS:"};
         static const char *const notes[4] = {
             "naive: scale pass, then softmax", "fused: scale folded into softmax",
@@ -108,11 +113,13 @@ void da3_console_attention(void)
             if (cfg[c].errored[k])
                 fprintf(da3_console_out, "%-12s FAILED (see the error above)\n", labels[k]);
             else if (cfg[c].n[k]) {
-                fprintf(da3_console_out, "%-12s %9.3f ± %.3f ms  (%s", labels[k], med[k], sd[k], notes[k]);
+                fprintf(da3_console_out, "%-12s %9.3f ± %.3f ms  (%s", labels[k], med[k], sd[k],
+                        notes[k]);
                 if (k >= 2 && med[0] > 0)
                     fprintf(da3_console_out, "; %.2fx vs upstream", med[0] / med[k]);
                 if (k >= 2 && pct[k] > DA3_PEAK_SUSPECT_PCT)
-                    fprintf(da3_console_out, "; %.1f GFLOP/s, peak under-measured (%.0f%% of it)", gf[k], pct[k]);
+                    fprintf(da3_console_out, "; %.1f GFLOP/s, peak under-measured (%.0f%% of it)",
+                            gf[k], pct[k]);
                 else if (k >= 2)
                     fprintf(da3_console_out, "; %.1f GFLOP/s, %.1f%% of peak", gf[k], pct[k]);
                 fprintf(da3_console_out, ")\n");
@@ -121,7 +128,8 @@ void da3_console_attention(void)
                 const double s = med[0] / med[1];
                 const double rel = sqrt(pow(sd[0] / med[0], 2) + pow(sd[1] / med[1], 2));
                 fprintf(da3_console_out, "%-12s %.2fx ± %.2f\n", "Speedup:", s, s * rel);
-                fprintf(da3_console_out, "Improvement: %.1f%%\n", 100.0 * (med[0] - med[1]) / med[0]);
+                fprintf(da3_console_out, "Improvement: %.1f%%\n",
+                        100.0 * (med[0] - med[1]) / med[0]);
             }
         }
     }

@@ -102,7 +102,8 @@ static int prepare(const attn_case *c)
     if (!cur.q || !cur.k || !cur.v || !cur.o || !cur.ws)
         return cur.rc = DA3_ATTN_ENOMEM;
     /* The same inputs for every implementation of a shape. */
-    da3_attention_fill(cur.q, len, 1), da3_attention_fill(cur.k, len, 2), da3_attention_fill(cur.v, len, 3);
+    da3_attention_fill(cur.q, len, 1), da3_attention_fill(cur.k, len, 2),
+        da3_attention_fill(cur.v, len, 3);
     for (size_t i = 0; i < len; i++)
         cur.v[i] *= 0.57735027f; /* V in [-1, 1) */
     cur.rc = da3_attn_run(c->impl, &c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
@@ -127,9 +128,12 @@ static void attn_body(gb_state *st, void *arg)
     gb_set_label(st, msg);
     if (prepare(c)) {
         if (!cur.ws || !cur.q || !cur.k || !cur.v || !cur.o)
-            snprintf(msg, sizeof msg, "out of memory: %.1f MiB of inputs and workspace (lower the sizes or raise ulimit -v)",
+            snprintf(msg, sizeof msg,
+                     "out of memory: %.1f MiB of inputs and workspace (lower the sizes or raise "
+                     "ulimit -v)",
                      (4.0 * sizeof(float) * c->s.b * c->s.h * (double)c->s.n * c->s.d +
-                      (double)cur.ws_bytes) / (1 << 20));
+                      (double)cur.ws_bytes) /
+                         (1 << 20));
         else
             snprintf(msg, sizeof msg, "%s", da3_attn_strerror(cur.rc));
         gb_skip_with_error(st, msg);
@@ -312,22 +316,27 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                             c.s = o->shapes[r];
                         if (da3_attn_check_shape(&c.s)) {
                             snprintf(err, errlen, "da3bench: --seq %d --batch %d --heads %d: %s",
-                                     c.s.n, c.s.b, c.s.h, da3_attn_strerror(da3_attn_check_shape(&c.s)));
+                                     c.s.n, c.s.b, c.s.h,
+                                     da3_attn_strerror(da3_attn_check_shape(&c.s)));
                             return -2;
                         }
                         double need = 4.0 * sizeof(float) * c.s.b * c.s.h * (double)c.s.n * c.s.d +
                                       (double)da3_attn_workspace_bytes(c.impl, &c.s, c.threads);
                         if (need > (double)limit) {
                             char nb[32], lb[32];
-                            human_bytes(need, nb, sizeof nb), human_bytes((double)limit, lb, sizeof lb);
-                            snprintf(err, errlen,
-                                     "da3bench: --seq %d (batch %d, heads %d): %s needs %s, over the "
-                                     "memory limit %s (--mem-limit; default half the RAM, less under ulimit -v)",
-                                     c.s.n, c.s.b, c.s.h, da3_attn_impl_name(c.impl), nb, lb);
+                            human_bytes(need, nb, sizeof nb),
+                                human_bytes((double)limit, lb, sizeof lb);
+                            snprintf(
+                                err, errlen,
+                                "da3bench: --seq %d (batch %d, heads %d): %s needs %s, over the "
+                                "memory limit %s (--mem-limit; default half the RAM, less under "
+                                "ulimit -v)",
+                                c.s.n, c.s.b, c.s.h, da3_attn_impl_name(c.impl), nb, lb);
                             return -2;
                         }
                         if (ncases == MAX_CASES) {
-                            snprintf(err, errlen, "da3bench: more than %d attention cases", MAX_CASES);
+                            snprintf(err, errlen, "da3bench: more than %d attention cases",
+                                     MAX_CASES);
                             return -2;
                         }
                         c.peak = da3_env_peak(env, c.threads);

@@ -119,8 +119,10 @@ static int inject(const char *json, const cg_count *c, int n, FILE *out, int *ma
             const char *it = strstr(p, "\"iterations\": ");
             double iters = it ? strtod(it + 14, NULL) : 1;
             for (int i = 0; q && i < n; i++)
-                if (strlen(c[i].name) == (size_t)(q - s) && !strncmp(c[i].name, s, (size_t)(q - s))) {
-                    fprintf(out, "      \"instructions\": %.0f,\n", c[i].count / (iters > 0 ? iters : 1));
+                if (strlen(c[i].name) == (size_t)(q - s) &&
+                    !strncmp(c[i].name, s, (size_t)(q - s))) {
+                    fprintf(out, "      \"instructions\": %.0f,\n",
+                            c[i].count / (iters > 0 ? iters : 1));
                     (*matched)++;
                     break;
                 }
@@ -134,7 +136,8 @@ int da3_run_counting(int argc, char **argv, const char *json)
 {
     char vg[4200], dir[] = "/tmp/da3bench-cg-XXXXXX", self[4096];
     if (find_valgrind(vg, sizeof vg)) {
-        fprintf(stderr, "da3bench: --mode instructions needs Valgrind (sudo apt-get install valgrind)\n");
+        fprintf(stderr,
+                "da3bench: --mode instructions needs Valgrind (sudo apt-get install valgrind)\n");
         return 2;
     }
     if (da3_host_self_exe(self, sizeof self) || !mkdtemp(dir)) {
@@ -156,7 +159,9 @@ int da3_run_counting(int argc, char **argv, const char *json)
     cargv[c++] = "--json";
     cargv[c++] = childjson;
     cargv[c] = NULL;
-    fprintf(stderr, "da3bench: counting instructions under callgrind (%s): expect 20-100x the run time\n", vg);
+    fprintf(stderr,
+            "da3bench: counting instructions under callgrind (%s): expect 20-100x the run time\n",
+            vg);
     pid_t pid = fork();
     if (pid == 0) {
         /* OpenBLAS's idle workers spin: under Valgrind, which runs one

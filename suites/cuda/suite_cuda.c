@@ -99,7 +99,8 @@ static int attn_prepare(const cuda_case *c, char *err, size_t errlen)
         attn_release();
         return -1;
     }
-    da3_attention_fill(A.q, len, 1), da3_attention_fill(A.k, len, 2), da3_attention_fill(A.v, len, 3);
+    da3_attention_fill(A.q, len, 1), da3_attention_fill(A.k, len, 2),
+        da3_attention_fill(A.v, len, 3);
     const double need = 4.0 * sizeof(float) * len +
                         (double)da3_cuda_attn_extra_bytes(c->impl, c->s.b, c->s.h, c->s.n, c->s.d);
     if (need > 0.9 * info.mem_gib * 1073741824.0) {
@@ -194,7 +195,8 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
                 if (o->nshapes)
                     s = o->shapes[r];
                 if (!da3_cuda_head_dim_ok(s.d)) {
-                    snprintf(err, errlen, "da3bench: --head-dim %d: the CUDA kernels take 32, 64 or 128", s.d);
+                    snprintf(err, errlen,
+                             "da3bench: --head-dim %d: the CUDA kernels take 32, 64 or 128", s.d);
                     return -1;
                 }
                 const int nimpl = o->ncuda_impl ? o->ncuda_impl : DA3_CUDA_NDEFAULT;

@@ -219,6 +219,7 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
     gb_counter(st, "checksum", P.checksum[c->group], GB_COUNTER_DEFAULT);
     if (c->depth > 0 && P.t_seq[c->group] > 0)
         gb_counter(st, "speedup", P.t_seq[c->group] / t, GB_COUNTER_DEFAULT);
-    gb_set_label(st, c->depth ? "pinned, async copies on a copy stream" : "pageable, synchronous copies");
+    gb_set_label(st, c->depth ? "pinned, async copies on a copy stream"
+                              : "pageable, synchronous copies");
     free(io);
 }

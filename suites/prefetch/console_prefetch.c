@@ -59,7 +59,10 @@ void da3_console_prefetch(void)
             cfg[c].err[k] = 1;
             continue;
         }
-        const double f = !strcmp(r->unit, "us") ? 1e-3 : !strcmp(r->unit, "s") ? 1e3 : !strcmp(r->unit, "ns") ? 1e-6 : 1;
+        const double f = !strcmp(r->unit, "us")   ? 1e-3
+                         : !strcmp(r->unit, "s")  ? 1e3
+                         : !strcmp(r->unit, "ns") ? 1e-6
+                                                  : 1;
         if (cfg[c].n[k] < MAXR)
             cfg[c].ms[k][cfg[c].n[k]++] = r->real_time * f;
         cfg[c].eff[k] = gb_result_counter(i, "overlap_eff", NULL);
@@ -76,26 +79,35 @@ void da3_console_prefetch(void)
             if (g->depth[k] > 0 && g->n[k] && (ik < 0 || g->depth[k] > g->depth[ik]))
                 ik = k;
         }
-        fprintf(da3_console_out, "\n================================================================================\n");
+        fprintf(
+            da3_console_out,
+            "\n================================================================================\n");
         fprintf(da3_console_out, "PREFETCH PIPELINE ON CPU (%d cores)\n", da3_cpu_count());
         fprintf(da3_console_out, "Config: %s\n", g->key);
-        fprintf(da3_console_out, "================================================================================\n\n");
+        fprintf(
+            da3_console_out,
+            "================================================================================\n\n");
         double m0 = 0, s0 = 0, mk = 0, sk = 0;
         if (i0 >= 0)
             da3_median_sd(g->ms[i0], g->n[i0], &m0, &s0);
         if (ik >= 0)
             da3_median_sd(g->ms[ik], g->n[ik], &mk, &sk);
         if (ik >= 0)
-            fprintf(da3_console_out, "Optimized:   %9.3f ± %.3f ms  (prefetch, depth %d)\n", mk, sk, g->depth[ik]);
+            fprintf(da3_console_out, "Optimized:   %9.3f ± %.3f ms  (prefetch, depth %d)\n", mk, sk,
+                    g->depth[ik]);
         if (i0 >= 0)
-            fprintf(da3_console_out, "Upstream:    %9.3f ± %.3f ms  (sequential: load, then compute)\n", m0, s0);
+            fprintf(da3_console_out,
+                    "Upstream:    %9.3f ± %.3f ms  (sequential: load, then compute)\n", m0, s0);
         if (i0 >= 0 && ik >= 0) {
             const double s = m0 / mk;
-            fprintf(da3_console_out, "Speedup:     %.2fx ± %.2f   (the seed measured 1.37x on CPU, 1.26x on MPS)\n", s,
-                   s * sqrt(pow(s0 / m0, 2) + pow(sk / mk, 2)));
+            fprintf(da3_console_out,
+                    "Speedup:     %.2fx ± %.2f   (the seed measured 1.37x on CPU, 1.26x on MPS)\n",
+                    s, s * sqrt(pow(s0 / m0, 2) + pow(sk / mk, 2)));
             fprintf(da3_console_out, "Improvement: %.1f%%\n", 100.0 * (m0 - mk) / m0);
-            fprintf(da3_console_out, "Overlap efficiency: %.2f   bound ratio: %.3f   (per batch: io %.2f ms, compute %.2f ms)\n",
-                   g->eff[ik], g->bound[ik], g->io[ik], g->cmp[ik]);
+            fprintf(da3_console_out,
+                    "Overlap efficiency: %.2f   bound ratio: %.3f   (per batch: io %.2f ms, "
+                    "compute %.2f ms)\n",
+                    g->eff[ik], g->bound[ik], g->io[ik], g->cmp[ik]);
         }
         for (int k = 0; k < g->nd; k++)
             if (g->err[k])

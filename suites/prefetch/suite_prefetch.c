@@ -129,8 +129,8 @@ static int setup(const pf_case *c, char *msg, size_t len)
             snprintf(msg, len, "fixtures: %s", S.err);
             return -1;
         }
-        S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.images.data, S.images.len, S.images.n, c->batch,
-                                 mlp_dims[0], c->loaders);
+        S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.images.data, S.images.len, S.images.n,
+                                 c->batch, mlp_dims[0], c->loaders);
         S.jpeg_batch = c->batch, S.jpeg_loaders = c->loaders;
         if (!S.jpeg) {
             snprintf(msg, len, "out of memory for the jpeg loader");
@@ -151,7 +151,8 @@ static void pf_body(gb_state *st, void *arg)
         gb_skip_with_error(st, msg);
         return;
     }
-    double *io = calloc((size_t)c->batches, sizeof *io), *cp = calloc((size_t)c->batches, sizeof *cp);
+    double *io = calloc((size_t)c->batches, sizeof *io),
+           *cp = calloc((size_t)c->batches, sizeof *cp);
     if (!io || !cp) {
         free(io), free(cp);
         gb_skip_with_error(st, "out of memory");
@@ -177,8 +178,10 @@ static void pf_body(gb_state *st, void *arg)
         if (!g->have_checksum)
             g->checksum = S.checksum, g->have_checksum = 1;
         else if (S.checksum != g->checksum) {
-            snprintf(msg, sizeof msg, "checksum %.17g differs from the sequential %.17g: a batch was lost or reordered",
-                     S.checksum, g->checksum);
+            snprintf(
+                msg, sizeof msg,
+                "checksum %.17g differs from the sequential %.17g: a batch was lost or reordered",
+                S.checksum, g->checksum);
             gb_skip_with_error(st, msg);
             free(io), free(cp);
             return;
@@ -200,7 +203,8 @@ static void pf_body(gb_state *st, void *arg)
     /* L loaders load L batches at once: the I/O a batch costs the pipeline
      * is io / L (sequential runs have one loader: the caller) */
     const double io_eff = c->depth > 0 ? io_med / c->loaders : io_med;
-    gb_counter(st, "bound_ratio", t_pipe / da3_pf_bound(c->batches, io_eff, c_med), GB_COUNTER_DEFAULT);
+    gb_counter(st, "bound_ratio", t_pipe / da3_pf_bound(c->batches, io_eff, c_med),
+               GB_COUNTER_DEFAULT);
     gb_counter(st, "checksum", g->checksum, GB_COUNTER_DEFAULT);
     gb_counter(st, "max_ahead", max_ahead, GB_COUNTER_DEFAULT);
     if (g->nseq > 0 && c->depth > 0) {
@@ -210,8 +214,8 @@ static void pf_body(gb_state *st, void *arg)
         gb_counter(st, "overlap_eff", m > 0 ? (t_seq - t_pipe) / m : 0, GB_COUNTER_DEFAULT);
         gb_counter(st, "speedup", t_seq / t_pipe, GB_COUNTER_DEFAULT);
     }
-    snprintf(msg, sizeof msg, "mlp %.0f MFLOP/batch, %d compute thread%s", da3_mlp_flops(S.mlp) * 1e-6,
-             c->compute_threads, c->compute_threads == 1 ? "" : "s");
+    snprintf(msg, sizeof msg, "mlp %.0f MFLOP/batch, %d compute thread%s",
+             da3_mlp_flops(S.mlp) * 1e-6, c->compute_threads, c->compute_threads == 1 ? "" : "s");
     gb_set_label(st, msg);
     free(io), free(cp);
 }

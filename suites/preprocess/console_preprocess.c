@@ -32,7 +32,10 @@ typedef struct {
 
 static double ms_of(const gb_result *r)
 {
-    const double f = !strcmp(r->unit, "ns") ? 1e-6 : !strcmp(r->unit, "us") ? 1e-3 : !strcmp(r->unit, "s") ? 1e3 : 1;
+    const double f = !strcmp(r->unit, "ns")   ? 1e-6
+                     : !strcmp(r->unit, "us") ? 1e-3
+                     : !strcmp(r->unit, "s")  ? 1e3
+                                              : 1;
     return r->real_time * f;
 }
 
@@ -116,20 +119,27 @@ void da3_console_preprocess(void)
             i1 = !strcmp(g->wname[k], "1") && g->n[k] ? k : i1;
             ia = !strcmp(g->wname[k], "auto") && g->n[k] ? k : ia;
         }
-        fprintf(da3_console_out, "\n================================================================================\n");
-        fprintf(da3_console_out, "PREPROCESSING ON CPU (%s, %s, %d cores)\n", model, da3_isa_name(da3_cpu_isa()),
-               da3_cpu_count());
+        fprintf(
+            da3_console_out,
+            "\n================================================================================\n");
+        fprintf(da3_console_out, "PREPROCESSING ON CPU (%s, %s, %d cores)\n", model,
+                da3_isa_name(da3_cpu_isa()), da3_cpu_count());
         fprintf(da3_console_out, "Config: %s\n", g->key);
-        fprintf(da3_console_out, "================================================================================\n\n");
+        fprintf(
+            da3_console_out,
+            "================================================================================\n\n");
         if (ia >= 0 && i8 >= 0) {
-            fprintf(da3_console_out, "Optimized:   %9.3f ± %.3f ms per batch  (workers auto = %.0f, %.1f img/s)\n",
-                   med[ia], sd[ia], g->autow, g->ips[ia]);
-            fprintf(da3_console_out, "Upstream:    %9.3f ± %.3f ms per batch  (8 workers fixed, %.1f img/s)\n", med[i8],
-                   sd[i8], g->ips[i8]);
+            fprintf(da3_console_out,
+                    "Optimized:   %9.3f ± %.3f ms per batch  (workers auto = %.0f, %.1f img/s)\n",
+                    med[ia], sd[ia], g->autow, g->ips[ia]);
+            fprintf(da3_console_out,
+                    "Upstream:    %9.3f ± %.3f ms per batch  (8 workers fixed, %.1f img/s)\n",
+                    med[i8], sd[i8], g->ips[i8]);
             const double s = med[i8] / med[ia];
             fprintf(da3_console_out, "Speedup:     %.2fx ± %.2f\n", s,
                    s * sqrt(pow(sd[i8] / med[i8], 2) + pow(sd[ia] / med[ia], 2)));
-            fprintf(da3_console_out, "Improvement: %.1f%%\n", 100.0 * (med[i8] - med[ia]) / med[i8]);
+            fprintf(da3_console_out, "Improvement: %.1f%%\n",
+                    100.0 * (med[i8] - med[ia]) / med[i8]);
         }
         if (i4 >= 0) {
             fprintf(da3_console_out, "vs 4 workers:");
@@ -146,19 +156,24 @@ void da3_console_preprocess(void)
         if (i1 >= 0 && ndec && nimg && !strncmp(g->key, "threads", 7)) {
             double dm, dsd;
             da3_median_sd(dec_ms, ndec, &dm, &dsd);
-            fprintf(da3_console_out, "Decode alone: %.3f ms per image (1 thread); the pipeline at 1 worker: %.3f ms "
-                   "per image = %.2fx the decode\n",
-                   dm / nimg, med[i1] / nimg, med[i1] / dm);
+            fprintf(da3_console_out,
+                    "Decode alone: %.3f ms per image (1 thread); the pipeline at 1 worker: %.3f ms "
+                    "per image = %.2fx the decode\n",
+                    dm / nimg, med[i1] / nimg, med[i1] / dm);
         }
     }
     if (npair) {
         double m[5], sd[5];
         for (int k = 0; k < 5; k++)
             da3_median_sd(pair[k], npair, &m[k], &sd[k]);
-        fprintf(da3_console_out, "\nSide by side (each image through the decode, full and dct in turn, 1 thread, "
-               "%d runs):\n", npair);
-        fprintf(da3_console_out, "  decode %.3f ms, full %.3f ms, dct %.3f ms per image\n", m[2], m[3], m[4]);
-        fprintf(da3_console_out, "  full pipeline = %.2fx ± %.2f the decode; dct %.2fx ± %.2f faster than full\n",
-               m[1], sd[1], m[0], sd[0]);
+        fprintf(da3_console_out,
+                "\nSide by side (each image through the decode, full and dct in turn, 1 thread, "
+                "%d runs):\n",
+                npair);
+        fprintf(da3_console_out, "  decode %.3f ms, full %.3f ms, dct %.3f ms per image\n", m[2],
+                m[3], m[4]);
+        fprintf(da3_console_out,
+                "  full pipeline = %.2fx ± %.2f the decode; dct %.2fx ± %.2f faster than full\n",
+                m[1], sd[1], m[0], sd[0]);
     }
 }

@@ -37,7 +37,8 @@ static int load_set(const da3_opts *o, const da3_pp_group *g)
     char base[3000];
     snprintf(base, sizeof base, "%s", da3_fixtures_dir(o->fixtures));
     da3_fix_params fp = DA3_FIX_DEFAULTS;
-    fp.kind = (da3_fix_kind)g->kind, fp.width = g->width, fp.height = g->height, fp.count = g->images;
+    fp.kind = (da3_fix_kind)g->kind, fp.width = g->width, fp.height = g->height,
+    fp.count = g->images;
     snprintf(set.dir, sizeof set.dir, "%s/%s-%dx%d-q%d-s%llu-n%d", base, da3_fix_kind_name(fp.kind),
              fp.width, fp.height, fp.quality, (unsigned long long)fp.seed, fp.count);
     char err[512];
@@ -125,7 +126,8 @@ static int do_image(run_state *s, long job, int worker, float *dst, char msg[300
     if (!s->pp[worker] && !(s->pp[worker] = da3_pp_new()))
         return DA3_PP_ENOMEM;
     da3_pp_geom g;
-    int rc = da3_pp_run(s->pp[worker], s->buf[worker], (size_t)len, &s->c->pp, dst, s->out_floats, &g);
+    int rc =
+        da3_pp_run(s->pp[worker], s->buf[worker], (size_t)len, &s->c->pp, dst, s->out_floats, &g);
     if (rc)
         snprintf(msg, 300, "%s: %s", set.path[job], da3_pp_error(s->pp[worker]));
     return rc;
@@ -195,7 +197,8 @@ int da3_pprun_setup(da3_pp_case *c, da3_pp_group *g, const da3_opts *o, char *ms
     rs.msg = calloc((size_t)set.n, sizeof *rs.msg);
     rs.scratch = calloc((size_t)rs.workers, sizeof *rs.scratch);
     rs.wmsg = calloc((size_t)rs.workers, sizeof *rs.wmsg);
-    if (!rs.pp || !rs.buf || !rs.cap || !rs.out || !rs.rc || !rs.msg || !rs.scratch || !rs.wmsg || !(rs.pp[0] = da3_pp_new())) {
+    if (!rs.pp || !rs.buf || !rs.cap || !rs.out || !rs.rc || !rs.msg || !rs.scratch || !rs.wmsg ||
+        !(rs.pp[0] = da3_pp_new())) {
         snprintf(msg, len, "out of memory for %d images", set.n);
         return -1;
     }
@@ -268,7 +271,8 @@ long da3_pprun_paired(da3_pp_case *c, double t[3])
             int w, h;
             const double t0 = da3_now();
             if (k == 0)
-                rc = da3_pp_decode_only(rs.pp[2], rs.buf[0], (size_t)len, &w, &h) ? 0 : DA3_PP_EJPEG;
+                rc =
+                    da3_pp_decode_only(rs.pp[2], rs.buf[0], (size_t)len, &w, &h) ? 0 : DA3_PP_EJPEG;
             else
                 rc = da3_pp_run(rs.pp[k - 1], rs.buf[0], (size_t)len, k == 1 ? &full : &dct, dst,
                                 rs.out_floats, &g);

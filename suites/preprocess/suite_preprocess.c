@@ -251,7 +251,8 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
     da3_pp_group g0 = {.decode = 0, .res = 504, .method = 0, .kind = kind, .width = width,
                        .height = height, .images = images};
     int gi = group_of(&g0);
-    if (gi < 0 || add_case((da3_pp_case){.pool = -1, .group = gi, .pp = DA3_PP_DEFAULTS}, err, errlen))
+    if (gi < 0 ||
+        add_case((da3_pp_case){.pool = -1, .group = gi, .pp = DA3_PP_DEFAULTS}, err, errlen))
         return -2;
     for (int d = 0; d < ndec; d++)
         for (int r = 0; r < res.n; r++)
@@ -263,13 +264,16 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
                 da3_pp_geom geom;
                 da3_pp_params p = {g.res, (da3_pp_method)g.method, (da3_pp_decode)g.decode};
                 if (da3_pp_geometry(width, height, &p, &geom)) {
-                    snprintf(err, errlen, "da3bench: --res %d with --size %dx%d: unsupported", g.res, width, height);
+                    snprintf(err, errlen, "da3bench: --res %d with --size %dx%d: unsupported",
+                             g.res, width, height);
                     return -2;
                 }
                 const double need = (double)images * 3 * geom.out_w * geom.out_h * sizeof(float);
                 const size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_mem_budget();
                 if (need > (double)limit) {
-                    snprintf(err, errlen, "da3bench: --images %d at --res %d needs %.1f GiB of outputs, over the memory limit (--mem-limit)",
+                    snprintf(err, errlen,
+                             "da3bench: --images %d at --res %d needs %.1f GiB of outputs, over "
+                             "the memory limit (--mem-limit)",
                              images, g.res, need / (1 << 30));
                     return -2;
                 }

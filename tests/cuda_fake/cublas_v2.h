@@ -19,7 +19,10 @@ struct fake_cublas {
 };
 typedef fake_cublas *cublasHandle_t;
 
-inline const char *cublasGetStatusString(cublasStatus_t s) { return s ? "invalid value" : "success"; }
+inline const char *cublasGetStatusString(cublasStatus_t s)
+{
+    return s ? "invalid value" : "success";
+}
 inline cublasStatus_t cublasCreate(cublasHandle_t *h)
 {
     *h = new fake_cublas;
@@ -42,14 +45,17 @@ inline cublasStatus_t cublasSetMathMode(cublasHandle_t h, cublasMath_t m)
 }
 
 inline void fake_gemm(cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, float alpha,
-                      const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc)
+                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                      int ldc)
 {
     for (int j = 0; j < n; j++)
         for (int i = 0; i < m; i++) {
             double s = 0;
             for (int p = 0; p < k; p++) {
-                const double a = ta == CUBLAS_OP_N ? A[i + (size_t)p * lda] : A[p + (size_t)i * lda];
-                const double b = tb == CUBLAS_OP_N ? B[p + (size_t)j * ldb] : B[j + (size_t)p * ldb];
+                const double a =
+                    ta == CUBLAS_OP_N ? A[i + (size_t)p * lda] : A[p + (size_t)i * lda];
+                const double b =
+                    tb == CUBLAS_OP_N ? B[p + (size_t)j * ldb] : B[j + (size_t)p * ldb];
                 s += a * b;
             }
             float &c = C[i + (size_t)j * ldc];

@@ -268,7 +268,10 @@ inline cudaError_t cudaMemsetAsync(void *p, int v, size_t bytes, cudaStream_t s)
     fake_resolve(s).push([=] { std::memset(p, v, bytes); });
     return cudaSuccess;
 }
-inline cudaError_t cudaMemset(void *p, int v, size_t bytes) { return cudaMemsetAsync(p, v, bytes, nullptr); }
+inline cudaError_t cudaMemset(void *p, int v, size_t bytes)
+{
+    return cudaMemsetAsync(p, v, bytes, nullptr);
+}
 /* the device: an H100's shared-memory limit unless a test sets another */
 enum cudaDeviceAttr { cudaDevAttrMaxSharedMemoryPerBlockOptin };
 inline int fake_smem_optin = 227 * 1024;
