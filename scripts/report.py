@@ -254,17 +254,19 @@ def cuda_attention_section(m):
     note = cuda_note(m)
     if not att:
         return note or ""
+    impls = sections.cuda_impls(att)
     rows = []
     for (b, h, n, d), impl in att.items():
         nv, fl, ft = impl.get("naive"), impl.get("flash"), impl.get("flash_tf32")
         sp = sections.ratio(nv and nv["ms"], fl and fl["ms"])
-        rows.append([n, b, h, d] + [ms_sd(impl.get(k)) for k in sections.CUDA_IMPLS] +
+        rows.append([n, b, h, d] + [ms_sd(impl.get(k)) for k in impls] +
                     [times(sp) if sp else "—", fmt(fl and fl["gflops"], ".0f"),
                      pct_cell(fl), fmt(ft and ft["gflops"], ".0f"),
                      fmt(max((x["err"] or 0) for x in impl.values()), ".1e")])
+    heads = [("naive (cuBLAS) ms" if k == "naive" else k + " ms") for k in impls]
     return note + "\n\n" + table(
-        ["seq", "batch", "heads", "head_dim", "naive (cuBLAS) ms", "naive_tf32 ms", "flash ms",
-         "flash_tf32 ms", "flash ÷ naive speedup", "flash GFLOP/s", "flash % measured peak",
+        ["seq", "batch", "heads", "head_dim"] + heads +
+        ["flash ÷ naive speedup", "flash GFLOP/s", "flash % measured peak",
          "flash_tf32 GFLOP/s", "max_abs_err"], rows)
 
 

@@ -142,7 +142,15 @@ def best_workers(by_workers, tolerance=0.03):
     return None, None
 
 
-CUDA_IMPLS = ("naive", "naive_tf32", "flash", "flash_tf32")
+def cuda_impls(att):
+    """The CUDA implementations in a cuda_attention() result, in the order
+    the suite ran them (its table in kernels/cuda/cuda_common.c): the
+    default four and any chosen with --cuda-impl (flash_br128, ...), so
+    a column is never dropped for a name this script does not know."""
+    seen = []
+    for impl in att.values():
+        seen += [k for k in impl if k not in seen]
+    return seen
 
 
 def cuda_attention(machine):
