@@ -10,18 +10,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            failures++;                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
 
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
 

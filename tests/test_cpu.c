@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "check.h"
 
 /* ThreadSanitizer cannot start threads in the child of a threaded fork():
  * that one check is skipped under it (and says so) */
@@ -24,16 +25,6 @@
 #define UNDER_TSAN 0
 #endif
 
-static int failures;
-#define CHECK(c, ...)                                                                     \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            failures++;                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
 
 static atomic_int hits[1000];
 static atomic_int bad_tid;

@@ -22,17 +22,8 @@ extern "C" {
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+#include "check.h"
 
-static int failures;
-#define CHECK(c, ...)                                                                              \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
-    } while (0)
 
 static void fill(std::vector<float> &x, size_t n, unsigned seed)
 {

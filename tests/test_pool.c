@@ -12,17 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "check.h"
 
-static int failures;
-#define CHECK(c, ...)                                                                     \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            failures++;                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
 
 static double now(void)
 {

@@ -19,17 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <turbojpeg.h>
+#include "check.h"
 
-static int failures;
-#define CHECK(c, ...)                                                                     \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            failures++;                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
 
 static uint8_t *encode(const da3_fix_params *fp, int index, unsigned long *len, uint8_t **rgb_out)
 {
