@@ -117,6 +117,15 @@ int da3_read_fd(int fd, char **out, size_t *len)
             break;
         n += (size_t)k;
     }
+    if (n == cap) { /* room for the terminating NUL */
+        char *nb = realloc(buf, cap + 1);
+        if (!nb) {
+            free(buf);
+            return -ENOMEM;
+        }
+        buf = nb;
+    }
+    buf[n] = 0;
     *out = buf, *len = n;
     return 0;
 }

@@ -19,7 +19,8 @@ int da3_clean_stale_partials(const char *path);
 /* Writes len bytes to path atomically; 0, or -errno (the target untouched). */
 int da3_write_atomic(const char *path, const void *data, size_t len);
 
-/* Reads the whole of fd (from its start); 0 or -errno; *out is malloc'd. */
+/* Reads the whole of fd (from its start); 0 or -errno; *out is malloc'd and
+ * NUL-terminated (*len does not count the NUL), so a text can be parsed. */
 int da3_read_fd(int fd, char **out, size_t *len);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,23 +85,16 @@ static int read_dumps(const char *dir, cg_count *c, int max)
     return n;
 }
 
-static char *slurp(const char *path, size_t *len)
+/* The whole of a file, NUL-terminated; NULL if it cannot be read. */
+static char *read_text(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b)
-        b[n] = 0, *len = (size_t)n;
-    return b;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *doc = NULL;
+    if (fd >= 0 && da3_read_fd(fd, &doc, len))
+        doc = NULL;
+    if (fd >= 0)
+        close(fd);
+    return doc;
 }
 
 /* Google Benchmark writes one key per line: after each "run_name" line,
@@ -179,7 +173,7 @@ int da3_run_counting(int argc, char **argv, const char *json)
     static cg_count counts[MAXB];
     int n = read_dumps(dir, counts, MAXB);
     size_t len = 0;
-    char *doc = slurp(childjson, &len);
+    char *doc = read_text(childjson, &len);
     if (!doc || n < 0) {
         fprintf(stderr, "da3bench: the counting run left no results (exit %d)\n", rc);
         return rc ? rc : 1;

@@ -63,6 +63,13 @@ typedef struct {
     int batches, batch, nload;
 } da3_pf_axes;
 void da3_prefetch_axes(const da3_opts *o, da3_pf_axes *ax);
+/* The MLP both prefetch suites compute (the seed's: 512-2048-2048-2048-512). */
+extern const int da3_pf_mlp_dims[5];
+/* A prefetch case's name, "SUITE/depth:D/io_ms:T" and the axes that are not
+ * at their defaults (loader:jpeg, loaders, batches 50, batch 32); returns
+ * its length, as snprintf. */
+int da3_pf_case_name(char *buf, size_t len, const char *suite, int depth, double io_ms,
+                     int jpeg, int loaders, int batches, int batch);
 void da3_suite_prefetch_cleanup(void);
 int da3_suite_cuda(const da3_opts *o, const da3_env *env, int list_only, char *err,
                    size_t errlen);

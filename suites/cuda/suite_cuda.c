@@ -236,17 +236,9 @@ static void case_name(const cuda_case *c, char *buf, size_t len)
     else if (c->kind == 1)
         snprintf(buf, len, "cuda_attention/%s/B:%d/H:%d/N:%d/D:%d", da3_cuda_impl_name(c->impl),
                  c->s.b, c->s.h, c->s.n, c->s.d);
-    else {
-        int n = snprintf(buf, len, "cuda_prefetch/depth:%d/io_ms:%g", c->depth, c->io_ms);
-        if (c->loader)
-            n += snprintf(buf + n, len - (size_t)n, "/loader:jpeg");
-        if (c->loaders != 1)
-            n += snprintf(buf + n, len - (size_t)n, "/loaders:%d", c->loaders);
-        if (c->batches != 50)
-            n += snprintf(buf + n, len - (size_t)n, "/batches:%d", c->batches);
-        if (c->batch != 32)
-            snprintf(buf + n, len - (size_t)n, "/batch:%d", c->batch);
-    }
+    else
+        da3_pf_case_name(buf, len, "cuda_prefetch", c->depth, c->io_ms, c->loader, c->loaders,
+                         c->batches, c->batch);
 }
 
 int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)

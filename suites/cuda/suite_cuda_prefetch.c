@@ -12,12 +12,12 @@
 #include "prefetch.h"
 #include "stats.h"
 #include "suite_cuda.h"
+#include "suites.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const int mlp_dims[5] = {512, 2048, 2048, 2048, 512};
 
 /* the prefetch state of the current (batch, batches) */
 static struct {
@@ -44,7 +44,7 @@ void da3_cuda_prefetch_cleanup(void)
 static int sim_load(void *ctx, long batch, float *buf, int loader)
 {
     (void)ctx, (void)loader;
-    return da3_pf_sim_fill(batch, buf, (size_t)P.batch * mlp_dims[0], P.io_ms);
+    return da3_pf_sim_fill(batch, buf, (size_t)P.batch * da3_pf_mlp_dims[0], P.io_ms);
 }
 
 static int jpeg_load(void *ctx, long batch, float *buf, int loader)
@@ -79,7 +79,7 @@ static int jpeg_prepare(const cuda_case *c, char *err, size_t errlen)
         return -1;
     }
     P.jpeg = da3_pf_jpeg_new((const uint8_t *const *)P.images.data, P.images.len, P.images.n,
-                             c->batch, mlp_dims[0], c->loaders);
+                             c->batch, da3_pf_mlp_dims[0], c->loaders);
     if (!P.jpeg) {
         snprintf(err, errlen, "out of memory for the jpeg loader");
         return -1;
@@ -97,7 +97,7 @@ static int pf_prepare(const cuda_case *c, char *err, size_t errlen)
         return 0;
     da3_cuda_pf_free(P.dev), da3_mlp_free(P.mlp);
     P.dev = NULL;
-    P.mlp = da3_mlp_new(c->batch, mlp_dims, 5, 42);
+    P.mlp = da3_mlp_new(c->batch, da3_pf_mlp_dims, 5, 42);
     if (!P.mlp) {
         snprintf(err, errlen, "out of host memory");
         return -1;
@@ -105,7 +105,7 @@ static int pf_prepare(const cuda_case *c, char *err, size_t errlen)
     const float *w[4], *b[4];
     for (int l = 0; l < 4; l++)
         w[l] = da3_mlp_weights(P.mlp, l), b[l] = da3_mlp_bias(P.mlp, l);
-    P.dev = da3_cuda_pf_new(c->batch, mlp_dims, 5, w, b, c->batches, err, errlen);
+    P.dev = da3_cuda_pf_new(c->batch, da3_pf_mlp_dims, 5, w, b, c->batches, err, errlen);
     if (!P.dev)
         return -1;
     P.batch = c->batch, P.batches = c->batches;
@@ -116,7 +116,8 @@ static int pf_prepare(const cuda_case *c, char *err, size_t errlen)
  * against the CPU's double forward */
 static int pf_stages(double *h2d, double *mlp, double *err_out, char *err, size_t errlen)
 {
-    const size_t nin = (size_t)P.batch * mlp_dims[0], nout = (size_t)P.batch * mlp_dims[4];
+    const size_t nin = (size_t)P.batch * da3_pf_mlp_dims[0],
+                 nout = (size_t)P.batch * da3_pf_mlp_dims[4];
     float *in = da3_cuda_host_alloc(sizeof(float) * nin, NULL);
     float *out = malloc(sizeof(float) * nout);
     double a[15], m[15];
@@ -166,7 +167,7 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
         return;
     }
     da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = c->loaders,
-                         .batch_floats = (size_t)c->batch * mlp_dims[0]};
+                         .batch_floats = (size_t)c->batch * da3_pf_mlp_dims[0]};
     if (c->depth > 0)
         cfg.alloc = da3_cuda_host_alloc, cfg.release = da3_cuda_host_free;
     double total_ms = 0;

@@ -29,7 +29,7 @@
 #include <string.h>
 
 #define MAX_PF 512
-static const int mlp_dims[5] = {512, 2048, 2048, 2048, 512};
+const int da3_pf_mlp_dims[5] = {512, 2048, 2048, 2048, 512};
 
 typedef struct {
     int depth, loader, loaders, batches, batch, compute_threads;
@@ -75,7 +75,7 @@ void da3_suite_prefetch_cleanup(void)
 static int sim_load(void *ctx, long batch, float *buf, int loader)
 {
     (void)ctx, (void)loader;
-    return da3_pf_sim_fill(batch, buf, (size_t)S.batch * mlp_dims[0], S.io_ms);
+    return da3_pf_sim_fill(batch, buf, (size_t)S.batch * da3_pf_mlp_dims[0], S.io_ms);
 }
 
 static int jpeg_load(void *ctx, long batch, float *buf, int loader)
@@ -89,7 +89,7 @@ static int compute(void *ctx, long batch, const float *buf)
     (void)ctx, (void)batch;
     da3_mlp_forward(S.mlp, buf, S.out, S.compute_threads);
     double s = 0;
-    const size_t n = (size_t)S.batch * mlp_dims[4];
+    const size_t n = (size_t)S.batch * da3_pf_mlp_dims[4];
     for (size_t i = 0; i < n; i++)
         s += S.out[i];
     S.checksum += s * (double)(batch + 1); /* order matters: a swapped batch changes it */
@@ -102,19 +102,19 @@ static int setup(const pf_case *c, char *msg, size_t len)
         da3_mlp_free(S.mlp);
         free(S.out);
         S.batch = c->batch;
-        S.mlp = da3_mlp_new(c->batch, mlp_dims, 5, 42);
-        S.out = malloc(sizeof(float) * (size_t)c->batch * mlp_dims[4]);
+        S.mlp = da3_mlp_new(c->batch, da3_pf_mlp_dims, 5, 42);
+        S.out = malloc(sizeof(float) * (size_t)c->batch * da3_pf_mlp_dims[4]);
         if (!S.mlp || !S.out) {
             snprintf(msg, len, "out of memory for the MLP");
             return -1;
         }
         /* the compute checked against the double forward before timing */
-        float *in = malloc(sizeof(float) * (size_t)c->batch * mlp_dims[0]);
+        float *in = malloc(sizeof(float) * (size_t)c->batch * da3_pf_mlp_dims[0]);
         if (!in) {
             snprintf(msg, len, "out of memory");
             return -1;
         }
-        da3_pf_sim_fill(0, in, (size_t)c->batch * mlp_dims[0], 0);
+        da3_pf_sim_fill(0, in, (size_t)c->batch * da3_pf_mlp_dims[0], 0);
         da3_mlp_forward(S.mlp, in, S.out, c->compute_threads);
         const double e = da3_mlp_check_row(S.mlp, in, S.out, c->batch - 1);
         free(in);
@@ -130,7 +130,7 @@ static int setup(const pf_case *c, char *msg, size_t len)
             return -1;
         }
         S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.images.data, S.images.len, S.images.n,
-                                 c->batch, mlp_dims[0], c->loaders);
+                                 c->batch, da3_pf_mlp_dims[0], c->loaders);
         S.jpeg_batch = c->batch, S.jpeg_loaders = c->loaders;
         if (!S.jpeg) {
             snprintf(msg, len, "out of memory for the jpeg loader");
@@ -159,7 +159,7 @@ static void pf_body(gb_state *st, void *arg)
         return;
     }
     const da3_pf_config cfg = {.batches = c->batches, .depth = c->depth, .loaders = c->loaders,
-                              .batch_floats = (size_t)c->batch * mlp_dims[0]};
+                              .batch_floats = (size_t)c->batch * da3_pf_mlp_dims[0]};
     double total = 0, io_sum = 0, c_sum = 0;
     int64_t iters = 0;
     int max_ahead = 0;
@@ -220,18 +220,26 @@ static void pf_body(gb_state *st, void *arg)
     free(io), free(cp);
 }
 
+int da3_pf_case_name(char *buf, size_t len, const char *suite, int depth, double io_ms,
+                     int jpeg, int loaders, int batches, int batch)
+{
+    int n = snprintf(buf, len, "%s/depth:%d/io_ms:%g", suite, depth, io_ms);
+    if (jpeg)
+        n += snprintf(buf + n, len - (size_t)n, "/loader:jpeg");
+    if (loaders != 1)
+        n += snprintf(buf + n, len - (size_t)n, "/loaders:%d", loaders);
+    if (batches != 50)
+        n += snprintf(buf + n, len - (size_t)n, "/batches:%d", batches);
+    if (batch != 32)
+        n += snprintf(buf + n, len - (size_t)n, "/batch:%d", batch);
+    return n;
+}
+
 static void case_name(const pf_case *c, char *buf, size_t len)
 {
-    int n = snprintf(buf, len, "prefetch/depth:%d/io_ms:%g", c->depth, c->io_ms);
-    if (c->loader)
-        n += snprintf(buf + n, len - (size_t)n, "/loader:jpeg");
-    if (c->loaders != 1)
-        n += snprintf(buf + n, len - (size_t)n, "/loaders:%d", c->loaders);
-    if (c->batches != 50)
-        n += snprintf(buf + n, len - (size_t)n, "/batches:%d", c->batches);
-    if (c->batch != 32)
-        n += snprintf(buf + n, len - (size_t)n, "/batch:%d", c->batch);
-    if (g_opts->compute_threads)
+    int n = da3_pf_case_name(buf, len, "prefetch", c->depth, c->io_ms, c->loader, c->loaders,
+                             c->batches, c->batch);
+    if (g_opts->compute_threads && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, "/compute_threads:%d", c->compute_threads);
 }
 
