@@ -300,6 +300,13 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run(["tune", "workers", "--images", "2", "--max", "2", "--fixtures", tmp])
     check(rc == 0 and "<- chosen" in out and "auto:" in out, f"tune workers: {out!r} {err!r}")
     usage_error(["tune", "threads"], "workers")
+    # a value-taking flag at the end, or given an empty value, is named
+    # (it once took the next argument, or nothing, as its value)
+    for flag in ("--images", "--max", "--fixtures"):
+        usage_error(["tune", "workers", flag], flag)
+        usage_error(["tune", "workers", flag, ""], flag)
+    usage_error(["tune", "workers", "--images", "0"], "--images")
+    usage_error(["tune", "workers", "--imgs", "2"], "--imgs")
 
 # prefetch: list, a small run, the checksum and the block
 rc, out, err = run(["list", "prefetch", "--depth", "2,0", "--io-ms", "0..4:+2", "--batches", "4"])

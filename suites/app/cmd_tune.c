@@ -54,11 +54,21 @@ int da3_cmd_tune(int argc, char **argv)
     long images = 16, maxw = 4L * da3_cpu_count();
     const char *base = da3_fixtures_dir(NULL);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[++i] : "";
+        const char *a = argv[i], *v = NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             puts("usage: da3bench tune workers [--images 16] [--max 4xCORES] [--fixtures DIR]");
             return 0;
-        } else if (!strcmp(a, "--images")) {
+        }
+        if (strcmp(a, "--images") && strcmp(a, "--max") && strcmp(a, "--fixtures")) {
+            fprintf(stderr, "da3bench tune: unknown flag '%s' (see da3bench tune --help)\n", a);
+            return 2;
+        }
+        if (i + 1 >= argc || !*argv[i + 1]) {
+            fprintf(stderr, "da3bench tune: %s needs a value (see da3bench tune --help)\n", a);
+            return 2;
+        }
+        v = argv[++i];
+        if (!strcmp(a, "--images")) {
             if (da3_parse_int(v, 1, 1000, &images)) {
                 fprintf(stderr, "da3bench tune: --images '%s': expected 1..1000\n", v);
                 return 2;
@@ -68,18 +78,15 @@ int da3_cmd_tune(int argc, char **argv)
                 fprintf(stderr, "da3bench tune: --max '%s': expected 1..256\n", v);
                 return 2;
             }
-        } else if (!strcmp(a, "--fixtures") && *v) {
-            base = v;
         } else {
-            fprintf(stderr, "da3bench tune: unknown flag '%s'\n", a);
-            return 2;
+            base = v;
         }
     }
     da3_cpu_init();
     da3_fix_params fp = DA3_FIX_DEFAULTS;
     fp.count = (int)images;
     char dir[4200], err[512];
-    snprintf(dir, sizeof dir, "%s/natural-1920x1080-q90-s1-n%ld", base, images);
+    da3_fix_set_dir(base, &fp, dir, sizeof dir);
     if (da3_fix_ensure(dir, &fp, da3_cpu_count(), err, sizeof err)) {
         fprintf(stderr, "da3bench tune: %s\n", err);
         return 1;

@@ -27,7 +27,7 @@ int da3_pf_images_load(da3_pf_images *im, int n, const char *fixtures, char *err
     char dir[4200];
     da3_fix_params fp = DA3_FIX_DEFAULTS;
     fp.count = n;
-    snprintf(dir, sizeof dir, "%s/natural-1920x1080-q90-s1-n%d", da3_fixtures_dir(fixtures), n);
+    da3_fix_set_dir(da3_fixtures_dir(fixtures), &fp, dir, sizeof dir);
     if (da3_fix_ensure(dir, &fp, da3_cpu_count(), err, errlen))
         return -1;
     im->data = calloc((size_t)n, sizeof *im->data);

@@ -39,8 +39,7 @@ static int load_set(const da3_opts *o, const da3_pp_group *g)
     da3_fix_params fp = DA3_FIX_DEFAULTS;
     fp.kind = (da3_fix_kind)g->kind, fp.width = g->width, fp.height = g->height,
     fp.count = g->images;
-    snprintf(set.dir, sizeof set.dir, "%s/%s-%dx%d-q%d-s%llu-n%d", base, da3_fix_kind_name(fp.kind),
-             fp.width, fp.height, fp.quality, (unsigned long long)fp.seed, fp.count);
+    da3_fix_set_dir(base, &fp, set.dir, sizeof set.dir);
     char err[512];
     if (da3_fix_ensure(set.dir, &fp, da3_cpu_count(), err, sizeof err)) {
         snprintf(set.err, sizeof set.err, "%s", err);
