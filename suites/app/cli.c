@@ -5,6 +5,7 @@
 #include "cuda_bench.h"
 #include "fixtures.h"
 #include "preprocess.h"
+#include "suite.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const known_suites[] = {"attention", "peak", "preprocess",
-                                           "prefetch",  "cuda", "calib"};
 static const char *const known_presets[] = {"quick", "seed", "da3"};
 
 int da3_parse_bytes(const char *s, size_t *out)
@@ -134,8 +133,10 @@ static int name_list(const char *flag, const char *val, const char *known,
 
 int da3_cli_runs_suite(const da3_opts *o, const char *name)
 {
-    if (!o->nsuites)
-        return strcmp(name, "calib") != 0;
+    if (!o->nsuites) {
+        const da3_suite *s = da3_suite_find(name);
+        return s && (s->flags & DA3_SUITE_DEFAULT);
+    }
     for (int i = 0; i < o->nsuites; i++)
         if (!strcmp(o->suites[i], name))
             return 1;
@@ -167,11 +168,13 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                 snprintf(err, errlen, "da3bench env: unexpected argument '%s'", a);
                 return 2;
             }
-            if (!is_in(a, known_suites, sizeof known_suites / sizeof *known_suites)) {
-                snprintf(err, errlen,
-                         "da3bench: unknown suite '%s' (attention, peak, preprocess, prefetch, "
-                         "cuda, calib)",
-                         a);
+            if (!da3_suite_find(a)) {
+                int n = snprintf(err, errlen, "da3bench: unknown suite '%s' (", a);
+                for (int k = 0; k < da3_suite_count && n > 0 && (size_t)n < errlen; k++)
+                    n += snprintf(err + n, errlen - (size_t)n, "%s%s", k ? ", " : "",
+                                  da3_suite_list[k]->name);
+                if (n > 0 && (size_t)n < errlen)
+                    snprintf(err + n, errlen - (size_t)n, ")");
                 return 2;
             }
             if (o->nsuites == DA3_MAX_SUITES) {

@@ -12,6 +12,7 @@
 #include "env.h"
 #include "gbench.h"
 #include "instructions.h"
+#include "suite.h"
 #include "suite_preprocess.h"
 #include "suites.h"
 
@@ -27,37 +28,23 @@
 #endif
 #include <unistd.h>
 
-typedef int (*suite_fn)(const da3_opts *, const da3_env *, int, char *, size_t);
-
-static const struct {
-    const char *name;
-    suite_fn fn;
-} suite_table[] = {
-    {"attention", da3_suite_attention},
-    {"peak", da3_suite_peak},
-    {"preprocess", da3_suite_preprocess},
-    {"prefetch", da3_suite_prefetch},
-    {"cuda", da3_suite_cuda},
-    {"calib", da3_suite_calib},
-};
-
-static int wanted(const da3_opts *o, const char *name)
+static int wanted(const da3_opts *o, const da3_suite *s)
 {
-    /* calib only when named; peak and cuda measure hardware, which counting
-     * instructions cannot */
-    if (!o->nsuites && o->count_instructions && (!strcmp(name, "peak") || !strcmp(name, "cuda")))
+    /* calib only when named; a suite that measures hardware has nothing to
+     * count under Valgrind */
+    if (!o->nsuites && o->count_instructions && (s->flags & DA3_SUITE_HARDWARE))
         return 0;
-    return da3_cli_runs_suite(o, name);
+    return da3_cli_runs_suite(o, s->name);
 }
 
 /* mode: 0 register, 1 print names, 2 check only. Returns 0 or 2. */
 static int each_suite(const da3_opts *o, const da3_env *env, int mode)
 {
     char err[512];
-    for (size_t i = 0; i < sizeof suite_table / sizeof *suite_table; i++) {
-        if (!wanted(o, suite_table[i].name))
+    for (int i = 0; i < da3_suite_count; i++) {
+        if (!wanted(o, da3_suite_list[i]))
             continue;
-        if (suite_table[i].fn(o, env, mode, err, sizeof err) < 0) {
+        if (da3_suite_list[i]->add(o, env, mode, err, sizeof err) < 0) {
             fprintf(stderr, "%s\n", err);
             return 2;
         }
@@ -277,9 +264,14 @@ int main(int argc, char **argv)
     }
 
     int threads[DA3_SWEEP_MAX];
-    int nthreads = wanted(&o, "attention") ? da3_attention_threads(&o, threads, DA3_SWEEP_MAX) : 0;
-    if (o.count_instructions || (!wanted(&o, "attention") && !wanted(&o, "peak") &&
-                                 !wanted(&o, "prefetch") && !wanted(&o, "preprocess")))
+    int nthreads = wanted(&o, &da3_attention_suite)
+                       ? da3_attention_threads(&o, threads, DA3_SWEEP_MAX)
+                       : 0;
+    int cpu_peak = 0;
+    for (int i = 0; i < da3_suite_count; i++)
+        cpu_peak |=
+            wanted(&o, da3_suite_list[i]) && (da3_suite_list[i]->flags & DA3_SUITE_CPU_PEAK);
+    if (o.count_instructions || !cpu_peak)
         nthreads = -1; /* counting, or calib alone: a measured peak means nothing there */
     da3_env_collect(&env, threads, nthreads, 0);
     char cmdline[2048] = "da3bench";
@@ -324,17 +316,12 @@ int main(int argc, char **argv)
      * format on stdout, they go to stderr */
     fflush(stdout);
     da3_console_out = gb_machine_format() ? stderr : stdout;
-    if (wanted(&o, "attention") && !o.count_instructions)
-        da3_console_attention();
-    if (wanted(&o, "preprocess") && !o.count_instructions)
-        da3_console_preprocess();
-    if (wanted(&o, "prefetch") && !o.count_instructions)
-        da3_console_prefetch();
-    da3_suites_cleanup();
-    da3_suite_peak_cleanup();
-    da3_suite_preprocess_cleanup();
-    da3_suite_prefetch_cleanup();
-    da3_suite_cuda_cleanup();
+    for (int i = 0; i < da3_suite_count; i++)
+        if (da3_suite_list[i]->console && wanted(&o, da3_suite_list[i]) && !o.count_instructions)
+            da3_suite_list[i]->console();
+    for (int i = 0; i < da3_suite_count; i++)
+        if (da3_suite_list[i]->cleanup)
+            da3_suite_list[i]->cleanup();
     gb_shutdown();
     if (o.report && !gb_interrupted()) {
         int rc = da3_run_report(o.json, o.report);

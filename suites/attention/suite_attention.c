@@ -9,6 +9,7 @@
  * workspace: naive B*H*N^2 floats, flash per-thread blocks).
  */
 #include "attention.h"
+#include "suite.h"
 #include "cpu.h"
 #include "gbench.h"
 #include "suites.h"
@@ -73,7 +74,7 @@ static void release(void)
     memset(&cur, 0, sizeof cur);
 }
 
-void da3_suites_cleanup(void) { release(); }
+void da3_suite_attention_cleanup(void) { release(); }
 
 void da3_attention_fill(float *x, size_t n, unsigned long long seed)
 {
@@ -362,3 +363,8 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
     }
     return ncases;
 }
+
+const da3_suite da3_attention_suite = {
+    "attention", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, da3_suite_attention,
+    da3_console_attention, da3_suite_attention_cleanup,
+};

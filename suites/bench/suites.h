@@ -25,7 +25,7 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
                    size_t errlen);
 int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int list_only, char *err,
                          size_t errlen);
-void da3_suites_cleanup(void);      /* the attention suite's buffers */
+void da3_suite_attention_cleanup(void); /* the attention suite's buffers */
 void da3_suite_peak_cleanup(void);  /* the triad arrays */
 
 /* A row of the attention presets' (batch, sequence) tables. */

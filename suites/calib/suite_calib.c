@@ -7,6 +7,7 @@
  * Only run when named (da3bench calib ...), never in the default set.
  */
 #include "gbench.h"
+#include "suite.h"
 #include "suites.h"
 
 #include <stdio.h>
@@ -50,3 +51,5 @@ int da3_suite_calib(const da3_opts *o, const da3_env *env, int mode, char *err, 
     }
     return w.n;
 }
+
+const da3_suite da3_calib_suite = {"calib", 0, da3_suite_calib, NULL, NULL};

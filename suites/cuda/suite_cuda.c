@@ -24,6 +24,7 @@
  * the report shows it. A skip is not an error: the exit status is unchanged.
  */
 #include "attention.h"
+#include "suite.h"
 #include "cuda_bench.h"
 #include "gbench.h"
 #include "suite_cuda.h"
@@ -310,3 +311,7 @@ int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, s
     }
     return ncases;
 }
+
+const da3_suite da3_cuda_suite = {
+    "cuda", DA3_SUITE_DEFAULT | DA3_SUITE_HARDWARE, da3_suite_cuda, NULL, da3_suite_cuda_cleanup,
+};

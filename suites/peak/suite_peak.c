@@ -6,6 +6,7 @@
  * T is 1 and all cores, plus the --threads values.
  */
 #include "cpu.h"
+#include "suite.h"
 #include "gbench.h"
 #include "suites.h"
 
@@ -105,3 +106,8 @@ void da3_suite_peak_cleanup(void)
     da3_triad_free(triad);
     triad = NULL;
 }
+
+const da3_suite da3_peak_suite = {
+    "peak", DA3_SUITE_DEFAULT | DA3_SUITE_HARDWARE | DA3_SUITE_CPU_PEAK, da3_suite_peak, NULL,
+    da3_suite_peak_cleanup,
+};

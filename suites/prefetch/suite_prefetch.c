@@ -13,6 +13,7 @@
  * every output, which must equal the sequential run's.
  */
 #include "cpu.h"
+#include "suite.h"
 #include "fixtures.h"
 #include "gbench.h"
 #include "stats.h"
@@ -315,3 +316,8 @@ int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int mode, char *er
     }
     return ncases;
 }
+
+const da3_suite da3_prefetch_suite = {
+    "prefetch", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, da3_suite_prefetch,
+    da3_console_prefetch, da3_suite_prefetch_cleanup,
+};

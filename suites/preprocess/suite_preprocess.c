@@ -21,6 +21,7 @@
  * machines drift by more than the differences measured).
  */
 #include "cpu.h"
+#include "suite.h"
 #include "fixtures.h"
 #include "gbench.h"
 #include "stats.h"
@@ -308,3 +309,8 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
     }
     return npcases;
 }
+
+const da3_suite da3_preprocess_suite = {
+    "preprocess", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, da3_suite_preprocess,
+    da3_console_preprocess, da3_suite_preprocess_cleanup,
+};
