@@ -13,7 +13,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const known_presets[] = {"quick", "seed", "da3"};
+static const char *const preset_names[DA3_NPRESET] = {"quick", "seed", "da3"};
+
+const char *da3_preset_name(da3_preset p)
+{
+    return (unsigned)p < DA3_NPRESET ? preset_names[p] : "?";
+}
+
+int da3_preset_repetitions(const da3_opts *o)
+{
+    if (o->repetitions)
+        return o->repetitions;
+    return o->preset == DA3_PRESET_SEED ? 5 : 3;
+}
+
+double da3_preset_min_time(const da3_opts *o)
+{
+    if (o->min_time > 0)
+        return o->min_time;
+    return o->preset == DA3_PRESET_SEED ? 0.2 : 0.02;
+}
 
 int da3_parse_bytes(const char *s, size_t *out)
 {
@@ -39,14 +58,6 @@ int da3_parse_bytes(const char *s, size_t *out)
     if (*end || v * mult < 1 || v * mult > 1e18)
         return -1;
     *out = (size_t)(v * mult);
-    return 0;
-}
-
-static int is_in(const char *s, const char *const *set, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s, set[i]) == 0)
-            return 1;
     return 0;
 }
 
@@ -244,11 +255,14 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
             }
             o->report = v;
         } else if ((v = flag_value("--preset", argc, argv, &i))) {
-            if (!is_in(v, known_presets, sizeof known_presets / sizeof *known_presets)) {
+            int p = 0;
+            while (p < DA3_NPRESET && strcmp(v, preset_names[p]))
+                p++;
+            if (p == DA3_NPRESET) {
                 snprintf(err, errlen, "da3bench: --preset '%s': unknown (quick, seed, da3)", v);
                 return 2;
             }
-            o->preset = v;
+            o->preset = (da3_preset)p, o->preset_given = 1;
         } else if ((v = flag_value("--workers", argc, argv, &i))) {
             /* a sweep where "auto" may stand for a value */
             char buf[256], rest[256] = "";
@@ -430,7 +444,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                  o->report, o->json);
         return 2;
     }
-    if (o->cmd == DA3_CMD_ENV && (o->nsuites || o->nimpl || o->seq.n || o->preset)) {
+    if (o->cmd == DA3_CMD_ENV && (o->nsuites || o->nimpl || o->seq.n || o->preset_given)) {
         snprintf(err, errlen, "da3bench env: takes no suite or sweep flags");
         return 2;
     }

@@ -22,12 +22,18 @@ enum { DA3_CMD_RUN, DA3_CMD_LIST, DA3_CMD_ENV };
 #define DA3_MAX_SUITES 8
 #define DA3_MAX_PASS 64
 
+/* --preset: the named sets of cases and run controls (cli_usage.c says
+ * what each holds; the suites read their axes from it). */
+typedef enum { DA3_PRESET_QUICK, DA3_PRESET_SEED, DA3_PRESET_DA3, DA3_NPRESET } da3_preset;
+const char *da3_preset_name(da3_preset p);
+
 typedef struct {
     int cmd;
     int help;
     const char *suites[DA3_MAX_SUITES];
     int nsuites;
-    const char *preset; /* quick (default), seed, da3 */
+    da3_preset preset;  /* quick unless --preset was given */
+    int preset_given;
     da3_sweep seq, heads, head_dim, batch, threads; /* n == 0: not given */
     da3_attn_shape shapes[DA3_MAX_SHAPES]; /* --shapes FILE: replaces the axes */
     int nshapes;
@@ -70,6 +76,10 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen);
 
 /* Whether the run includes this suite: the named ones, or all but calib. */
 int da3_cli_runs_suite(const da3_opts *o, const char *name);
+/* The run controls, the command line's, else the preset's: repetitions
+ * (5 for seed, else 3) and Google Benchmark's minimum time per repetition. */
+int da3_preset_repetitions(const da3_opts *o);
+double da3_preset_min_time(const da3_opts *o);
 
 /* Parses "16G", "512M", "1000000" (bytes); 0 on success. */
 int da3_parse_bytes(const char *s, size_t *out);

@@ -182,22 +182,6 @@ static void attn_body(gb_state *st, void *arg)
     gb_counter(st, "extra_bytes", (double)cur.ws_bytes, GB_COUNTER_DEFAULT);
 }
 
-int da3_preset_repetitions(const da3_opts *o)
-{
-    if (o->repetitions)
-        return o->repetitions;
-    return o->preset && !strcmp(o->preset, "seed") ? 5 : 3;
-}
-
-double da3_preset_min_time(const da3_opts *o)
-{
-    if (o->min_time > 0)
-        return o->min_time;
-    if (o->preset && !strcmp(o->preset, "seed"))
-        return 0.2;
-    return 0.02;
-}
-
 int da3_attention_threads(const da3_opts *o, int *out, int max)
 {
     if (!o->threads.n) {
@@ -214,16 +198,15 @@ int da3_attention_threads(const da3_opts *o, int *out, int max)
 void da3_attention_axes(const da3_opts *o, int gpu, row_bn *rows, int *nrows, da3_sweep *heads,
                         da3_sweep *dims)
 {
-    const char *p = o->preset ? o->preset : "quick";
     da3_sweep h = {0}, d = {0};
     *nrows = 0;
-    if (!strcmp(p, "seed")) {
+    if (o->preset == DA3_PRESET_SEED) {
         /* benchmark_attention.py: (seq, batch) = (256, 4), (1024, 2), (2048, 1) */
         static const row_bn seed[] = {{4, 256}, {2, 1024}, {1, 2048}, {2, 4096}, {2, 8192}};
         memcpy(rows, seed, sizeof seed);
         *nrows = gpu ? 5 : 3; /* the GPU's goals are stated at N >= 4096 */
         da3_sweep_add(&h, 8);
-    } else if (!strcmp(p, "da3")) {
+    } else if (o->preset == DA3_PRESET_DA3) {
         /* A 504x280 view is 36x20 = 720 patches of 14 px, plus the class
          * token; global attention concatenates the views. */
         static const int views[] = {1, 2, 4, 8};
@@ -247,7 +230,7 @@ void da3_attention_axes(const da3_opts *o, int gpu, row_bn *rows, int *nrows, da
             da3_sweep_add(&seqs, rows[i].n);
             da3_sweep_add(&batches, rows[i].b);
         }
-        const int table = !strcmp(p, "seed") && !(o->seq.n && o->batch.n);
+        const int table = o->preset == DA3_PRESET_SEED && !(o->seq.n && o->batch.n);
         row_bn out[DA3_SWEEP_MAX * 4];
         int n = 0;
         if (table) {

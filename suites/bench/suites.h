@@ -42,9 +42,6 @@ void da3_attention_fill(float *x, size_t n, unsigned long long seed);
 /* The thread counts an attention run will use (for the peak measurement). */
 int da3_attention_threads(const da3_opts *o, int *out, int max);
 
-/* Preset run controls, unless the command line set them. */
-int da3_preset_repetitions(const da3_opts *o);
-double da3_preset_min_time(const da3_opts *o);
 
 /* After a run: the seed's block per attention configuration, written to
  * da3_console_out (stdout; stderr when stdout holds --benchmark_format=json

@@ -246,7 +246,7 @@ static void case_name(const pf_case *c, char *buf, size_t len)
 
 void da3_prefetch_axes(const da3_opts *o, da3_pf_axes *ax)
 {
-    const int quick = !o->preset || !strcmp(o->preset, "quick");
+    const int quick = o->preset == DA3_PRESET_QUICK;
     ax->depth = o->depth, ax->io = o->io_ms, ax->loader_threads = o->loader_threads;
     if (!ax->depth.n)
         da3_sweep_add(&ax->depth, 0), da3_sweep_add(&ax->depth, 2);

@@ -214,8 +214,7 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
 {
     (void)env;
     g_opts = o;
-    const char *preset = o->preset ? o->preset : "quick";
-    const int big = strcmp(preset, "quick") != 0; /* seed and da3 */
+    const int big = o->preset != DA3_PRESET_QUICK; /* seed and da3 */
     da3_sweep workers = {0};
     if (o->workers.n)
         workers = o->workers;
