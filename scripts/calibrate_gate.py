@@ -24,7 +24,7 @@ shared runner's light neighbour). Each comparison's outcome is appended to
 --log as one JSON line as soon as it ends, so an interrupted calibration
 keeps what it measured; the kinds take turns, and --stop-after starts no
 comparison after that much time (the table then says so). Extra gate.py flags can follow `--`. The same
-command reproduces the README's tables.
+command reproduces the tables of reports/reference/README.md.
 """
 
 import argparse

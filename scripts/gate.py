@@ -19,7 +19,7 @@ two sides' fastest repetitions (--stat min, the default: measured on this
 project's 2-core machines, interference comes in bursts of 1.4-1.9x that
 last tens of milliseconds to seconds, and the fastest of 8 spread
 repetitions cut the spread of that value up to 11x against the median
-(flash N256), about 3x for blas, little for prefetch; README,
+(flash N256), about 3x for blas, little for prefetch; reports/reference/README.md,
 'The gate on the real kernels'), and is judged on the rounds' values by a
 distribution-free interval of their centre at the corrected level
 (scripts/rounds.py says exactly how): regression when the interval is

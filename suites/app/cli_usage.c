@@ -70,7 +70,7 @@ void da3_cli_usage(int cmd)
          "  --loader-threads LIST, --batches N, --batch-size B, --compute-threads T\n"
          "Presets:\n"
          "  --preset quick   seq 256,512, batch 1, heads 8, D 64; preprocess: 8 images,\n"
-         "                   workers 1,2,4,auto, full; prefetch: 10 batches of 32, io\n"
+         "                   workers 1,2,4,8,auto, full; prefetch: 10 batches of 32, io\n"
          "                   5 ms, depth 0 and 2: seconds (default)\n"
          "  --preset seed    the seed's configs: N256 B4, N1024 B2, N2048 B1; H8 D64;\n"
          "                   preprocess: 50 images, workers 4,8,12,auto;\n"
