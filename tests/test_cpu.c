@@ -1,7 +1,9 @@
 /* CPU detection, the ISA override, the parallel for, and the peak probes. */
+#include "attention.h"
 #include "cpu.h"
 #include "host.h"
 #include "par.h"
+#include "resample.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -116,6 +118,49 @@ static void check_pool(void)
           "parallel for in a child of fork()");
 }
 
+/* The one dispatch of every family (cpu.h): the mask holds the selected
+ * level and the ones below it; C alone gives the C tables; each level here
+ * gives tables of its own, different from every other level's. */
+static void test_dispatch(void)
+{
+    da3_attn_fns attn[DA3_ISA_COUNT];
+    da3_pp_fns pp[DA3_ISA_COUNT];
+    da3_fma_fns fma[DA3_ISA_COUNT];
+    for (int i = 0; i < DA3_ISA_COUNT; i++) {
+        if (!da3_cpu_has(i))
+            continue;
+        const unsigned m = da3_isa_mask_upto(i);
+        CHECK((m & DA3_ISA_BIT(i)) && (m & DA3_ISA_BIT(DA3_ISA_SCALAR)) && m < 2 * DA3_ISA_BIT(i),
+              "mask up to %s: %#x", da3_isa_name(i), m);
+        da3_cpu_set_isa(i);
+        CHECK(da3_cpu_isa_mask() == m, "the selected level's mask: %#x", da3_cpu_isa_mask());
+        da3_attn_dsp_init(&attn[i], m);
+        da3_pp_dsp_init(&pp[i], m);
+        da3_fma_dsp_init(&fma[i], m);
+        for (int j = 0; j < i; j++) {
+            if (!da3_cpu_has(j))
+                continue;
+            CHECK(attn[i].flash != attn[j].flash && attn[i].blas != attn[j].blas,
+                  "attention: %s and %s share a table", da3_isa_name(i), da3_isa_name(j));
+            CHECK(pp[i].apply != pp[j].apply && pp[i].ycc != pp[j].ycc,
+                  "preprocess: %s and %s share a table", da3_isa_name(i), da3_isa_name(j));
+            CHECK(fma[i].loop != fma[j].loop, "fma: %s and %s share a loop", da3_isa_name(i),
+                  da3_isa_name(j));
+        }
+    }
+    da3_attn_fns a;
+    da3_pp_fns p;
+    da3_attn_dsp_init(&a, DA3_ISA_BIT(DA3_ISA_SCALAR));
+    da3_pp_dsp_init(&p, DA3_ISA_BIT(DA3_ISA_SCALAR));
+    CHECK(!memcmp(&a, &da3_attn_fns_scalar, sizeof a) && !memcmp(&p, &da3_pp_fns_scalar, sizeof p),
+          "C alone gives the C tables");
+    /* a mask is a set: the best level alone, without the ones below it */
+    const da3_isa best = da3_cpu_best_isa();
+    da3_attn_dsp_init(&a, DA3_ISA_BIT(DA3_ISA_SCALAR) | DA3_ISA_BIT(best));
+    CHECK(a.flash == attn[best].flash, "the best level alone");
+    da3_cpu_set_isa(best);
+}
+
 int main(void)
 {
     CHECK(da3_cpu_init() == 0, "init: %s", da3_cpu_error());
@@ -125,6 +170,7 @@ int main(void)
     for (int i = 0; i < DA3_ISA_COUNT; i++)
         CHECK((da3_cpu_set_isa(i) == 0) == da3_cpu_has(i), "set_isa %s", da3_isa_name(i));
     da3_cpu_set_isa(da3_cpu_best_isa());
+    test_dispatch();
     CHECK(da3_cpu_count() >= 1 && da3_cpu_phys_mem() > 0, "cores and memory");
 
     static const int threads[] = {1, 2, 3, 8};

@@ -83,22 +83,19 @@ size_t da3_attn_workspace_bytes(da3_attn_impl impl, const da3_attn_shape *s, int
     }
 }
 
-static const da3_attn_fns *fns_for(da3_isa isa)
+void da3_attn_dsp_init(da3_attn_fns *dsp, unsigned mask)
 {
-    switch (isa) {
+    *dsp = da3_attn_fns_scalar;
 #ifdef DA3_HAVE_X86_ISAS
-    case DA3_ISA_AVX512:
-        return &da3_attn_fns_avx512;
-    case DA3_ISA_AVX2:
-        return &da3_attn_fns_avx2;
+    if (mask & DA3_ISA_BIT(DA3_ISA_AVX2))
+        *dsp = da3_attn_fns_avx2;
+    if (mask & DA3_ISA_BIT(DA3_ISA_AVX512))
+        *dsp = da3_attn_fns_avx512;
 #endif
 #ifdef DA3_HAVE_NEON_ISA
-    case DA3_ISA_NEON:
-        return &da3_attn_fns_neon;
+    if (mask & DA3_ISA_BIT(DA3_ISA_NEON))
+        *dsp = da3_attn_fns_neon;
 #endif
-    default:
-        return &da3_attn_fns_scalar;
-    }
 }
 
 int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, const float *k,
@@ -117,8 +114,9 @@ int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, co
      * line, whatever the caller's allocator gave (numpy's: 16 bytes) */
     const uintptr_t mis = (uintptr_t)ws % DA3_ATTN_WS_ALIGN;
     float *aligned = (float *)((char *)ws + (mis ? DA3_ATTN_WS_ALIGN - mis : 0));
-    const da3_attn_fns *f = fns_for(da3_cpu_isa());
-    const da3_attn_fn fn[DA3_ATTN_NIMPL] = {f->naive, f->fused, f->flash, f->blas};
+    da3_attn_fns f;
+    da3_attn_dsp_init(&f, da3_cpu_isa_mask());
+    const da3_attn_fn fn[DA3_ATTN_NIMPL] = {f.naive, f.fused, f.flash, f.blas};
     return fn[impl](s, q, k, v, o, aligned, threads);
 }
 

@@ -86,6 +86,9 @@ extern const da3_attn_fns da3_attn_fns_scalar;
 extern const da3_attn_fns da3_attn_fns_avx2;
 extern const da3_attn_fns da3_attn_fns_avx512;
 extern const da3_attn_fns da3_attn_fns_neon;
+/* The table of the levels in isa_mask (cpu.h): C first, each level
+ * overriding it in order. da3_attn_run uses da3_cpu_isa_mask(). */
+void da3_attn_dsp_init(da3_attn_fns *dsp, unsigned isa_mask);
 
 /* Flash blocking, shared by the workspace size and the kernel (overridable
  * at build time for tuning experiments only). */

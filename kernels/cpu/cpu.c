@@ -121,6 +121,35 @@ int da3_cpu_set_isa(da3_isa isa)
     return 0;
 }
 
+unsigned da3_isa_mask_upto(da3_isa isa)
+{
+    da3_cpu_init();
+    unsigned m = DA3_ISA_BIT(DA3_ISA_SCALAR);
+    if (isa == DA3_ISA_AVX2 || isa == DA3_ISA_AVX512)
+        for (int i = DA3_ISA_AVX2; i <= (int)isa; i++)
+            m |= cpu.has[i] ? DA3_ISA_BIT(i) : 0;
+    if (isa == DA3_ISA_NEON && cpu.has[DA3_ISA_NEON])
+        m |= DA3_ISA_BIT(DA3_ISA_NEON);
+    return m;
+}
+
+unsigned da3_cpu_isa_mask(void) { return da3_isa_mask_upto(da3_cpu_isa()); }
+
+void da3_fma_dsp_init(da3_fma_fns *dsp, unsigned mask)
+{
+    *dsp = da3_fma_fns_scalar;
+#ifdef DA3_HAVE_X86_ISAS
+    if (mask & DA3_ISA_BIT(DA3_ISA_AVX2))
+        *dsp = da3_fma_fns_avx2;
+    if (mask & DA3_ISA_BIT(DA3_ISA_AVX512))
+        *dsp = da3_fma_fns_avx512;
+#endif
+#ifdef DA3_HAVE_NEON_ISA
+    if (mask & DA3_ISA_BIT(DA3_ISA_NEON))
+        *dsp = da3_fma_fns_neon;
+#endif
+}
+
 da3_isa da3_cpu_best_isa(void)
 {
     da3_cpu_init();
@@ -185,24 +214,10 @@ typedef int (*fma_accs_fn)(const int **);
 
 static fma_loop_fn fma_loop_for(da3_isa isa, fma_accs_fn *accs)
 {
-    switch (isa) {
-#ifdef DA3_HAVE_X86_ISAS
-    case DA3_ISA_AVX512:
-        *accs = da3_cpu_fma_accs_avx512;
-        return da3_cpu_fma_loop_avx512;
-    case DA3_ISA_AVX2:
-        *accs = da3_cpu_fma_accs_avx2;
-        return da3_cpu_fma_loop_avx2;
-#endif
-#ifdef DA3_HAVE_NEON_ISA
-    case DA3_ISA_NEON:
-        *accs = da3_cpu_fma_accs_neon;
-        return da3_cpu_fma_loop_neon;
-#endif
-    default:
-        *accs = da3_cpu_fma_accs_scalar;
-        return da3_cpu_fma_loop_scalar;
-    }
+    da3_fma_fns f;
+    da3_fma_dsp_init(&f, da3_isa_mask_upto(isa));
+    *accs = f.accs;
+    return f.loop;
 }
 
 typedef struct {

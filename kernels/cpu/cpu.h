@@ -42,6 +42,16 @@ da3_isa da3_cpu_isa(void);          /* selected level */
 int da3_cpu_set_isa(da3_isa isa);
 da3_isa da3_cpu_best_isa(void);     /* best level the CPU supports */
 int da3_cpu_has(da3_isa isa);       /* 1 if supported here */
+
+/* The dispatch of every kernel family, one pattern (dav1d's): a family's
+ * table is filled by its *_dsp_init(&table, mask), the C level first, then
+ * each level in the mask overriding it in order (scalar < avx2 < avx512;
+ * scalar < neon). The mask is a set of DA3_ISA_BIT(level):
+ * da3_cpu_isa_mask() is the selected level and those below it that this
+ * CPU and build have; a test or benchmark can pass any subset of it. */
+#define DA3_ISA_BIT(isa) (1u << (unsigned)(isa))
+unsigned da3_cpu_isa_mask(void);
+unsigned da3_isa_mask_upto(da3_isa isa); /* the levels up to isa, of those here */
 const char *da3_isa_name(da3_isa isa);
 int da3_isa_parse(const char *name); /* level or -1 */
 void da3_cpu_model(char *buf, size_t len); /* CPUID brand string */
@@ -76,16 +86,16 @@ void da3_triad_free(da3_triad *t);
 /* STREAM triad bandwidth over n floats per array; the best of `trials`. */
 double da3_cpu_triad_gbs(int threads, size_t n, int trials);
 
-/* Per-ISA FMA loop: `iters` rounds over `accs` accumulators (one of the
- * counts fma_accs lists). Returns a value to keep the work alive; *flops
- * gets the floating-point operations (0 for a count not compiled). */
-float da3_cpu_fma_loop_scalar(long iters, int accs, double *flops);
-float da3_cpu_fma_loop_avx2(long iters, int accs, double *flops);
-float da3_cpu_fma_loop_avx512(long iters, int accs, double *flops);
-float da3_cpu_fma_loop_neon(long iters, int accs, double *flops);
-int da3_cpu_fma_accs_scalar(const int **list);
-int da3_cpu_fma_accs_avx2(const int **list);
-int da3_cpu_fma_accs_avx512(const int **list);
-int da3_cpu_fma_accs_neon(const int **list);
+/* Per-ISA FMA loop (fma_loop.c, compiled per level): loop runs `iters`
+ * rounds over `accs` accumulators (one of the counts accs lists) and
+ * returns a value to keep the work alive; *flops gets the floating-point
+ * operations (0 for a count not compiled). */
+typedef struct {
+    float (*loop)(long iters, int accs, double *flops);
+    int (*accs)(const int **list);
+} da3_fma_fns;
+extern const da3_fma_fns da3_fma_fns_scalar, da3_fma_fns_avx2, da3_fma_fns_avx512,
+    da3_fma_fns_neon;
+void da3_fma_dsp_init(da3_fma_fns *dsp, unsigned isa_mask);
 
 #endif

@@ -47,7 +47,7 @@ ACCS(LOOP)
 #define CASE(N)                                                                                \
     case N:                                                                                    \
         return loop_##N(iters, flops);
-float DA3_FN(da3_cpu_fma_loop)(long iters, int accs, double *flops)
+static float fma_loop(long iters, int accs, double *flops)
 {
     switch (accs) {
         ACCS(CASE)
@@ -58,9 +58,14 @@ float DA3_FN(da3_cpu_fma_loop)(long iters, int accs, double *flops)
 }
 
 #define LIST(N) N,
-int DA3_FN(da3_cpu_fma_accs)(const int **list)
+static int fma_accs(const int **list)
 {
     static const int accs[] = {ACCS(LIST)};
     *list = accs;
     return (int)(sizeof accs / sizeof *accs);
 }
+
+const da3_fma_fns DA3_CAT(da3_fma_fns, DA3_ISA) = {
+    .loop = fma_loop,
+    .accs = fma_accs,
+};

@@ -296,3 +296,9 @@ void DA3_FN(da3_pp_ycc_normalize)(float *out, size_t n, const float scale[3], co
         cr[i] = B * scale[2] + bias[2];
     }
 }
+
+const da3_pp_fns DA3_CAT(da3_pp_fns, DA3_ISA) = {
+    .apply = DA3_FN(da3_pp_apply),
+    .plane = DA3_FN(da3_pp_apply_plane),
+    .ycc = DA3_FN(da3_pp_ycc_normalize),
+};

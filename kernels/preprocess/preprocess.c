@@ -202,30 +202,19 @@ static int build_plans(da3_pp *pp, const da3_pp_params *p, const da3_pp_geom *g)
     return rc ? -1 : 0;
 }
 
-typedef struct {
-    da3_pp_apply_fn apply;
-    da3_pp_plane_fn plane;
-    da3_pp_ycc_fn ycc;
-} pp_fns;
-
-static pp_fns fns_for(da3_isa isa)
+void da3_pp_dsp_init(da3_pp_fns *dsp, unsigned mask)
 {
-    switch (isa) {
+    *dsp = da3_pp_fns_scalar;
 #ifdef DA3_HAVE_X86_ISAS
-    case DA3_ISA_AVX512:
-        return (pp_fns){da3_pp_apply_avx512, da3_pp_apply_plane_avx512,
-                        da3_pp_ycc_normalize_avx512};
-    case DA3_ISA_AVX2:
-        return (pp_fns){da3_pp_apply_avx2, da3_pp_apply_plane_avx2, da3_pp_ycc_normalize_avx2};
+    if (mask & DA3_ISA_BIT(DA3_ISA_AVX2))
+        *dsp = da3_pp_fns_avx2;
+    if (mask & DA3_ISA_BIT(DA3_ISA_AVX512))
+        *dsp = da3_pp_fns_avx512;
 #endif
 #ifdef DA3_HAVE_NEON_ISA
-    case DA3_ISA_NEON:
-        return (pp_fns){da3_pp_apply_neon, da3_pp_apply_plane_neon, da3_pp_ycc_normalize_neon};
+    if (mask & DA3_ISA_BIT(DA3_ISA_NEON))
+        *dsp = da3_pp_fns_neon;
 #endif
-    default:
-        return (pp_fns){da3_pp_apply_scalar, da3_pp_apply_plane_scalar,
-                        da3_pp_ycc_normalize_scalar};
-    }
 }
 
 static int grow(void **buf, size_t *cap, size_t need)
@@ -330,7 +319,8 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
         scale[c] = 1.0f / (255.0f * imagenet_std[c]);
         bias[c] = -imagenet_mean[c] / imagenet_std[c];
     }
-    const pp_fns f = fns_for(da3_cpu_isa());
+    da3_pp_fns f;
+    da3_pp_dsp_init(&f, da3_cpu_isa_mask());
     if (!g->planar) {
         f.apply(pp->rgb, g->dec_w, &pp->px, &pp->py1, &pp->py2, scale, bias, pp->tmp, pp->inter,
                 out);

@@ -72,4 +72,15 @@ void da3_pp_ycc_normalize_avx2(DA3_PP_YCC_ARGS);
 void da3_pp_ycc_normalize_avx512(DA3_PP_YCC_ARGS);
 void da3_pp_ycc_normalize_neon(DA3_PP_YCC_ARGS);
 
+/* The per-ISA passes of one level (apply.c, compiled per level), and the
+ * dispatch every family shares (cpu.h): C first, each level of the mask
+ * overriding it in order. */
+typedef struct {
+    da3_pp_apply_fn apply;
+    da3_pp_plane_fn plane;
+    da3_pp_ycc_fn ycc;
+} da3_pp_fns;
+extern const da3_pp_fns da3_pp_fns_scalar, da3_pp_fns_avx2, da3_pp_fns_avx512, da3_pp_fns_neon;
+void da3_pp_dsp_init(da3_pp_fns *dsp, unsigned isa_mask);
+
 #endif
