@@ -96,6 +96,8 @@ int main(void)
     CHECK(!found, "missing counter not found");
     CHECK(gb_result_at(1) && gb_result_at(1)->error &&
               !strcmp(gb_result_at(1)->error, "deliberate failure"), "error captured");
+    CHECK(r && r->arg == &scale && gb_result_at(1)->arg == NULL && gb_result_at(2)->arg == NULL,
+          "each result carries its benchmark's arg");
     gb_shutdown();
 
     const char *json = slurp(path);

@@ -6,6 +6,7 @@
  *   deviation; the speedup's spread is propagated from both; GFLOP/s and
  *   % of peak are the medians of the repetitions.
  */
+#include "attention_case.h"
 #include "cpu.h"
 #include "gbench.h"
 #include "stats.h"
@@ -20,7 +21,8 @@
 #define MAX_REP 1000
 
 typedef struct {
-    char key[96]; /* "B:2/H:8/N:1024/D:64/threads:2" */
+    da3_attn_shape s;
+    int threads;
     double ms[4][MAX_REP / 10];
     int n[4];
     int errored[4];
@@ -28,8 +30,6 @@ typedef struct {
 } cfg_times;
 
 FILE *da3_console_out;
-
-static const char *const impl_names[4] = {"naive", "fused", "flash", "blas"};
 
 static double to_ms(double t, const char *unit)
 {
@@ -47,27 +47,21 @@ void da3_console_attention(void)
     static cfg_times cfg[MAX_CFG];
     int ncfg = 0;
     for (int i = 0; i < gb_result_count(); i++) {
+        /* the case each result belongs to, as the suite registered it */
         const gb_result *r = gb_result_at(i);
-        if (strncmp(r->run_name, "attention/", 10) || *r->aggregate)
+        const da3_attn_case *ac = r->arg;
+        if (!da3_attn_is_case(ac) || *r->aggregate || (unsigned)ac->impl >= 4)
             continue;
-        const char *impl = r->run_name + 10, *slash = strchr(impl, '/');
-        if (!slash)
-            continue;
-        int k = -1;
-        for (int j = 0; j < 4; j++)
-            if ((size_t)(slash - impl) == strlen(impl_names[j]) &&
-                !strncmp(impl, impl_names[j], (size_t)(slash - impl)))
-                k = j;
-        if (k < 0)
-            continue;
+        const int k = ac->impl; /* naive, fused, flash, blas */
         int c = 0;
-        while (c < ncfg && strcmp(cfg[c].key, slash + 1))
+        while (c < ncfg &&
+               (memcmp(&cfg[c].s, &ac->s, sizeof ac->s) || cfg[c].threads != ac->threads))
             c++;
         if (c == ncfg) {
             if (ncfg == MAX_CFG)
                 continue;
             memset(&cfg[c], 0, sizeof cfg[c]);
-            snprintf(cfg[c].key, sizeof cfg[c].key, "%s", slash + 1);
+            cfg[c].s = ac->s, cfg[c].threads = ac->threads;
             ncfg++;
         }
         if (r->error) {
@@ -84,8 +78,8 @@ void da3_console_attention(void)
     char model[64];
     da3_cpu_model(model, sizeof model);
     for (int c = 0; c < ncfg; c++) {
-        int b = 0, h = 0, n = 0, d = 0, t = 0;
-        sscanf(cfg[c].key, "B:%d/H:%d/N:%d/D:%d/threads:%d", &b, &h, &n, &d, &t);
+        const int b = cfg[c].s.b, h = cfg[c].s.h, n = cfg[c].s.n, d = cfg[c].s.d,
+                  t = cfg[c].threads;
         double med[4] = {0}, sd[4] = {0}, gf[4] = {0}, pct[4] = {0}, unused;
         for (int k = 0; k < 4; k++)
             if (cfg[c].n[k]) {

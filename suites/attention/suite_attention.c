@@ -9,12 +9,14 @@
  * workspace: naive B*H*N^2 floats, flash per-thread blocks).
  */
 #include "attention.h"
+#include "attention_case.h"
 #include "suite.h"
 #include "cpu.h"
 #include "gbench.h"
 #include "suites.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,17 @@
 #define CHECK_ROWS 32    /* query rows checked per head (all if N <= 32) */
 #define TOLERANCE 1e-4   /* outputs are O(1): averages of V in [-1, 1] */
 
-typedef struct {
-    da3_attn_impl impl;
-    da3_attn_shape s;
-    int threads;
-    double peak;     /* GFLOP/s at this thread count, measured at start-up */
-    double peak_adj; /* the same, measured again just before this case */
-} attn_case;
-
+typedef da3_attn_case attn_case;
 
 static attn_case cases[MAX_CASES];
 static int ncases;
+
+int da3_attn_is_case(const void *p)
+{
+    const uintptr_t a = (uintptr_t)p, lo = (uintptr_t)cases, hi = (uintptr_t)(cases + ncases);
+    return a >= lo && a < hi;
+}
+
 static double inject; /* --inject-slowdown: the fraction added to each flash call */
 
 /* The caller's thread CPU time: it takes part in the kernel's tasks and

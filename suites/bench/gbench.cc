@@ -28,6 +28,7 @@ struct gb_bench {
     std::vector<int64_t> args;
     std::vector<std::string> arg_names;
     const char *time_suffix = ""; // "/real_time" or "/manual_time" in GB's names
+    void *arg = nullptr;          // the suite's case, handed back with its results
 };
 
 struct gb_state {
@@ -45,11 +46,15 @@ struct Captured {
     std::string unit;
     int64_t iterations, repetitions;
     benchmark::UserCounters counters;
+    void *arg;
 };
 
 std::vector<Captured> g_runs;
 std::vector<gb_result> g_views;
 std::vector<std::unique_ptr<gb_bench>> g_benches;
+// The benchmark running, or last run: Google Benchmark reports a
+// benchmark's runs (and then its aggregates) when it has finished it.
+gb_bench *g_current = nullptr;
 std::string g_format = "console";
 int g_unit = -1; // --benchmark_time_unit, over each suite's own unit
 std::string g_filter;
@@ -110,6 +115,7 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
             c.iterations = r.iterations;
             c.repetitions = r.repetitions;
             c.counters = r.counters;
+            c.arg = g_current ? g_current->arg : nullptr;
             g_runs.push_back(std::move(c));
         }
         // --benchmark_display_aggregates_only is applied here rather than by
@@ -170,7 +176,9 @@ gb_bench *gb_register(const char *name, gb_fn fn, void *arg)
 {
     g_benches.push_back(std::unique_ptr<gb_bench>(new gb_bench{nullptr, name, name, {}, {}, ""}));
     gb_bench *self = g_benches.back().get();
+    self->arg = arg;
     self->b = benchmark::RegisterBenchmark(name, [fn, arg, self](benchmark::State &s) {
+        g_current = self;
         if (g_signal) { // skipped: the run was interrupted before it
             skip_interrupted(s);
             while (s.KeepRunning()) {
@@ -446,6 +454,7 @@ int gb_run(void)
         v.unit = c.unit.c_str();
         v.iterations = c.iterations;
         v.repetitions = c.repetitions;
+        v.arg = c.arg;
         g_views.push_back(v);
     }
     return (int)g_views.size();

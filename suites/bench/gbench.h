@@ -117,6 +117,7 @@ typedef struct {
     const char *unit;      /* "ns", "us", "ms" or "s" */
     int64_t iterations;
     int64_t repetitions;
+    void *arg;             /* what gb_register was given: the suite's case */
 } gb_result;
 
 int gb_result_count(void);
