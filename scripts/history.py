@@ -251,7 +251,10 @@ def steps(points, threshold, window=5):
 
 def parse_step(text):
     t = text.strip()
-    v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    try:
+        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        v = float("nan")
     if not 0 < v < 10:
         raise argparse.ArgumentTypeError(f"--step {text}: a positive relative change, e.g. 5%")
     return v

@@ -135,3 +135,11 @@ def test_the_page_draws_in_a_headless_browser(tmp_path):
     assert "bbbbbbb" in p.stdout and "11-02" in p.stdout  # commit and date on the axis
     assert p.stdout.count("<circle") == 3
     assert "Uncaught" not in p.stderr and "CONSOLE" not in p.stderr
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-5%", "2000%", "nan"])
+def test_a_bad_step_is_a_usage_error_naming_the_flag(tmp_path, capsys, bad):
+    with pytest.raises(SystemExit) as e:
+        history.main([str(tmp_path), "--out", str(tmp_path / "site"), f"--step={bad}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert e.value.code == 2 and f"--step {bad}: a positive relative change" in err[-1]
