@@ -19,8 +19,9 @@
 #include <string.h>
 
 
-/* the prefetch state of the current (batch, batches) */
-static struct {
+/* the prefetch state of the current (batch, batches); the loaders and
+ * compute get it as their ctx */
+typedef struct {
     int batch, batches;
     da3_mlp *mlp;
     da3_cuda_pf *dev;
@@ -30,7 +31,8 @@ static struct {
     int jpeg_batch, jpeg_loaders;
     double checksum[DA3_CUDA_MAX_CASES], t_seq[DA3_CUDA_MAX_CASES];
     int have[DA3_CUDA_MAX_CASES];
-} P;
+} cuda_pf_state;
+static cuda_pf_state P;
 
 void da3_cuda_prefetch_cleanup(void)
 {
@@ -43,26 +45,27 @@ void da3_cuda_prefetch_cleanup(void)
 
 static int sim_load(void *ctx, long batch, float *buf, int loader)
 {
-    (void)ctx, (void)loader;
-    return da3_pf_sim_fill(batch, buf, (size_t)P.batch * da3_pf_mlp_dims[0], P.io_ms);
+    const cuda_pf_state *s = ctx;
+    (void)loader;
+    return da3_pf_sim_fill(batch, buf, (size_t)s->batch * da3_pf_mlp_dims[0], s->io_ms);
 }
 
 static int jpeg_load(void *ctx, long batch, float *buf, int loader)
 {
-    (void)ctx;
-    return da3_pf_jpeg_fill(P.jpeg, batch, buf, loader);
+    const cuda_pf_state *s = ctx;
+    return da3_pf_jpeg_fill(s->jpeg, batch, buf, loader);
 }
 
 static int compute_sync(void *ctx, long batch, const float *buf)
 {
-    (void)ctx;
-    return da3_cuda_pf_batch_sync(P.dev, batch, buf);
+    const cuda_pf_state *s = ctx;
+    return da3_cuda_pf_batch_sync(s->dev, batch, buf);
 }
 
 static int compute_async(void *ctx, long batch, const float *buf)
 {
-    (void)ctx;
-    return da3_cuda_pf_batch_async(P.dev, batch, buf);
+    const cuda_pf_state *s = ctx;
+    return da3_cuda_pf_batch_async(s->dev, batch, buf);
 }
 
 /* the jpeg loader: DA3's preprocessing of fixture JPEGs, pooled into the
@@ -178,7 +181,7 @@ void da3_cuda_prefetch_body(gb_state *st, void *arg)
         int rc = da3_cuda_pf_begin(P.dev);
         if (!rc)
             rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load,
-                            c->depth ? compute_async : compute_sync, NULL, &ps);
+                            c->depth ? compute_async : compute_sync, &P, &ps);
         if (!rc)
             rc = da3_cuda_pf_end(P.dev, c->batches, &ms, &sum);
         if (rc) {

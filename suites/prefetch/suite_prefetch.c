@@ -50,8 +50,9 @@ static pf_group groups[MAX_PF];
 static int ncases, ngroups;
 static const da3_opts *g_opts;
 
-/* state shared by the cases */
-static struct {
+/* What the cases share (the MLP, its output, the decoders, the images), kept
+ * from one case to the next; the loaders and compute get it as their ctx. */
+typedef struct {
     da3_mlp *mlp;
     int batch;
     float *out;
@@ -62,7 +63,8 @@ static struct {
     int jpeg_batch, jpeg_loaders;
     da3_pf_images images;
     char err[512];
-} S;
+} pf_state;
+static pf_state S;
 
 void da3_suite_prefetch_cleanup(void)
 {
@@ -75,25 +77,26 @@ void da3_suite_prefetch_cleanup(void)
 
 static int sim_load(void *ctx, long batch, float *buf, int loader)
 {
-    (void)ctx, (void)loader;
-    return da3_pf_sim_fill(batch, buf, (size_t)S.batch * da3_pf_mlp_dims[0], S.io_ms);
+    const pf_state *s = ctx;
+    (void)loader;
+    return da3_pf_sim_fill(batch, buf, (size_t)s->batch * da3_pf_mlp_dims[0], s->io_ms);
 }
 
 static int jpeg_load(void *ctx, long batch, float *buf, int loader)
 {
-    (void)ctx;
-    return da3_pf_jpeg_fill(S.jpeg, batch, buf, loader);
+    const pf_state *s = ctx;
+    return da3_pf_jpeg_fill(s->jpeg, batch, buf, loader);
 }
 
 static int compute(void *ctx, long batch, const float *buf)
 {
-    (void)ctx, (void)batch;
-    da3_mlp_forward(S.mlp, buf, S.out, S.compute_threads);
+    pf_state *ps = ctx;
+    da3_mlp_forward(ps->mlp, buf, ps->out, ps->compute_threads);
     double s = 0;
-    const size_t n = (size_t)S.batch * da3_pf_mlp_dims[4];
+    const size_t n = (size_t)ps->batch * da3_pf_mlp_dims[4];
     for (size_t i = 0; i < n; i++)
-        s += S.out[i];
-    S.checksum += s * (double)(batch + 1); /* order matters: a swapped batch changes it */
+        s += ps->out[i];
+    ps->checksum += s * (double)(batch + 1); /* order matters: a swapped batch changes it */
     return 0;
 }
 
@@ -167,7 +170,7 @@ static void pf_body(gb_state *st, void *arg)
     while (gb_keep_running(st)) {
         da3_pf_stats ps = {.io_s = io, .compute_s = cp};
         S.checksum = 0;
-        int rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load, compute, NULL, &ps);
+        int rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load, compute, &S, &ps);
         if (rc) {
             snprintf(msg, sizeof msg, "batch %ld failed: %s", ps.error_batch,
                      c->loader && ps.error_batch >= 0 ? da3_pf_jpeg_error(S.jpeg, 0) : "error");
