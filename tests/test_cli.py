@@ -242,6 +242,17 @@ with tempfile.TemporaryDirectory() as tmp:
                   "Side by side"):
         check(label in out, f"preprocess block has {label!r}")
 
+    # the most workers the flag takes, each with an image: every worker has
+    # its own buffers (once 256 slots, so worker 256 up read out of bounds)
+    path = os.path.join(tmp, "pp_many.json")
+    rc, out, err = run(["preprocess", "--workers", "1024", "--pool", "threads", "--images",
+                        "1024", "--size", "16x16", "--repetitions", "1", "--min-time", "0.001",
+                        "--benchmark_filter=threads", "--fixtures", tmp, "--json", path])
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    bad = [b.get("error_message") for b in doc.get("benchmarks", []) if b.get("error_occurred")]
+    check(rc == 0 and len(doc.get("benchmarks", [])) == 1 and not bad,
+          f"1024 thread workers run clean: exit {rc}, errors {bad[:1]}")
+
     # fixtures gen and verify through the command
     fx = os.path.join(tmp, "fx")
     rc, out, err = run(["fixtures", "gen", "--dir", fx, "--count", "2", "--size", "64x48"])

@@ -135,6 +135,10 @@ static int do_image(run_state *s, long job, int worker, float *dst, char msg[300
 static int thread_job(void *ctx, long job, int worker)
 {
     run_state *s = ctx;
+    if (worker >= s->workers) {
+        snprintf(s->msg[job], sizeof s->msg[job], "worker %d: no slot", worker);
+        return -1;
+    }
     return do_image(s, job, worker, s->out + (size_t)job * s->out_floats, s->msg[job]);
 }
 
@@ -170,7 +174,8 @@ static int auto_job(void *ctx, long job, int worker)
     return do_image(s, job % set.n, worker, s->scratch[worker], s->wmsg[worker]);
 }
 
-/* Sets up rs for case c: buffers for max(workers, 64) slots. */
+/* Sets up rs for case c: buffers for max(workers, 64) slots (64: the most
+ * the auto-tuner tries). */
 int da3_pprun_setup(da3_pp_case *c, da3_pp_group *g, const da3_opts *o, char *msg, size_t len)
 {
     if (rs.c == c)
@@ -186,7 +191,7 @@ int da3_pprun_setup(da3_pp_case *c, da3_pp_group *g, const da3_opts *o, char *ms
         return -1;
     }
     rs.c = c;
-    rs.workers = 256;
+    rs.workers = c->workers > 64 ? c->workers : 64;
     rs.out_floats = (size_t)3 * geom.out_w * geom.out_h;
     rs.pp = calloc((size_t)rs.workers, sizeof *rs.pp);
     rs.buf = calloc((size_t)rs.workers, sizeof *rs.buf);
