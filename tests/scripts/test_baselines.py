@@ -10,9 +10,9 @@ import subprocess
 
 import pytest
 
-import baseline_impls
-import baselines
-import da3lib
+from da3bench import baseline_impls
+from da3bench import baselines
+from da3bench import da3lib
 
 BUILD = os.environ.get("BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 LIB = os.path.join(BUILD, "kernels", "libda3.so")

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-import compare
-import stats
+from da3bench import compare
+from da3bench import stats
 
 
 def results(path, benches):
@@ -123,7 +123,7 @@ def test_filter_and_threshold(tmp_path, capsys):
 
 
 def test_holm_correction_across_many_benchmarks(tmp_path, capsys):
-    import verdict
+    from da3bench import verdict
     # Holm's adjusted p-values, by hand: sorted 0.01, 0.02, 0.04 (m = 3)
     assert verdict.holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
     assert verdict.holm([0.5, float("nan"), 0.01])[2] == pytest.approx(0.02)
@@ -145,7 +145,7 @@ def test_holm_correction_across_many_benchmarks(tmp_path, capsys):
 def test_a_false_alarm_rate_at_most_alpha_over_many_a_a_comparisons(tmp_path, capsys):
     """200 A/A comparisons of 10 benchmarks each, noise only: the whole
     comparison fails on noise (a regression anywhere) at most alpha of the time."""
-    import verdict
+    from da3bench import verdict
     rng = random.Random(7)
     false = 0
     for k in range(200):

@@ -6,8 +6,8 @@ import random
 import stat
 import sys
 
-import gate
-import rounds
+from da3bench import gate
+from da3bench import rounds
 
 FAKE = r'''#!{python}
 import json, random, re, sys, zlib
@@ -196,7 +196,7 @@ def test_the_interval_is_the_signed_rank_one():
 
 
 def test_wilcoxon_signed_rank_exact_values():
-    import stats
+    from da3bench import stats
     assert stats.wilcoxon_signed_rank([1, 2, 3, 4, 5]) == 2 / 32
     assert stats.wilcoxon_signed_rank([1, -2, 3, -4, 5, 6]) == 28 / 64
     assert stats.wilcoxon_signed_rank([0, 0]) == 1.0

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(not shutil.which("git"), reason="git is not inst
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.join(HERE, "..", "..", "scripts")
-import gate_bisect as da3_bisect  # noqa: E402
+from da3bench import gate_bisect as da3_bisect  # noqa: E402
 
 # the "benchmark": its time comes from speed.txt in its own checkout
 BENCH = r'''#!{python}

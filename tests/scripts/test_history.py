@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-import history
+from da3bench import history
 
 
 def run_file(path, commit, date, times, cpu="CPU A"):

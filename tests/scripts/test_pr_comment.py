@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-import pr_comment
+from da3bench import pr_comment
 
 
 class FakeGitHub(BaseHTTPRequestHandler):

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import ROOT, SAMPLE
-import report
+from da3bench import report
 
 SECTIONS = ["## 1. Summary", "## 2. Attention Optimization", "## 3. Preprocessing Optimization",
             "## 4. Prefetch Pipeline", "## 5. Combined Impact", "## 6. Technical Details",
@@ -340,7 +340,7 @@ def test_latex_tables_fit_a_two_column_paper(tmp_path):
     in a two-column article with no overfull box (pdflatex, where present)."""
     import shutil
     import subprocess
-    import report_tables
+    from da3bench import tables as report_tables
     if not shutil.which("pdflatex"):
         pytest.skip("no pdflatex (Debian: texlive-latex-base texlive-latex-recommended)")
     bl = os.path.join(ROOT, "reports", "reference", "baselines-attention-zen4-2026-12-03.json")
@@ -406,7 +406,7 @@ def test_speedups_say_which_are_noise(tmp_path):
 
 
 def test_plots_say_what_their_error_bars_are_and_name_fixed_parameters():
-    import plots
+    from da3bench import plots
     assert "min–max of the\n3 repetitions" in plots.bars_note([3, 3])
     assert "95% interval of\nthe median, 8 repetitions" in plots.bars_note([8])
     assert "min–max below 6" in plots.bars_note([3, 8])

@@ -1,12 +1,12 @@
-"""scripts/stats.py (standard library only, so the gate runs anywhere)
+"""scripts/da3bench/stats.py (standard library only, so the gate runs anywhere)
 checked against scipy.stats on the same samples: exact and asymptotic
 cases, ties included. Holm against its definition on a worked case."""
 import random
 
 import pytest
 
-import stats
-import verdict
+from da3bench import stats
+from da3bench import verdict
 
 scipy_stats = pytest.importorskip("scipy.stats", reason="python3-scipy not installed")
 

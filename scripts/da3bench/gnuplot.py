@@ -15,9 +15,9 @@ import os
 import shutil
 import subprocess
 
-import sections
+from . import sections
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gnuplot")
+HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gnuplot")
 
 
 def _write(path, head, rows):

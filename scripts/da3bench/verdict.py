@@ -37,7 +37,7 @@ import random
 import statistics
 from statistics import NormalDist
 
-from stats import bootstrap_ratio, mann_whitney, mde, robust_sd
+from .stats import bootstrap_ratio, mann_whitney, mde, robust_sd
 
 MIN_REPS = 5
 VERDICTS = ("regression", "improvement", "unchanged", "inconclusive")
@@ -147,7 +147,7 @@ def test_paired(base, new, alpha=0.05):
     test is on the paired log-ratios log(new_i / base_i): Wilcoxon's
     signed-rank test, a bootstrap interval of their median (as a ratio), and
     the minimum detectable effect from their spread."""
-    from stats import bootstrap_median, wilcoxon_signed_rank  # noqa: E402
+    from .stats import bootstrap_median, wilcoxon_signed_rank  # noqa: E402
     pairs = [(b, c) for b, c in zip(base, new) if b > 0 and c > 0]
     d = [math.log(c / b) for b, c in pairs]
     row = {"base": statistics.median(base), "new": statistics.median(new), "n": (len(d), len(d)),

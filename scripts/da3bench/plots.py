@@ -26,8 +26,8 @@ import matplotlib.ticker
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import sections  # noqa: E402
-from results import number  # noqa: E402
+from . import sections  # noqa: E402
+from .results import number  # noqa: E402
 
 MARKERS = {"naive": "o", "fused": "s", "flash": "^", "blas": "D"}
 # one colour per implementation, whatever else varies (then the line style)

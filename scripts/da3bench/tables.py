@@ -205,3 +205,35 @@ def write_tables(out, latex):
                 f.write(latex_table(caption, stem.replace("_", "-"), head, rows))
             written.append(base + ".tex")
     return written
+
+
+def baseline_tables(out):
+    """[(head, rows)] of a scripts/baselines.py document: the attention table, then the preprocessing one (each
+    only when the run has it). Cells are strings, as printed."""
+    result = []
+    att = [b for b in out["benchmarks"] if b["name"].startswith("baseline/attention/")]
+    pp = [b for b in out["benchmarks"] if b["name"].startswith("baseline/preprocess/")]
+    ratio = (lambda b: f"{b['time_ratio']:.2f}x "
+             f"[{b['time_ratio_min']:.2f}..{b['time_ratio_max']:.2f}]")
+    if att:
+        rows = []
+        for b in att:
+            parts = b["name"].split("/")
+            rows.append([" ".join(p.replace(":", "") for p in parts[3:7]), parts[2],
+                         f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}", f"{b['GFLOPS']:.1f}",
+                         f"{b['pct_peak']:.1f}%", ratio(b), f"{b['max_abs_err']:.2g}"])
+        result.append((["shape", "implementation", "ms", "GFLOP/s", "% peak", "time vs first",
+                        "max_abs_err"], rows))
+    if pp:
+        rows = [[b["name"].split("/")[2], f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}",
+                 f"{b['img_per_s']:.0f}", ratio(b),
+                 f"{b['max_abs_diff_vs_da3_full']:.3g} / {b['mean_abs_diff_vs_da3_full']:.2g}"]
+                for b in pp]
+        result.append((["pipeline", "ms/image", "images/s", "time vs da3_full",
+                         "diff vs da3_full: max / mean"], rows))
+    return result
+
+
+def fmt_ms(x):
+    """A time in ms to 4 significant digits, or an em dash when not finite."""
+    return f"{x:.4g}" if math.isfinite(x) else "—"

@@ -7,7 +7,7 @@ deviations are recomputed here.
 
 import math
 
-from results import counter, counter_ci, group, median_ci, median_sd
+from .results import counter, counter_ci, group, median_ci, median_sd
 
 SUSPECT_PCT = 103.0  # % of the measured peak above which the peak is wrong
 

@@ -35,7 +35,7 @@ class Da3Error(RuntimeError):
 
 def default_path():
     here = os.path.dirname(os.path.abspath(__file__))
-    build = os.environ.get("BUILD_DIR", os.path.join(here, "..", "build"))
+    build = os.environ.get("BUILD_DIR", os.path.join(here, "..", "..", "build"))
     return os.path.join(build, "kernels", "libda3.so")
 
 

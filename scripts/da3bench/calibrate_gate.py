@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Calibrate the regression gate on this machine: A/A and known slowdowns.
+
+usage: calibrate_gate.py DA3BENCH [--suite calib|real] [--modes interleaved]
+                         [--aa N] [--ab N] [--slowdowns 1.02,1.05]
+                         [--threshold 5%] [--alpha 0.01] [--budget 10m]
+                         [--neighbour 25] [--log FILE] [--stop-after 2h]
+                         [-- gate.py flags]
+
+--suite calib (the synthetic suite: `calib --work W`; the head does a
+factor more work under the same name) or real: the command of
+.github/workflows/perf.yml (`attention prefetch --preset quick --impl
+flash,blas`, threshold 5%, alpha 0.01, a 10-minute budget), the head the same binary with
+--inject-slowdown (attention/flash made that much slower inside its timed
+region, a test knob recorded in the JSON context).
+
+Runs scripts/gate.py --aa times with the same binary on both sides (any
+regression or improvement is a false verdict) and --ab times per slowdown,
+and prints per mode and kind: comparisons, false verdicts, caught (the
+gate failed with a regression on every slowed benchmark and on no other),
+inconclusive, unchanged, and the median and longest wall time.
+--neighbour P runs, the whole time, a process busy P% of one core (a
+shared runner's light neighbour). Each comparison's outcome is appended to
+--log as one JSON line as soon as it ends, so an interrupted calibration
+keeps what it measured; the kinds take turns, and --stop-after starts no
+comparison after that much time (the table then says so). Extra gate.py flags can follow `--`. The same
+command reproduces the tables of reports/reference/README.md.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from .args import duration
+
+SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
+PERF_YML = ["attention", "prefetch", "--preset", "quick", "--impl", "flash,blas"]
+
+
+def neighbour(pct):
+    """Busy pct% of one core: 10 ms periods, busy for pct% of each."""
+    busy, period = pct / 100 * 0.01, 0.01
+    while True:
+        t = time.monotonic()
+        while time.monotonic() - t < busy:
+            pass
+        time.sleep(max(0.0, period - (time.monotonic() - t)))
+
+
+def verdicts(out):
+    got = {}
+    for line in out.splitlines():
+        if line.startswith("| `"):
+            cells = line.split(" | ")
+            got[cells[0][3:-1]] = cells[-1].split(":")[0].strip("*")
+    return got
+
+
+def wrapper(tmp, exe, flag, f):
+    h = os.path.join(tmp, f"head-{f}.sh")
+    with open(h, "w") as fh:
+        fh.write(f"#!/bin/sh\nexec '{exe}' \"$@\" {flag} {f}\n")
+    os.chmod(h, 0o755)
+    return h
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("da3bench")
+    ap.add_argument("--suite", choices=("calib", "real"), default="calib")
+    ap.add_argument("--modes", default="interleaved")
+    ap.add_argument("--aa", type=int, default=100)
+    ap.add_argument("--ab", type=int, default=50)
+    ap.add_argument("--slowdowns", default=None,
+                    help="factors (calib, default 1.02,1.05) or percentages (real, default 5%%)")
+    ap.add_argument("--work", type=int, default=200)
+    ap.add_argument("--threshold", default=None)
+    ap.add_argument("--alpha", default=None)
+    ap.add_argument("--budget", default="10m")
+    ap.add_argument("--neighbour", type=float, default=0.0, metavar="PCT")
+    ap.add_argument("--log")
+    ap.add_argument("--stop-after", type=duration, default=0.0, metavar="DURATION")
+    a = ap.parse_args(argv)
+    exe = os.path.abspath(a.da3bench)
+    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+        print(f"calibrate_gate.py: {a.da3bench}: not an executable", file=sys.stderr)
+        return 2
+    if not 0 <= a.neighbour <= 100:
+        print(f"calibrate_gate.py: --neighbour {a.neighbour}: expected 0..100", file=sys.stderr)
+        return 2
+    real = a.suite == "real"
+    bench = PERF_YML if real else ["calib", "--work", str(a.work), "--min-time", "0.01"]
+    threshold = a.threshold or ("5%" if real else "2%")
+    alpha = a.alpha or ("0.01" if real else "0.05")
+    slow = (a.slowdowns or ("5%" if real else "1.02,1.05")).split(",")
+    hog = None
+    if a.neighbour > 0:
+        hog = multiprocessing.Process(target=neighbour, args=(a.neighbour,), daemon=True)
+        hog.start()
+    log = open(a.log, "a", encoding="utf-8") if a.log else None
+    print(f"gate.py {threshold} alpha {alpha} budget {a.budget} on `{' '.join(bench)}`"
+          + (f", a neighbour busy {a.neighbour:g}% of one core" if hog else ""))
+    print("| mode | kind | comparisons | false verdict | caught | inconclusive | unchanged | "
+          "median wall time | longest |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            heads = {"A/A": (exe, a.aa, "")}
+            for f in slow:
+                if real:
+                    pct = float(f.rstrip("%"))
+                    heads[f"A/B flash +{pct:g}%"] = (wrapper(tmp, exe, "--inject-slowdown",
+                                                             f"{pct:g}%"), a.ab, "attention/flash/")
+                else:
+                    heads[f"A/B +{(float(f) - 1):.0%}"] = (wrapper(tmp, exe, "--slowdown", f),
+                                                          a.ab, "calib/")
+            # the kinds take turns (A/A, A/B, A/A, ...), so a calibration cut
+            # short by --stop-after still has both, measured in the same hours
+            tallies = {(m, k): ({"false": 0, "caught": 0, "inconclusive": 0, "unchanged": 0}, [])
+                       for m in a.modes.split(",") for k in heads}
+            t_start, stopped = time.monotonic(), False
+            for i in range(max(n for _, n, _ in heads.values())):
+                for (mode, kind), (tally, times) in tallies.items():
+                    head, n, slowed = heads[kind]
+                    if i >= n or stopped:
+                        continue
+                    if a.stop_after and time.monotonic() - t_start > a.stop_after:
+                        stopped = True
+                        continue
+                    t0 = time.monotonic()
+                    p = subprocess.run(
+                        [sys.executable, os.path.join(SCRIPTS, "gate.py"), exe, head,
+                         "--mode", mode, "--threshold", threshold, "--alpha", alpha,
+                         "--budget", a.budget, "--seed", str(i + 1),
+                         "--out", os.path.join(tmp, f"{mode}-{i}"), *extra, "--", *bench],
+                        capture_output=True, text=True)
+                    times.append(time.monotonic() - t0)
+                    if p.returncode not in (0, 1, 3):
+                        print(p.stderr, file=sys.stderr)
+                        return 2
+                    v = verdicts(p.stdout)
+                    wrong = [b for b, x in v.items() if x in ("regression", "improvement")
+                             and not (slowed and b.startswith(slowed) and x == "regression")]
+                    hit = bool(slowed) and all(x == "regression" for b, x in v.items()
+                                               if b.startswith(slowed))
+                    outcome = ("false" if wrong else "caught" if hit and p.returncode == 1
+                               else "inconclusive" if p.returncode == 3 else "unchanged")
+                    tally[outcome] += 1
+                    rounds = re.search(r"; (\d+) rounds?", p.stdout)
+                    if log:
+                        log.write(json.dumps({
+                            "mode": mode, "kind": kind, "seed": i + 1, "exit": p.returncode,
+                            "outcome": outcome, "wall_s": round(times[-1], 1),
+                            "rounds": int(rounds.group(1)) if rounds else None,
+                            "neighbour_pct": a.neighbour, "verdicts": v,
+                            "command": bench, "threshold": threshold, "alpha": alpha}) + "\n")
+                        log.flush()
+            for (mode, kind), (tally, times) in tallies.items():
+                if not times:
+                    continue
+                slowed = heads[kind][2]
+                print(f"| {mode} | {kind} | {len(times)} | {tally['false']} | "
+                      f"{tally['caught'] if slowed else '—'} | {tally['inconclusive']} | "
+                      f"{tally['unchanged']} | {statistics.median(times):.0f} s | "
+                      f"{max(times):.0f} s |", flush=True)
+            if stopped:
+                print(f"\n(stopped by --stop-after {a.stop_after:g} s: fewer comparisons "
+                      "than asked)")
+    finally:
+        if hog:
+            hog.terminate()
+        if log:
+            log.close()
+    return 0
