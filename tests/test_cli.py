@@ -65,6 +65,51 @@ check(len(out.split()) == 3 * 2 * 2 * 2, f"sweep product listed: {len(out.split(
 rc, out, err = run(["list", "peak"])
 check("peak/fma/threads:1" in out.split() and "peak/triad/threads:1" in out.split(), "peak list")
 
+# block: the quick preset is ViT-L on one view, flash, and its four parts
+rc, out, err = run(["list", "block"])
+t = os.cpu_count()
+check(rc == 0 and out.split() == [f"block/{n}/C:1024/H:16/B:1/N:721/threads:{t}" for n in
+                                  ("flash", "gemm", "openblas", "attention/flash", "other")],
+      f"block quick list: {out.split()}")
+rc, out, err = run(["list", "block", "--preset", "da3"])
+names = out.split()
+# 4 variants x (1 view + 3 views x 2 scopes) x (the block + 4 parts)
+check(rc == 0 and len(names) == 4 * 7 * 5 and
+      f"block/flash/C:1536/H:24/B:1/N:5768/threads:{t}" in names and
+      f"block/flash/C:1536/H:24/B:8/N:721/threads:{t}" in names,
+      f"block da3 preset: variants x views x scopes, got {len(names)}")
+rc, out, err = run(["list", "block", "--vit", "S,G", "--views", "2", "--scope", "global",
+                    "--impl", "naive,flash"])
+names = out.split()
+check(rc == 0 and names[:2] == [f"block/naive/C:384/H:6/B:1/N:1442/threads:{t}",
+                                f"block/flash/C:384/H:6/B:1/N:1442/threads:{t}"]
+      and len(names) == 2 * 6, f"block sweep: {names}")
+usage_error(["block", "--vit", "X"], "--vit")
+usage_error(["block", "--views", "0"], "--views")
+usage_error(["block", "--scope", "everywhere"], "everywhere")
+usage_error(["attention", "--views", "2"], "--views")
+usage_error(["block", "--vit", "G", "--views", "8", "--scope", "global", "--mem-limit", "64M"],
+            "--mem-limit")
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "b.json")
+    small = ["block", "--vit", "S", "--repetitions", "1", "--min-time", "0.001", "--json", path]
+    rc, out, err = run(small)
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    by = {b["name"]: b for b in doc.get("benchmarks", [])}
+    whole = by.get(f"block/flash/C:384/H:6/B:1/N:721/threads:{t}", {})
+    shares = [whole.get(k, -1) for k in ("gemm_share", "attn_share", "other_share")]
+    check(rc == 0 and len(by) == 5 and not any(b.get("error_occurred") for b in by.values()),
+          f"a small block run: rc {rc}, {len(by)} benchmarks")
+    check(min(shares) >= 0 and 0.9 < sum(shares) <= 1.0001 and whole.get("max_rel_err", 1) < 1e-4
+          and 0 < whole.get("pct_peak", 0) <= 103, f"block counters: {shares} {whole}")
+    rc, out, err = run(small + ["--impl", "naive,flash"],
+                       env={"DA3BENCH_TEST_CORRUPT": "block/naive"})
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    errs = [b["name"].split("/")[1] for b in doc.get("benchmarks", []) if b.get("error_occurred")]
+    check(rc == 1 and errs == ["naive"] and len(doc.get("benchmarks", [])) == 6
+          and "max_rel_err" in out,
+          f"a spoiled block is reported, its parts still run: rc {rc}, errored {errs}")
+
 # cuda: listed (as skipped, with why, where no GPU can run), never an error
 rc, out, err = run(["list", "cuda", "--preset", "seed", "--depth", "0,2", "--io-ms", "5"])
 lines = out.splitlines()

@@ -304,6 +304,49 @@ def prefetch_section(m):
                   "overlap_eff", "bound_ratio", "io ms/batch", "compute ms/batch"], rows)
 
 
+def block_section(m):
+    """The block suite's measurements: one DA3 ViT block, whole and by part."""
+    blocks = sections.block(m)
+    if not blocks:
+        return ""
+    rows, says = [], []
+    for (c, h, b, n, threads), e in blocks.items():
+        vit, model, depth = sections.VITS.get(c, (f"C{c}", "?", None))
+        views = (b or 1) * (n or 0) / 721
+        scope = ("one view" if views == 1 else
+                 f"{views:g} views, within each" if (b or 1) > 1 else f"{views:g} views, across")
+        parts = e["parts"]
+        ob = parts.get("openblas")
+        for impl, s in e["blocks"].items():
+            # the GEMMs' rate inside the block (its own clock) over OpenBLAS's alone
+            vs_ob = sections.ratio(s.get("gemm_GFLOPS"), ob and ob["gflops"])
+            pct = "suspect peak" if s["peak_suspect"] else fmt(s["pct"], ".1f")
+            shares = " / ".join(fmt(100 * s[k], ".0f") if s.get(k) is not None else "—"
+                                for k in ("attn_share", "gemm_share", "other_share"))
+            rows.append([f"{vit} ({model})", scope, threads, impl, ms_sd(s), fmt(s["gflops"], ".1f"),
+                         pct, shares, fmt(100 * vs_ob, ".0f") if vs_ob else "—",
+                         fmt(depth * s["ms"] / 1000, ".2f") if depth else "—"])
+        nv, fl = e["blocks"].get("naive"), e["blocks"].get("flash")
+        rci = sections.ratio_ci(nv, fl)
+        if rci and depth:
+            says.append(f"{vit}, {scope}: flash in place of naive makes the block "
+                        f"{times_ci(rci)} faster, {fmt(depth * (nv['ms'] - fl['ms']) / 1000, '.2f')} "
+                        f"s less per image over its {depth} blocks (attention was "
+                        f"{fmt(100 * (nv.get('attn_share') or 0), '.0f')}% of the naive block, "
+                        f"{fmt(100 * (fl.get('attn_share') or 0), '.0f')}% of the flash one).")
+    head = ["model", "attention over", "threads", "attention", "ms per block", "GFLOP/s",
+            "% of peak", "attention / GEMM / other %", "GEMMs: % of OpenBLAS alone",
+            "depth x block, s"]
+    note = ("One transformer block of DA3's backbone, measured (`da3bench run block`): "
+            "LayerNorm, QKV, attention, projection, LayerScale residual, LayerNorm, MLP, "
+            "residual, fp32. The shares are of the block's own time; \"GEMMs: % of OpenBLAS "
+            "alone\" is the GFLOP/s of the block's four GEMMs inside the block over those of "
+            "the same four, one threaded `cblas_sgemm` each, timed alone in the same run. \"depth x block\" multiplies "
+            "one block by the backbone's depth: not a measured image (no patch embedding, "
+            "DPT head or camera head).")
+    return "\n".join([note, "", table(head, rows)] + ([""] + [f"- {x}" for x in says] if says else []))
+
+
 def combined_section(machines):
     out = ["The model (stated, not measured as one run): one DA3 step per view is the "
            "preprocessing of one image plus one attention call. From this run: "
@@ -509,8 +552,15 @@ def write_report(machines, out, failed, baseline_docs=()):
                            f"on {m.label}", machine=slug(m.label) if len(machines) > 1 else "")
             parts += [fn(m), ""]
     CONTEXT.update(section="combined impact", machine="", caption="Combined impact (model)")
-    parts += ["## 5. Combined Impact", "", combined_section(machines), "",
-              "## 6. Technical Details", ""]
+    parts += ["## 5. Combined Impact", "", combined_section(machines), ""]
+    for m in machines:
+        CONTEXT.update(section="block", caption=f"One DA3 block on {m.label}",
+                       machine=slug(m.label) if len(machines) > 1 else "")
+        b = block_section(m)
+        if b:
+            parts += [f"### One DA3 block, measured{' — ' + m.label if len(machines) > 1 else ''}",
+                      "", b, ""]
+    parts += ["## 6. Technical Details", ""]
     for m in machines:
         CONTEXT.update(section="technical details", caption=f"Environment of {m.label}",
                        machine=slug(m.label) if len(machines) > 1 else "")

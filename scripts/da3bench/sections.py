@@ -184,3 +184,32 @@ def cuda_prefetch(machine):
             "compute": counter(reps, "compute_ms"), "speedup": counter(reps, "speedup"),
         }
     return dict(sorted(out.items(), key=lambda kv: tuple(str(x) for x in kv[0])))
+
+
+# DA3's backbones by width: (ViT, DA3 model, depth)
+VITS = {384: ("ViT-S", "DA3-Small", 12), 768: ("ViT-B", "DA3-Base", 12),
+        1024: ("ViT-L", "DA3-Large", 24), 1536: ("ViT-G", "DA3-Giant", 40)}
+BLOCK_PARTS = ("gemm", "openblas", "attention", "other")
+
+
+def block(machine):
+    """(C, H, B, N, threads) -> {"blocks": impl -> stats, "parts": part -> stats}."""
+    out = {}
+    for name, reps in group(machine.records, "block").items():
+        r0 = reps[0]
+        if not r0.words:
+            continue
+        p = r0.params
+        key = (p.get("C"), p.get("H"), p.get("B"), p.get("N"), p.get("threads"))
+        ms, sd = median_sd([r.time_ms for r in reps])
+        s = {"ms": ms, "sd": sd, "n": len(reps), "ci": median_ci([r.time_ms for r in reps]),
+             "gflops": counter(reps, "GFLOPS"), "pct": counter(reps, "pct_peak"),
+             "peak_suspect": (counter(reps, "pct_peak") or 0) > SUSPECT_PCT}
+        entry = out.setdefault(key, {"blocks": {}, "parts": {}})
+        if r0.words[0] in BLOCK_PARTS:
+            entry["parts"][r0.words[0]] = s
+        else:
+            for k in ("gemm_share", "attn_share", "other_share", "gemm_GFLOPS", "max_rel_err"):
+                s[k] = counter(reps, k)
+            entry["blocks"][r0.words[0]] = s
+    return dict(sorted(out.items(), key=lambda kv: tuple(x or 0 for x in kv[0])))

@@ -353,6 +353,16 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         } else if ((v = flag_value("--loader", argc, argv, &i))) {
             if (name_list("--loader", v, "sim,jpeg", NULL, o->loaders, &o->nloader, 2, err, errlen))
                 return 2;
+        } else if ((v = flag_value("--vit", argc, argv, &i))) {
+            if (name_list("--vit", v, "S,B,L,G", NULL, o->vits, &o->nvit, 4, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--views", argc, argv, &i))) {
+            if (sweep_flag("--views", v, 1, 64, &o->views, err, errlen))
+                return 2;
+        } else if ((v = flag_value("--scope", argc, argv, &i))) {
+            if (name_list("--scope", v, "local,global", NULL, o->scopes, &o->nscope, 2, err,
+                          errlen))
+                return 2;
         } else if ((v = flag_value("--work", argc, argv, &i))) {
             if (sweep_flag("--work", v, 1, 1000000, &o->work, err, errlen))
                 return 2;
@@ -462,6 +472,9 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         {"--decode", "preprocess", o->ndecode != 0},
         {"--method", "preprocess", o->nmethod != 0},
         {"--res", "preprocess", o->res.n != 0},
+        {"--vit", "block", o->nvit != 0},
+        {"--views", "block", o->views.n != 0},
+        {"--scope", "block", o->nscope != 0},
     };
     for (size_t k = 0; o->cmd != DA3_CMD_ENV && k < sizeof own / sizeof *own; k++)
         if (own[k].given && !da3_cli_runs_suite(o, own[k].suite)) {

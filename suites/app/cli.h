@@ -56,6 +56,10 @@ typedef struct {
     da3_sweep io_ms, depth, loader_threads;
     int batches, batch_size, compute_threads; /* 0: the preset's / default */
     int loaders[2], nloader;                  /* 0 sim, 1 jpeg */
+    /* block */
+    int vits[4], nvit;      /* --vit: 0 S, 1 B, 2 L, 3 G, in the order given; 0: the preset's */
+    da3_sweep views;        /* --views */
+    int scopes[2], nscope;  /* --scope: 0 local (within each view), 1 global (across) */
     /* calib */
     da3_sweep work;
     double slowdown;                          /* 0: none */

@@ -264,7 +264,7 @@ int main(int argc, char **argv)
     }
 
     int threads[DA3_SWEEP_MAX];
-    int nthreads = wanted(&o, &da3_attention_suite)
+    int nthreads = wanted(&o, &da3_attention_suite) || wanted(&o, &da3_block_suite)
                        ? da3_attention_threads(&o, threads, DA3_SWEEP_MAX)
                        : 0;
     int cpu_peak = 0;

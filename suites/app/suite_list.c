@@ -7,7 +7,7 @@
 #include <string.h>
 
 const da3_suite *const da3_suite_list[] = {
-    &da3_attention_suite, &da3_peak_suite, &da3_preprocess_suite,
+    &da3_attention_suite, &da3_block_suite, &da3_peak_suite, &da3_preprocess_suite,
     &da3_prefetch_suite,  &da3_cuda_suite, &da3_calib_suite,
 };
 const int da3_suite_count = (int)(sizeof da3_suite_list / sizeof *da3_suite_list);

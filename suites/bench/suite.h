@@ -35,7 +35,7 @@ typedef struct da3_suite {
 } da3_suite;
 
 extern const da3_suite da3_attention_suite, da3_peak_suite, da3_preprocess_suite,
-    da3_prefetch_suite, da3_cuda_suite, da3_calib_suite;
+    da3_prefetch_suite, da3_cuda_suite, da3_calib_suite, da3_block_suite;
 
 /* Every suite, in the order they run and print. */
 extern const da3_suite *const da3_suite_list[];

@@ -438,3 +438,45 @@ def test_gnuplot_data_has_intervals_ticks_and_the_bound(tmp_path, capsys):
         assert "gnuplot" not in err, err  # every script ran
         for name in ("attention", "preprocess", "prefetch"):
             assert (out / f"{name}_gnuplot.png").stat().st_size > 5000
+
+
+BLOCK_SAMPLE = os.path.join(ROOT, "tests", "data", "block-sample.json")
+
+
+def block_rows(text):
+    section = text.split("### One DA3 block, measured", 1)[1].split("\n## ", 1)[0]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| ViT")]
+    return section, rows
+
+
+def test_the_block_suite_has_its_table_in_combined_impact(tmp_path):
+    # a real run: ViT-S, 2 views within each and across, naive and flash
+    rc, out, text = run(tmp_path, SAMPLE, BLOCK_SAMPLE, extra=("--no-plots",))
+    assert rc == 0
+    section, rows = block_rows(text)
+    assert len(rows) == 4 and {r[3] for r in rows} == {"naive", "flash"}
+    assert {r[1] for r in rows} == {"2 views, within each", "2 views, across"}
+    for r in rows:
+        shares = [float(x) for x in r[7].split(" / ")]
+        assert 95 <= sum(shares) <= 102, r  # rounded shares of one block's time
+        assert 0 < float(r[6]) <= 103 and float(r[8]) > 0
+        assert float(r[9]) == pytest.approx(12 * float(r[4].split()[0]) / 1000, abs=0.01)
+    # a sentence per shape with both implementations, from the same numbers
+    says = [l for l in section.splitlines() if l.startswith("- ViT-S")]
+    assert len(says) == 2 and all("faster" in l and "over its 12 blocks" in l for l in says)
+    assert list((out / "tables").glob("block*.csv"))  # one per machine
+
+
+def test_a_block_above_the_peak_says_the_peak_is_suspect(tmp_path):
+    doc = json.load(open(BLOCK_SAMPLE))
+    for b in doc["benchmarks"]:
+        if b["name"].startswith("block/flash") and "pct_peak" in b:
+            b["pct_peak"] = 140.0
+    p = tmp_path / "above.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p, extra=("--no-plots",))
+    assert rc == 0
+    _, rows = block_rows(text)
+    assert [r[6] for r in rows if r[3] == "flash"] == ["suspect peak"] * 2
+    assert "140" not in text.split("### One DA3 block", 1)[1].split("\n## ", 1)[0]
