@@ -344,7 +344,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
         const int64_t args[] = {c->s.b, c->s.h, c->s.n, c->s.d, c->threads};
         gb_args(b, args, 5);
         gb_arg_names(b, names, 5);
-                gb_set_unit(b, GB_MS);
+        gb_set_unit(b, GB_MS);
     }
     return ncases;
 }

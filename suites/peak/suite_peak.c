@@ -96,7 +96,7 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
             const int64_t arg = peak_threads[i];
             gb_args(b, &arg, 1);
             gb_arg_names(b, names, 1);
-                        gb_set_unit(b, GB_MS);
+            gb_set_unit(b, GB_MS);
         }
     return 2 * npeak;
 }
