@@ -32,6 +32,13 @@ def times_ci(rci, spec=".2f"):
     return f"{format(r, spec)}x [{format(lo, spec)}..{format(hi, spec)}]"
 
 
+def pct_cell(s):
+    """% of peak, or why it is not shown: above 100% the peak was wrong."""
+    if s and s.get("peak_suspect"):
+        return f"peak under-measured ({s['pct']:.0f}%?)"
+    return fmt(s and s["pct"], ".1f")
+
+
 def ms_sd(s):
     return f"{fmt(s['ms'], '.3f')} ± {fmt(s['sd'], '.3f')}" if s else "—"
 
