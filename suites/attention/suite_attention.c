@@ -149,14 +149,7 @@ static void attn_body(gb_state *st, void *arg)
         gb_skip_with_error(st, msg);
         return;
     }
-    /* The peak again, next to the case (once, not per repetition): a
-     * neighbour's load during the start-up measurement would otherwise make
-     * every pct_peak of the run too high (above 100% was seen). The larger
-     * of the two is the one used, so pct_peak is never inflated by a
-     * momentarily slow measurement of the peak. */
-    if (c->peak > 0 && c->peak_adj == 0) /* 0: not measured (counting instructions) */
-        c->peak_adj = da3_cpu_peak_gflops(c->threads, 0.05, 3);
-    const double peak = c->peak > c->peak_adj ? c->peak : c->peak_adj;
+    const double peak = da3_case_peak(c->peak, &c->peak_adj, c->threads);
     double total = 0;
     int64_t iters = 0;
     while (gb_keep_running(st)) {
@@ -171,15 +164,7 @@ static void attn_body(gb_state *st, void *arg)
     }
     const double flops = 4.0 * c->s.b * c->s.h * (double)c->s.n * c->s.n * c->s.d;
     const double gflops = total > 0 ? flops * (double)iters / total * 1e-9 : 0;
-    gb_counter(st, "GFLOPS", gflops, GB_COUNTER_DEFAULT);
-    const double pct = peak > 0 ? 100.0 * gflops / peak : 0;
-    gb_counter(st, "pct_peak", pct, GB_COUNTER_DEFAULT);
-    if (pct > DA3_PEAK_SUSPECT_PCT) { /* beyond a physical limit: the peak is wrong */
-        size_t l = strlen(msg);
-        snprintf(msg + l, sizeof msg - l, ", peak under-measured: pct_peak above 100%%");
-        gb_set_label(st, msg);
-    }
-    gb_counter(st, "peak_gflops", peak, GB_COUNTER_DEFAULT);
+    da3_peak_counters(st, msg, sizeof msg, gflops, peak);
     gb_counter(st, "max_abs_err", cur.err, GB_COUNTER_DEFAULT);
     gb_counter(st, "extra_bytes", (double)cur.ws_bytes, GB_COUNTER_DEFAULT);
 }

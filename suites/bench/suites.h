@@ -74,6 +74,15 @@ void da3_suite_cuda_cleanup(void);
 int da3_suite_calib(const da3_opts *o, const da3_env *env, int list_only, char *err,
                     size_t errlen);
 
+/* The peak a case's pct_peak is against: `start`, the run's measurement
+ * at its thread count, or one made next to the case (once, cached in
+ * *adj, which starts at 0), the larger. 0 where the run measures none. */
+double da3_case_peak(double start, double *adj, int threads);
+/* GFLOPS, pct_peak and peak_gflops of a case; above DA3_PEAK_SUSPECT_PCT
+ * the label (a buffer of len bytes) says the peak is under-measured. */
+typedef struct gb_state gb_state;
+void da3_peak_counters(gb_state *st, char *label, size_t len, double gflops, double peak);
+
 static inline double da3_now(void)
 {
     struct timespec ts;

@@ -110,14 +110,6 @@ static int prepare(const block_case *c, int impl)
     return cur.rc;
 }
 
-static double case_peak(block_case *c)
-{
-    /* measured again next to the case, the larger kept (suite_attention.c) */
-    if (c->peak > 0 && c->peak_adj == 0)
-        c->peak_adj = da3_cpu_peak_gflops(c->threads, 0.05, 3);
-    return c->peak > c->peak_adj ? c->peak : c->peak_adj;
-}
-
 static void block_body(gb_state *st, void *arg)
 {
     block_case *c = arg;
@@ -135,7 +127,7 @@ static void block_body(gb_state *st, void *arg)
         gb_skip_with_error(st, msg);
         return;
     }
-    const double peak = case_peak(c);
+    const double peak = da3_case_peak(c->peak, &c->peak_adj, c->threads);
     const double gf = da3_block_gemm_flops(&c->s), af = da3_block_attn_flops(&c->s);
     if (c->part >= 0) {
         int rc = 0;
@@ -154,12 +146,8 @@ static void block_body(gb_state *st, void *arg)
         const double flops = c->part == DA3_BLOCK_PART_ATTN    ? af
                              : c->part == DA3_BLOCK_PART_OTHER ? 0
                                                                : gf;
-        if (flops > 0 && total > 0) {
-            const double g = flops * (double)iters / total * 1e-9;
-            gb_counter(st, "GFLOPS", g, GB_COUNTER_DEFAULT);
-            if (peak > 0)
-                gb_counter(st, "pct_peak", 100.0 * g / peak, GB_COUNTER_DEFAULT);
-        }
+        if (flops > 0 && total > 0)
+            da3_peak_counters(st, msg, sizeof msg, flops * (double)iters / total * 1e-9, peak);
         return;
     }
     double total = 0;
@@ -176,15 +164,7 @@ static void block_body(gb_state *st, void *arg)
     if (total <= 0)
         return;
     const double gflops = (gf + af) * (double)iters / total * 1e-9;
-    const double pct = peak > 0 ? 100.0 * gflops / peak : 0;
-    gb_counter(st, "GFLOPS", gflops, GB_COUNTER_DEFAULT);
-    gb_counter(st, "pct_peak", pct, GB_COUNTER_DEFAULT);
-    if (pct > DA3_PEAK_SUSPECT_PCT) { /* beyond a physical limit: the peak is wrong */
-        size_t l = strlen(msg);
-        snprintf(msg + l, sizeof msg - l, ", peak under-measured: pct_peak above 100%%");
-        gb_set_label(st, msg);
-    }
-    gb_counter(st, "peak_gflops", peak, GB_COUNTER_DEFAULT);
+    da3_peak_counters(st, msg, sizeof msg, gflops, peak);
     gb_counter(st, "gemm_share", sum.gemm / total, GB_COUNTER_DEFAULT);
     gb_counter(st, "attn_share", sum.attn / total, GB_COUNTER_DEFAULT);
     gb_counter(st, "other_share", sum.other / total, GB_COUNTER_DEFAULT);
