@@ -57,6 +57,12 @@ with tempfile.TemporaryDirectory() as tmp:
     usage_error(["attention", "--seq", "64", "--benchmark_filter=["], "--benchmark_filter")
     usage_error(["attention", "--seq", "64", "--benchmark_filter=nosuch"], "matches none")
     usage_error(["attention", "--seq", "64", "--benchmark_min_time=-5"], "--benchmark_min_time")
+    # Google Benchmark 1.8's forms: "100x" needs it, "0.01s" is passed on as
+    # a plain number (Debian 12's 1.7.1 took neither and exited 0)
+    usage_error(["attention", "--seq", "64", "--benchmark_min_time=5x"], "iteration count")
+    rc, out, err = run(["attention", "--seq", "40", "--impl", "flash", "-q", "--repetitions", "1",
+                        "--benchmark_min_time=0.01s"])
+    check(rc == 0 and "unrecognized" not in err, f"--benchmark_min_time=0.01s runs: {rc} {err[-200:]!r}")
     # checked before anything runs: a file as the fixtures folder, a flag of
     # a suite the run does not include
     usage_error(["preprocess", "--fixtures", old], "not a folder")

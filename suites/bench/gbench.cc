@@ -362,15 +362,25 @@ int gb_init(int *argc, char **argv)
         else if (!std::strncmp(a, "--benchmark_filter=", 19))
             g_filter = a + 19;
         else if (!std::strncmp(a, "--benchmark_min_time=", 21)) {
-            // GB takes "0.5", "0.5s" or "100x"; a time that is not positive
-            // would run each benchmark once and call it measured
+            // Google Benchmark 1.8 takes "0.5", "0.5s" or "100x"; Debian 12's
+            // 1.7.1 only a plain number and rejects the others. "0.5s" is
+            // passed on as "0.5"; "100x" cannot be. A time that is not
+            // positive would run each benchmark once and call it measured.
             char *end;
             const double v = std::strtod(a + 21, &end);
-            if (end == a + 21 || !(v > 0) || !(*end == 0 || !std::strcmp(end, "s") ||
-                                                 !std::strcmp(end, "x"))) {
+            const bool secs = *end == 0 || !std::strcmp(end, "s");
+            if (end == a + 21 || !(v > 0) || !secs) {
                 std::cerr << "da3bench: --benchmark_min_time=" << (a + 21)
-                          << ": expected a positive number of seconds\n";
+                          << (!std::strcmp(end, "x") && v > 0
+                                  ? ": an iteration count needs Google Benchmark 1.8; give "
+                                    "seconds\n"
+                                  : ": expected a positive number of seconds\n");
                 return -1;
+            }
+            if (*end == 's') {
+                static std::string plain;
+                plain.assign(a, (size_t)(end - a));
+                argv[kept - 1] = &plain[0];
             }
         }
         else if (!std::strncmp(a, "--benchmark_time_unit=", 22)) {
