@@ -359,7 +359,8 @@ def cuda_attention(machines, out):
         peak = number(m.context.get("cuda_peak_gflops"))
         if peak:
             ax.axhline(peak, color="k", ls="--", lw=1,
-                       label=f"{m.context.get('cuda_device', 'GPU')}: measured fp32 peak {peak:.0f} GFLOP/s")
+                       label=f"{m.context.get('cuda_device', 'GPU')}: measured fp32 FMA peak "
+                             f"{peak:.0f} GFLOP/s (roof of the fp32 kernels, not of tf32)")
     if not made:
         plt.close(fig)
         return False
