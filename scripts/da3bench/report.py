@@ -22,11 +22,12 @@ covers what is there. Exit 2 if no file could be read.
 import argparse
 import json
 import os
+import re
 import sys
 
 
 from . import gnuplot, impact, sections, summary
-from .results import errors, load_many
+from .results import errors, load_many, merge_runs
 from .tables import (CONTEXT, TABLES, baseline_tables, fmt, ms_sd, pct_cell, slug, table, times,
                      times_ci, write_tables)
 
@@ -99,6 +100,16 @@ def preprocess_section(m):
     return "\n\n".join(parts)
 
 
+def cuda_versions(text):
+    """'driver 13000, runtime 13000' (cudaDriverGetVersion's 1000*major +
+    10*minor) -> 'CUDA driver API 13.0, runtime 13.0'."""
+    def one(mt):
+        v = int(mt.group(2))
+        return f"{mt.group(1)} {v // 1000}.{v % 1000 // 10}"
+    out = re.sub(r"(driver|runtime) (\d{4,})", one, text)
+    return out.replace("driver ", "CUDA driver API ", 1) if out != text else text
+
+
 def cuda_note(m):
     """The GPU's context line, or why the cuda suite was skipped; None if it did not run."""
     c = m.context
@@ -107,7 +118,7 @@ def cuda_note(m):
     if c.get("cuda_device"):
         return (f"**GPU (CUDA):** {c['cuda_device']} (compute capability "
                 f"{c.get('cuda_compute_capability', '?')}, {c.get('cuda_sms', '?')} SMs, "
-                f"{c.get('cuda_versions', '')}); measured fp32 FMA peak "
+                f"{cuda_versions(c.get('cuda_versions', ''))}); measured fp32 FMA peak "
                 f"{c.get('cuda_peak_gflops', '?')} GFLOP/s, nominal "
                 f"{c.get('cuda_nominal_gflops', '?')}. Times from CUDA events.")
     return None
@@ -122,16 +133,18 @@ def cuda_attention_section(m):
     rows = []
     for (b, h, n, d), impl in att.items():
         nv, fl, ft = impl.get("naive"), impl.get("flash"), impl.get("flash_tf32")
+        nt = impl.get("naive_tf32")
         sp = sections.ratio(nv and nv["ms"], fl and fl["ms"])
+        st = sections.ratio(nt and nt["ms"], ft and ft["ms"])
         rows.append([n, b, h, d] + [ms_sd(impl.get(k)) for k in impls] +
                     [times(sp) if sp else "—", fmt(fl and fl["gflops"], ".0f"),
-                     pct_cell(fl), fmt(ft and ft["gflops"], ".0f"),
+                     pct_cell(fl), times(st) if st else "—", fmt(ft and ft["gflops"], ".0f"),
                      fmt(max((x["err"] or 0) for x in impl.values()), ".1e")])
     heads = [("naive (cuBLAS) ms" if k == "naive" else k + " ms") for k in impls]
     return note + "\n\n" + table(
         ["seq", "batch", "heads", "head_dim"] + heads +
         ["flash ÷ naive speedup", "flash GFLOP/s", "flash % measured peak",
-         "flash_tf32 GFLOP/s", "max_abs_err"], rows)
+         "flash_tf32 ÷ naive_tf32 speedup", "flash_tf32 GFLOP/s", "max_abs_err"], rows)
 
 
 def cuda_prefetch_section(m):
@@ -213,8 +226,10 @@ def plot_provenance(machines):
 def with_gpu(cpu, gpu):
     """A section's CPU table, then its GPU table (or why the GPU was skipped)."""
     def both(m):
-        g = gpu(m)
-        return cpu(m) + (f"\n\n### GPU (CUDA)\n\n{g}" if g else "")
+        g, c = gpu(m), cpu(m)
+        if g and c.startswith("_No "):  # a GPU-only file: no CPU line to say so
+            return f"### GPU (CUDA)\n\n{g}"
+        return c + (f"\n\n### GPU (CUDA)\n\n{g}" if g else "")
     return both
 
 
@@ -336,7 +351,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     warn = lambda msg: print(f"report.py: {msg}", file=sys.stderr)  # noqa: E731
     paths, baseline_docs = split_baselines(a.results, warn)
-    machines = load_many(paths, warn)
+    machines = merge_runs(load_many(paths, warn))
     if not machines:
         warn("no readable results file" + (" of da3bench's (baselines.py's files go beside one)"
                                            if baseline_docs else ""))

@@ -43,7 +43,8 @@ class Machine:
         c = self.context
         host = c.get("host_name", "?")
         cpu = c.get("cpu_model", "")
-        return f"{host} ({cpu}, {c.get('isa_selected', '?')})" if cpu else host
+        gpu = f", {c['cuda_device']}" if c.get("cuda_device") else ""
+        return f"{host} ({cpu}, {c.get('isa_selected', '?')}{gpu})" if cpu else host
 
     def peak(self, threads=None):
         key = f"peak_gflops_{threads}t" if threads else "peak_gflops"
@@ -135,6 +136,33 @@ def load_many(paths, warn):
         except ResultsError as e:
             warn(str(e))
     return machines
+
+
+def merge_runs(machines):
+    """Files of one machine and commit whose benchmarks differ (the GPU
+    batch writes its attention and prefetch runs apart) -> one Machine, so
+    the report gives one column and one set of sections to one machine.
+    Files that share a benchmark stay apart: they are separate runs to
+    compare, not parts of one."""
+    out = []
+    for m in machines:
+        c = m.context
+        key = tuple(c.get(k) for k in ("host_name", "cpu_model", "cores", "cuda_device",
+                                       "git_commit"))
+        # the peak loops measure the machine, and every run has them
+        names = {r.name for r in m.records if r.suite not in ("peak", "cuda_peak")}
+        for o in out:
+            oc = o.context
+            if key == tuple(oc.get(k) for k in ("host_name", "cpu_model", "cores",
+                                                "cuda_device", "git_commit")) \
+                    and not names & {r.name for r in o.records
+                                     if r.suite not in ("peak", "cuda_peak")}:
+                o.path += " + " + m.path
+                o.records += m.records
+                break
+        else:
+            out.append(Machine(m.path, m.context, list(m.records)))
+    return out
 
 
 def group(records, suite):

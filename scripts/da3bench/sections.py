@@ -7,7 +7,7 @@ deviations are recomputed here.
 
 import math
 
-from .results import counter, counter_ci, group, median_ci, median_sd
+from .results import counter, counter_ci, group, median_ci, median_sd, number
 
 SUSPECT_PCT = 103.0  # % of the measured peak above which the peak is wrong
 
@@ -187,7 +187,9 @@ def cuda_prefetch(machine):
             "io": counter(reps, "io_ms"), "h2d": counter(reps, "h2d_ms"),
             "compute": counter(reps, "compute_ms"), "speedup": counter(reps, "speedup"),
         }
-    return dict(sorted(out.items(), key=lambda kv: tuple(str(x) for x in kv[0])))
+    # io_ms as a number (0, 2, 5, 10, 20), the rest as text
+    return dict(sorted(out.items(), key=lambda kv: (number(kv[0][0]) or 0,) +
+                       tuple(str(x) for x in kv[0][1:])))
 
 
 # DA3's backbones by width: (ViT, DA3 model, depth)

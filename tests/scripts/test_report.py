@@ -487,3 +487,32 @@ def test_a_block_above_the_peak_says_the_peak_is_suspect(tmp_path):
     _, rows = block_rows(text)
     assert [r[6] for r in rows if r[3] == "flash"] == ["suspect peak"] * 2
     assert "140" not in text.split("### One DA3 block", 1)[1].split("\n## ", 1)[0]
+
+
+def test_gpu_batch_files_of_one_machine_read_as_one(tmp_path):
+    # the GPU batch writes attention and prefetch apart, each with the peak
+    doc = json.load(open(SAMPLE))
+    doc["context"].update(cuda_device="Test GPU", cuda_sms="2", cuda_peak_gflops="1000",
+                          cuda_versions="driver 13000, runtime 12080")
+    peak = _gpu_record("cuda_peak/fma", 4.6, GFLOPS=1000.0)
+    att, pf = copy.deepcopy(doc), copy.deepcopy(doc)
+    att["benchmarks"] = [peak, _gpu_record("cuda_attention/naive/B:2/H:8/N:4096/D:64", 12.0),
+                         _gpu_record("cuda_attention/flash/B:2/H:8/N:4096/D:64", 3.0)]
+    pf["benchmarks"] = [peak] + [
+        _gpu_record(f"cuda_prefetch/depth:{d}/io_ms:{io}", 10.0 * io + 1, bound_ratio=1.01)
+        for io in (10, 2) for d in (0, 2)]
+    a, p = tmp_path / "attn.json", tmp_path / "prefetch.json"
+    a.write_text(json.dumps(att))
+    p.write_text(json.dumps(pf))
+    rc, out, text = run(tmp_path, a, p)
+    assert rc == 0
+    assert "attn.json + prefetch.json" in text and "Test GPU" in text
+    assert "_No attention results" not in text  # a GPU-only machine: no CPU line
+    assert "CUDA driver API 13.0, runtime 12.8" in text
+    section = text.split("## 4. Prefetch")[1].split("## 5.")[0]
+    assert section.count("### GPU (CUDA)") == 1  # one machine, not two
+    rows = [l for l in section.splitlines() if l.startswith("| 2 ") or l.startswith("| 10 ")]
+    assert rows and rows[0].startswith("| 2 ")  # io_ms in numeric order
+    # a second run of the same benchmarks stays a machine of its own
+    rc, out, text = run(tmp_path, a, a)
+    assert "attn.json + attn.json" not in text
