@@ -5,6 +5,76 @@ from . import sections
 from .tables import fmt, ms_sd, table, times, times_ci
 
 
+def preprocess_per_image(m):
+    """(ms per image at 8 workers, at the best worker count, that count, the
+    image size) for natural JPEGs, full decode, thread pool: 1920x1080 where
+    measured, else the size the run has; Nones if absent."""
+    groups, _ = sections.preprocess(m)
+    fit = sorted((k for k in groups if k[0] == "threads" and k[1] == "full"),
+                 key=lambda k: k[5] != "1920x1080")
+    if not fit:
+        return None, None, None, None
+    pre = groups[fit[0]]
+    best, bs = sections.best_workers(pre)
+    return (pre["8"]["ms_img"] if "8" in pre else None), (bs and bs["ms_img"]), best, fit[0][5]
+
+
+def image_model(m):
+    """One image through the backbone, modelled from measured parts: depth x
+    the block (split by its measured shares) plus the preprocessing of one
+    image (naive with the seed's 8 workers, the others at the best count).
+    [{vit, model, scope, impl, s: {attention, gemm, other, preprocessing}}],
+    seconds; preprocessing None where the run has no preprocess results."""
+    t8, tbest, best, size = preprocess_per_image(m)
+    out = []
+    for (c, h, b, n, threads), e in sections.block(m).items():
+        vit, model, depth = sections.VITS.get(c, (f"C{c}", "?", None))
+        views = (b or 1) * (n or 0) / 721
+        if not depth or views != 1:  # one image: one view
+            continue
+        for impl, st in e["blocks"].items():
+            shares = [st.get(k) for k in ("attn_share", "gemm_share", "other_share")]
+            if any(x is None for x in shares) or st["ms"] != st["ms"]:
+                continue
+            total = depth * st["ms"] / 1000
+            pre = t8 if impl == "naive" else tbest
+            out.append({"vit": vit, "model": model, "threads": threads, "impl": impl,
+                        "workers": 8 if impl == "naive" else best, "size": size,
+                        "s": {"attention": total * shares[0], "gemm": total * shares[1],
+                              "other": total * shares[2],
+                              "preprocessing": pre / 1000 if pre else None}})
+    return out
+
+
+def image_sentences(m):
+    """What the modelled image says, in sentences from its numbers."""
+    rows = image_model(m)
+    says = []
+    for vit in dict.fromkeys(r["vit"] for r in rows):
+        by = {r["impl"]: r for r in rows if r["vit"] == vit}
+        nv, fl = by.get("naive"), by.get("flash")
+        if not (nv and fl):
+            continue
+        tn, tf = (sum(v or 0 for v in r["s"].values()) for r in (nv, fl))
+        share = lambda r, k, t: 100 * (r["s"][k] or 0) / t  # noqa: E731
+        pre = ("" if nv["s"]["preprocessing"] is None else
+               f", preprocessing (one {fl['size']} JPEG) "
+               f"{fmt(share(fl, 'preprocessing', tf), '.1f')}%")
+        big = max(("attention", "gemm", "other"), key=lambda k: fl["s"][k])
+        says.append(
+            f"{vit} ({nv['model']}), one view, {nv['threads']} threads: {fmt(tn, '.2f')} s per "
+            f"image upstream (naive attention"
+            f"{', preprocessing at 8 workers' if pre else ''}) against {fmt(tf, '.2f')} s "
+            f"optimized (flash{', preprocessing at ' + str(fl['workers']) + ' workers' if pre else ''}"
+            f"): {fmt(tn / tf, '.2f')}x. Attention falls from "
+            f"{fmt(share(nv, 'attention', tn), '.0f')}% of the image to "
+            f"{fmt(share(fl, 'attention', tf), '.0f')}%; the GEMMs are then "
+            f"{fmt(share(fl, 'gemm', tf), '.0f')}%, the rest of the block "
+            f"{fmt(share(fl, 'other', tf), '.0f')}%{pre}: the largest part left is "
+            f"{'the GEMMs' if big == 'gemm' else big}.")
+    return says
+
+
 def block_section(m):
     """The block suite's measurements: one DA3 ViT block, whole and by part."""
     blocks = sections.block(m)
@@ -83,4 +153,11 @@ def combined_section(machines):
         rows.append([m.label, times(seed), times(ours),
                      f"N={key[2]}, B={key[0]}, H={key[1]}; {best} workers"])
     out.append(table(["machine", "seed's optimizations", "this suite's best", "inputs"], rows))
+    says = [f"- {m.label}: {x}" if len(machines) > 1 else f"- {x}"
+            for m in machines for x in image_sentences(m)]
+    if says:
+        out += ["", "One image through the backbone, from the block suite's measured block "
+                "(depth x one block, split by its measured shares) and the preprocess "
+                "suite's ms per image; a model of measured parts, not one timed run, and "
+                "without the patch embedding, the DPT head and the camera head:", ""] + says
     return "\n".join(out)

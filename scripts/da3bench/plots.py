@@ -15,7 +15,9 @@ prefetch: run time against io_ms per depth, with the bound curve;
 roofline: every attention result against the machine's compute and memory
 roofs (arithmetic intensity from the bytes each implementation must move);
 cuda_attention_gflops: the GPU's attention throughput against N per
-implementation, with its measured fp32 peak.
+implementation, with its measured fp32 peak;
+image_breakdown: one image through the backbone per configuration, a
+stacked bar of attention, GEMMs, the rest of the block and preprocessing.
 """
 
 import os
@@ -376,8 +378,49 @@ def cuda_attention(machines, out):
     return True
 
 
+IMAGE_PARTS = (("attention", "#0072B2"), ("gemm", "#E69F00"), ("other", "#009E73"),
+               ("preprocessing", "#CC79A7"))
+
+
+def image_breakdown(machines, out):
+    """One image through the backbone per configuration, a stacked bar of
+    its parts (impact.image_model: depth x the measured block, split by its
+    measured shares, plus one image's preprocessing where measured)."""
+    from . import impact
+    bars = []
+    for m in machines:
+        for r in impact.image_model(m):
+            pre = r["s"]["preprocessing"] is not None
+            what = (f"{r['impl']}" + (f", {r['workers']} workers" if pre else "") +
+                    f" — {r['vit']}, {r['threads']} thr" +
+                    (f" — {m.label}" if len(machines) > 1 else ""))
+            bars.append((what, r["s"]))
+    if not bars:
+        return False
+    fig, ax = plt.subplots(figsize=(WIDTH, max(1.6, 0.32 * len(bars) + 0.9)))
+    ys = range(len(bars))
+    left = [0.0] * len(bars)
+    for part, color in IMAGE_PARTS:
+        w = [b[1][part] or 0 for b in bars]
+        if not any(w):
+            continue
+        label = {"gemm": "GEMMs (OpenBLAS)", "other": "rest of the block",
+                 "preprocessing": "preprocessing (one image)"}.get(part, part)
+        ax.barh(list(ys), w, left=left, color=color, label=label, height=0.6)
+        left = [a + b for a, b in zip(left, w)]
+    ax.set_yticks(list(ys))
+    ax.set_yticklabels([b[0] for b in bars])
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds per image (model: depth x measured block + preprocessing)")
+    ax.set_title("One image through the backbone, by part (one view)")
+    ax.grid(True, axis="x", alpha=0.3)
+    _legend(ax)
+    _save(fig, out, "image_breakdown")
+    return True
+
+
 def make_all(machines, out, warn):
-    for fn in (attention, preprocess, prefetch, roofline, cuda_attention):
+    for fn in (attention, preprocess, prefetch, roofline, cuda_attention, image_breakdown):
         try:
             fn(machines, out)
         except (ValueError, KeyError, TypeError) as e:  # a plot must never stop the report

@@ -203,6 +203,10 @@ PLOT_CAPTIONS = {
     "cuda_attention_gflops": "GPU attention throughput (GFLOP/s, from CUDA event times) against "
                              "sequence length per implementation, tf32 dashed, with the GPU's "
                              "measured fp32 FMA peak.",
+    "image_breakdown": "one image through the backbone per configuration (one view): depth x "
+                       "the measured block, split into attention, GEMMs and the rest by its "
+                       "measured shares, plus one image's preprocessing where the run measured "
+                       "it (naive with the seed's 8 workers); a model of measured parts.",
     "roofline": "roofline: every attention result against the measured FMA peak and STREAM "
                 "triad bandwidth (arithmetic intensity from each implementation's compulsory "
                 "traffic).",

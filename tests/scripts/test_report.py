@@ -516,3 +516,31 @@ def test_gpu_batch_files_of_one_machine_read_as_one(tmp_path):
     # a second run of the same benchmarks stays a machine of its own
     rc, out, text = run(tmp_path, a, a)
     assert "attn.json + attn.json" not in text
+
+
+def test_one_image_is_modelled_from_the_block_and_preprocess_runs(tmp_path):
+    # the real ViT-S block of block-sample.json, read as one view (B:1), in
+    # one file with sample.json's preprocessing: the parts of one image
+    doc = json.load(open(SAMPLE))
+    for b in json.load(open(BLOCK_SAMPLE))["benchmarks"]:
+        if "/B:2/N:721" in b["name"]:
+            b = dict(b, name=b["name"].replace("/B:2/", "/B:1/"),
+                     run_name=b.get("run_name", b["name"]).replace("/B:2/", "/B:1/"))
+            doc["benchmarks"].append(b)
+    p = tmp_path / "image.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p)
+    assert rc == 0
+    from da3bench import impact, results
+    rows = impact.image_model(results.load(str(p)))
+    assert {r["impl"] for r in rows} == {"naive", "flash"}
+    nv = [r for r in rows if r["impl"] == "naive"][0]
+    assert nv["workers"] == 8 and nv["s"]["preprocessing"] > 0
+    section = text.split("## 5. Combined Impact")[1].split("\n## ", 1)[0]
+    says = [l for l in section.splitlines() if l.startswith("- ViT-S (DA3-Small), one view")]
+    assert len(says) == 1 and "preprocessing at 8 workers" in says[0]
+    # the sentence's speedup is the ratio of the two modelled totals
+    tn, tf = (sum(r["s"].values()) for r in sorted(rows, key=lambda r: r["impl"] != "naive"))
+    assert f"{tn / tf:.2f}x" in says[0]
+    assert (out / "image_breakdown.png").stat().st_size > 2000
+    assert "image_breakdown.png" in text
