@@ -60,6 +60,28 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 1 and errs == ["naive"] and len(doc.get("benchmarks", [])) == 6
           and "max_rel_err" in out,
           f"a spoiled block is reported, its parts still run: rc {rc}, errored {errs}")
+    # --image: one whole image per configuration, its parts measured inside
+    if EMULATED:
+        say_skipped("block --image: 12 ViT-S blocks per case are minutes under emulation")
+    else:
+        ipath = os.path.join(tmp, "img.json")
+        rc, out, err = run(["block", "--vit", "S", "--image", "--benchmark_filter=image",
+                            "--repetitions", "1", "--min-time", "0.001", "--fixtures", tmp,
+                            "--json", ipath])
+        doc = json.load(open(ipath)) if os.path.exists(ipath) else {}
+        imgs = {b["name"].split("/")[2]: b for b in doc.get("benchmarks", [])
+                if b["name"].startswith("block/image/")}
+        check(rc == 0 and sorted(imgs) == ["dct", "flash", "optimized", "upstream"]
+              and not any(b.get("error_occurred") for b in imgs.values()),
+              f"block --image: rc {rc}, {sorted(imgs)} {err[-300:]!r}")
+        for name, b in imgs.items():
+            parts = [b.get(k, -1) for k in ("pre_share", "attn_share", "gemm_share")]
+            other = b.get("other_share", -1)
+            check(min(parts) > 0 and -0.001 <= other < 0.5 and b.get("depth") == 12
+                  and abs(sum(parts) + other - 1) < 1e-6
+                  and ("dct decode" in b.get("label", "")) == (name in ("dct", "optimized")),
+                  f"image {name}: the parts of one image, {parts} {other} {b.get('label')!r}")
+usage_error(["attention", "--image"], "--image")
 
 # preprocess: list, a small run with its counters, the seed's block
 with tempfile.TemporaryDirectory() as tmp:

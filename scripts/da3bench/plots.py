@@ -389,6 +389,20 @@ def image_breakdown(machines, out):
     from . import impact
     bars = []
     for m in machines:
+        # measured as one run where the block suite ran --image, else modelled
+        measured = sections.image(m)
+        for (c, h, threads), cfg in measured.items():
+            vit = sections.VITS.get(c, (f"C{c}",))[0]
+            for name, st in cfg.items():
+                sec = st["ms"] / 1000
+                bars.append((f"{name} — {vit}, {threads} thr, measured" +
+                             (f" — {m.label}" if len(machines) > 1 else ""),
+                             {"attention": sec * (st.get("attn_share") or 0),
+                              "gemm": sec * (st.get("gemm_share") or 0),
+                              "other": sec * (st.get("other_share") or 0),
+                              "preprocessing": sec * (st.get("pre_share") or 0)}))
+        if measured:
+            continue
         for r in impact.image_model(m):
             pre = r["s"]["preprocessing"] is not None
             what = (f"{r['impl']}" + (f", {r['workers']} workers" if pre else "") +
@@ -411,7 +425,7 @@ def image_breakdown(machines, out):
     ax.set_yticks(list(ys))
     ax.set_yticklabels([b[0] for b in bars])
     ax.invert_yaxis()
-    ax.set_xlabel("seconds per image (model: depth x measured block + preprocessing)")
+    ax.set_xlabel("seconds per image (measured: one run; else depth x block + preprocessing)")
     ax.set_title("One image through the backbone, by part (one view)")
     ax.grid(True, axis="x", alpha=0.3)
     _legend(ax)

@@ -203,10 +203,11 @@ PLOT_CAPTIONS = {
     "cuda_attention_gflops": "GPU attention throughput (GFLOP/s, from CUDA event times) against "
                              "sequence length per implementation, tf32 dashed, with the GPU's "
                              "measured fp32 FMA peak.",
-    "image_breakdown": "one image through the backbone per configuration (one view): depth x "
-                       "the measured block, split into attention, GEMMs and the rest by its "
-                       "measured shares, plus one image's preprocessing where the run measured "
-                       "it (naive with the seed's 8 workers); a model of measured parts.",
+    "image_breakdown": "one image through the backbone per configuration (one view), by "
+                       "part: measured as one run where the block suite ran --image (the "
+                       "parts timed inside it), else modelled: depth x the measured block, "
+                       "split by its measured shares, plus one image's preprocessing where "
+                       "the run measured it (naive with the seed's 8 workers).",
     "roofline": "roofline: every attention result against the measured FMA peak and STREAM "
                 "triad bandwidth (arithmetic intensity from each implementation's compulsory "
                 "traffic).",
@@ -304,6 +305,13 @@ def write_report(machines, out, failed, baseline_docs=()):
             parts += [fn(m), ""]
     CONTEXT.update(section="combined impact", machine="", caption="Combined impact (model)")
     parts += ["## 5. Combined Impact", "", impact.combined_section(machines), ""]
+    for m in machines:
+        CONTEXT.update(section="image", caption=f"One image, measured, on {m.label}",
+                       machine=slug(m.label) if len(machines) > 1 else "")
+        i = impact.image_section(m)
+        if i:
+            parts += [f"### One image, measured{' — ' + m.label if len(machines) > 1 else ''}",
+                      "", i, ""]
     for m in machines:
         CONTEXT.update(section="block", caption=f"One DA3 block on {m.label}",
                        machine=slug(m.label) if len(machines) > 1 else "")

@@ -211,6 +211,8 @@ def block(machine):
         s = {"ms": ms, "sd": sd, "n": len(reps), "ci": median_ci([r.time_ms for r in reps]),
              "gflops": counter(reps, "GFLOPS"), "pct": counter(reps, "pct_peak"),
              "peak_suspect": (counter(reps, "pct_peak") or 0) > SUSPECT_PCT}
+        if r0.words[0] == "image":
+            continue  # image() below
         entry = out.setdefault(key, {"blocks": {}, "parts": {}})
         if r0.words[0] in BLOCK_PARTS:
             entry["parts"][r0.words[0]] = s
@@ -218,4 +220,25 @@ def block(machine):
             for k in ("gemm_share", "attn_share", "other_share", "gemm_GFLOPS", "max_rel_err"):
                 s[k] = counter(reps, k)
             entry["blocks"][r0.words[0]] = s
+    return dict(sorted(out.items(), key=lambda kv: tuple(x or 0 for x in kv[0])))
+
+
+IMAGE_CONFIGS = ("upstream", "flash", "dct", "optimized")
+
+
+def image(machine):
+    """(C, H, threads) -> config -> stats, from the block suite's --image
+    cases: one JPEG preprocessed and the backbone's blocks, timed as one."""
+    out = {}
+    for name, reps in group(machine.records, "block").items():
+        r0 = reps[0]
+        if r0.words[:1] != ("image",) or len(r0.words) < 2:
+            continue
+        p = r0.params
+        ms, sd = median_sd([r.time_ms for r in reps])
+        s = {"ms": ms, "sd": sd, "n": len(reps), "ci": median_ci([r.time_ms for r in reps]),
+             "depth": counter(reps, "depth")}
+        for k in ("pre_share", "attn_share", "gemm_share", "other_share"):
+            s[k] = counter(reps, k)
+        out.setdefault((p.get("C"), p.get("H"), p.get("threads")), {})[r0.words[1]] = s
     return dict(sorted(out.items(), key=lambda kv: tuple(x or 0 for x in kv[0])))

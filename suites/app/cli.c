@@ -246,6 +246,8 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
             if (da3_shapes_read(v, o->shapes, DA3_MAX_SHAPES, &o->nshapes, err, errlen))
                 return 2;
             o->shapes_file = v;
+        } else if (!strcmp(a, "--image")) {
+            o->image = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = 1;
         } else if ((v = flag_value("--report", argc, argv, &i))) {
@@ -475,6 +477,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         {"--vit", "block", o->nvit != 0},
         {"--views", "block", o->views.n != 0},
         {"--scope", "block", o->nscope != 0},
+        {"--image", "block", o->image != 0},
     };
     for (size_t k = 0; o->cmd != DA3_CMD_ENV && k < sizeof own / sizeof *own; k++)
         if (own[k].given && !da3_cli_runs_suite(o, own[k].suite)) {

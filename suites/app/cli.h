@@ -60,6 +60,7 @@ typedef struct {
     int vits[4], nvit;      /* --vit: 0 S, 1 B, 2 L, 3 G, in the order given; 0: the preset's */
     da3_sweep views;        /* --views */
     int scopes[2], nscope;  /* --scope: 0 local (within each view), 1 global (across) */
+    int image;              /* --image: also one whole image per configuration */
     /* calib */
     da3_sweep work;
     double slowdown;                          /* 0: none */

@@ -75,6 +75,8 @@ void da3_cli_usage(int cmd)
          "  --views LIST     views of 721 tokens (504x280) per image\n"
          "  --scope LIST     local (attention within each view), global (across views)\n"
          "  --impl LIST      the attention inside the block (default: flash)\n"
+         "  --image          also one 1920x1080 JPEG preprocessed + depth x block, timed\n"
+         "                   as one: upstream, flash, dct, optimized (one view)\n"
          "                   quick and seed: ViT-L, 1 view; da3: S,B,L,G x views 1,2,4,8\n"
          "                   x local,global\n"
          "Presets:\n"

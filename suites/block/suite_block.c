@@ -16,6 +16,7 @@
  * block's time, from its own clock), gemm_GFLOPS, max_rel_err, extra_bytes.
  */
 #include "block.h"
+#include "image_run.h"
 #include "suite.h"
 #include "cpu.h"
 #include "gbench.h"
@@ -71,7 +72,17 @@ static void release(void)
     cur.key = -1;
 }
 
-static void block_cleanup(void) { release(); }
+static void block_cleanup(void)
+{
+    release();
+    da3_image_cleanup();
+}
+
+/* --image: one whole image per configuration, per variant and thread count */
+#define MAX_IMAGE_CASES (4 * DA3_SWEEP_MAX * DA3_IMAGE_NCONFIG)
+static da3_image_case image_cases[MAX_IMAGE_CASES];
+
+static void image_body(gb_state *st, void *arg) { da3_image_body(st, arg); }
 
 static int prepare(const block_case *c, int impl)
 {
@@ -251,7 +262,36 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
                 }
             }
     static const char *const names[] = {"C", "H", "B", "N", "threads"};
-    for (int i = 0; i < ncases; i++) {
+    int nimage = 0;
+    for (int a = 0; o->image && a < nvit; a++)
+        for (int t = 0; t < nthreads && t < DA3_SWEEP_MAX; t++)
+            for (int k = 0; k < DA3_IMAGE_NCONFIG; k++)
+                image_cases[nimage++] = (da3_image_case){
+                    .s = {VIEW_TOKENS, vits[vit[a]].dim, vits[vit[a]].heads,
+                          4 * vits[vit[a]].dim, 1},
+                    .config = k, .depth = vits[vit[a]].depth, .threads = threads[t],
+                    .fixtures = o->fixtures};
+    for (int i = 0; i < ncases + nimage; i++) {
+        if (i >= ncases) { /* the whole images, after the blocks */
+            const da3_image_case *c = &image_cases[i - ncases];
+            char name[64];
+            snprintf(name, sizeof name, "block/image/%s", da3_image_configs[c->config].name);
+            const int64_t args[] = {c->s.dim, c->s.heads, 1, c->s.tokens, c->threads};
+            if (mode == DA3_SUITE_CHECK)
+                continue;
+            if (mode == DA3_SUITE_LIST) {
+                printf("%s", name);
+                for (int k = 0; k < 5; k++)
+                    printf("/%s:%lld", names[k], (long long)args[k]);
+                printf("\n");
+                continue;
+            }
+            gb_bench *b = gb_register(name, image_body, &image_cases[i - ncases]);
+            gb_args(b, args, 5);
+            gb_arg_names(b, names, 5);
+            gb_set_unit(b, GB_MS);
+            continue;
+        }
         const block_case *c = &cases[i];
         char name[64];
         if (c->part < 0)
@@ -276,7 +316,7 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
         gb_arg_names(b, names, 5);
         gb_set_unit(b, GB_MS);
     }
-    return ncases;
+    return ncases + nimage;
 }
 
 const da3_suite da3_block_suite = {"block", DA3_SUITE_CPU_PEAK, block_add, NULL, block_cleanup};

@@ -544,3 +544,32 @@ def test_one_image_is_modelled_from_the_block_and_preprocess_runs(tmp_path):
     assert f"{tn / tf:.2f}x" in says[0]
     assert (out / "image_breakdown.png").stat().st_size > 2000
     assert "image_breakdown.png" in text
+
+
+def test_one_image_measured_has_its_table_and_sentences(tmp_path):
+    # shaped as `block --image` writes them; the values are made up to test
+    # the arithmetic, and appear in no report
+    doc = json.load(open(SAMPLE))
+    base = "block/image/{}/C:1024/H:16/B:1/N:721/threads:2"
+    parts = {"upstream": (10000.0, 0.001, 0.56, 0.42), "flash": (3200.0, 0.003, 0.10, 0.85),
+             "dct": (9990.0, 0.0007, 0.56, 0.42), "optimized": (3190.0, 0.002, 0.10, 0.86)}
+    for _ in range(3):
+        for name, (ms, pre, attn, gemm) in parts.items():
+            doc["benchmarks"].append(_gpu_record(
+                base.format(name), ms, pre_share=pre, attn_share=attn, gemm_share=gemm,
+                other_share=1 - pre - attn - gemm, depth=24.0))
+    p = tmp_path / "img.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p)
+    assert rc == 0
+    section = text.split("### One image, measured")[1].split("\n## ", 1)[0]
+    rows = [l for l in section.splitlines() if l.startswith("| ViT-L")]
+    assert [r.split("|")[3].strip() for r in rows] == ["upstream", "flash", "dct", "optimized"]
+    assert "3.13x" in rows[3] and "0.2 / 10.0 / 86.0 / 3.8" in rows[3]
+    says = [l for l in section.splitlines() if l.startswith("- ViT-L (DA3-Large)")]
+    assert len(says) == 1 and "10.00 s per image upstream, 3.19 s optimized" in says[0]
+    # each saving read from its part: attention 5600 -> 320 ms, preprocessing 10 -> 7 ms
+    assert "attention from 5600.0 to 320.0 ms" in says[0]
+    assert "preprocessing from 10.0 to 7.0 ms" in says[0]
+    assert "| image |" not in text  # not read as an attention of the block table
+    assert (out / "image_breakdown.png").stat().st_size > 2000
