@@ -1,7 +1,7 @@
 """The report's Combined Impact: the seed's model of one DA3 step from the
 attention and preprocess results, and the block suite's measured block."""
 
-from . import sections
+from . import heads, sections
 from .tables import fmt, ms_sd, table, times, times_ci
 
 
@@ -106,13 +106,21 @@ def image_section(m):
                      f"{fmt(part(up, 'pre_share'), '.1f')} to {fmt(part(dc, 'pre_share'), '.1f')} "
                      "ms.")
             pre = op.get("pre_share")
+            dpt, bb = heads.dpt_flops(c), heads.backbone_flops(c, depth or 0)
+            blocks_s = op["ms"] / 1000 * (1 - (pre or 0))
+            head = ("" if not (dpt and bb and blocks_s > 0) else
+                    f" Not in it, estimated from FLOP counts: the DPT head, "
+                    f"{fmt(dpt, '.0f')} GFLOP for one view (one branch: a lower bound) against "
+                    f"the backbone's {fmt(bb, '.0f')} ({fmt(100 * dpt / bb, '.0f')}%); at the "
+                    f"rate the optimized backbone ran ({fmt(bb / blocks_s, '.0f')} GFLOP/s), "
+                    f"about {fmt(dpt / (bb / blocks_s), '.2f')} s more.")
             says.append(
                 f"{vit} ({model}), {threads} threads: {fmt(up['ms'] / 1000, '.2f')} s per image "
                 f"upstream, {fmt(op['ms'] / 1000, '.2f')} s optimized, "
                 f"{times_ci(sections.ratio_ci(up, op))}.{share}"
                 + (f" Preprocessing is {fmt(100 * pre, '.1f')}% of the optimized image: what "
                    f"is left is the backbone's GEMMs ({fmt(100 * (op.get('gemm_share') or 0), '.0f')}%)."
-                   if pre is not None else ""))
+                   if pre is not None else "") + head)
     head = ["model", "threads", "configuration", "ms per image", "speedup over upstream [95%]",
             "preprocessing / attention / GEMM / other %"]
     note = ("One image measured as one run (`da3bench run block --image`): a 1920x1080 q90 "

@@ -571,5 +571,7 @@ def test_one_image_measured_has_its_table_and_sentences(tmp_path):
     # each saving read from its part: attention 5600 -> 320 ms, preprocessing 10 -> 7 ms
     assert "attention from 5600.0 to 320.0 ms" in says[0]
     assert "preprocessing from 10.0 to 7.0 ms" in says[0]
+    # what is not in it, from FLOP counts: the DPT head beside the backbone
+    assert "the DPT head, 157 GFLOP for one view" in says[0] and "backbone's 487 (32%)" in says[0]
     assert "| image |" not in text  # not read as an attention of the block table
     assert (out / "image_breakdown.png").stat().st_size > 2000
