@@ -75,6 +75,15 @@ def image_sentences(m):
     return says
 
 
+def amdahl(attn_saved, pre_saved):
+    """Each optimization's share of the time the two save, from its part."""
+    total = attn_saved + pre_saved
+    if not total > 0:
+        return ""
+    return (f": of the time the two save, {fmt(100 * attn_saved / total, '.1f')}% is "
+            f"attention's and {fmt(100 * pre_saved / total, '.1f')}% the decode's")
+
+
 def image_section(m):
     """The block suite's --image cases: one image, measured as one run, per
     configuration, with each optimization's speedup and the time's parts."""
@@ -104,7 +113,8 @@ def image_section(m):
                      f"{fmt(part(up, 'attn_share'), '.1f')} to {fmt(part(fl, 'attn_share'), '.1f')}"
                      f" ms, and the DCT-domain decode the preprocessing from "
                      f"{fmt(part(up, 'pre_share'), '.1f')} to {fmt(part(dc, 'pre_share'), '.1f')} "
-                     "ms.")
+                     "ms" + amdahl(part(up, 'attn_share') - part(fl, 'attn_share'),
+                                   part(up, 'pre_share') - part(dc, 'pre_share')) + ".")
             pre = op.get("pre_share")
             dpt, bb = heads.dpt_flops(c), heads.backbone_flops(c, depth or 0)
             blocks_s = op["ms"] / 1000 * (1 - (pre or 0))
