@@ -118,6 +118,12 @@ with tempfile.TemporaryDirectory() as tmp:
                                            "dct_speedup")) and
           abs(sbs["full_ms"] / sbs["dct_ms"] - sbs["dct_speedup"]) < 1e-6 * sbs["dct_speedup"],
           f"side_by_side counters consistent: {sbs}")
+    # the console's cv of a counter that is 0 in every repetition: 0, not "-nan%"
+    rc, out2, err = run(["preprocess", "--workers", "1", "--images", "2", "--size", "320x240",
+                         "--repetitions", "2", "--min-time", "0.001", "--fixtures", tmp,
+                         "--benchmark_filter=decode_only"])
+    cv = [l for l in out2.splitlines() if "decode_only" in l and "_cv" in l]
+    check(rc == 0 and cv and "nan" not in out2, f"console cv lines are numbers: {cv!r}")
     # a dct-only run has nothing to pair with
     rc, out2, err = run(["list", "preprocess", "--decode", "dct", "--images", "3"])
     check(rc == 0 and "side_by_side" not in out2, "no side_by_side without full")

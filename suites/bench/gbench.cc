@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <regex>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -127,7 +128,15 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
             show |= r.run_type == Run::RT_Aggregate || r.repetitions <= 1 || r.error_occurred;
         if (show) {
             progress::before_output();
-            inner_->ReportRuns(runs);
+            // the cv of a counter that is 0 in every repetition is 0/0, which
+            // the console printed as "-nan%": it varies by nothing, so 0
+            std::vector<Run> shown(runs);
+            for (Run &r : shown)
+                if (r.aggregate_name == "cv")
+                    for (auto &kv : r.counters)
+                        if (std::isnan(kv.second.value))
+                            kv.second.value = 0;
+            inner_->ReportRuns(shown);
         }
         // each result as it comes, also into a pipe (CI logs, tests)
         std::cout.flush();
