@@ -64,6 +64,10 @@ rc, out, err = run(["list", "attention", "--seq", "256..1024:x2", "--heads", "2,
 check(len(out.split()) == 3 * 2 * 2 * 2, f"sweep product listed: {len(out.split())}")
 rc, out, err = run(["list", "peak"])
 check("peak/fma/threads:1" in out.split() and "peak/triad/threads:1" in out.split(), "peak list")
+# the bf16 unit: measured where it is, listed as skipped with why where not
+bf = [l for l in out.splitlines() if l.startswith("peak/bf16_dot/threads:1")]
+check(len(bf) == 1 and (bf[0] == "peak/bf16_dot/threads:1" or "# skipped: " in bf[0]),
+      f"peak list: the bf16 loop or why not: {bf!r}")
 
 # cuda: listed (as skipped, with why, where no GPU can run), never an error
 rc, out, err = run(["list", "cuda", "--preset", "seed", "--depth", "0,2", "--io-ms", "5"])
@@ -128,6 +132,9 @@ check(env.get(f"peak_gflops_{isa}") == env.get("peak_gflops")
       and 4 <= int(env.get(f"peak_accs_{isa}", 0)) <= 32
       and "peak_accs_scalar" in env, f"env: per-level peaks and accumulator counts ({isa})")
 check(("cuda_device" in env) != ("cuda_skipped" in env), "env names the GPU or why there is none")
+check(env.get("bf16", "").startswith("none: ") or
+      (env.get("bf16") == "avx512_bf16" and isinstance(env.get("peak_gflops_bf16"), float)
+       and env["peak_gflops_bf16"] > 0), f"env: the bf16 peak or why none: {env.get('bf16')!r}")
 
 # A small run: JSON with the manifest, counters, and the seed's block.
 with tempfile.TemporaryDirectory() as tmp:

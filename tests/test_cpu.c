@@ -224,6 +224,26 @@ int main(void)
         CHECK(p > (da3_host_emulated() ? 0.0 : 0.1) && p < 1000, "%s peak %.2f GFLOP/s (1 thread)",
               da3_isa_name((da3_isa)i), p);
     }
+    /* the bf16 unit: detected or said missing, never assumed; where it is,
+     * the loop does the flops it says, at 0.5 to 4.8 times an fp32 FMA's
+     * rate (one vdpbf16ps: 64 flops on 512 bits, one FMA: 32) */
+    const char *why = da3_cpu_bf16_missing();
+    if (why) {
+        CHECK(da3_cpu_bf16_peak_gflops(1, 0.01, 1) < 0 && da3_cpu_bf16_work(1, 10) < 0 &&
+                  da3_cpu_bf16_accs() < 0,
+              "bf16 missing (%s): no peak", why);
+    } else {
+        const double bf = da3_cpu_bf16_peak_gflops(1, 0.02, 2);
+        const double fp = da3_cpu_peak_gflops_isa(DA3_ISA_AVX512, 1, 0.02, 2);
+        CHECK(da3_host_emulated() || (bf > 0.5 * fp && bf < 4.8 * fp),
+              "bf16 peak %.1f GFLOP/s beside fp32 %.1f (1 thread)", bf, fp);
+        const int accs = da3_cpu_bf16_accs();
+        CHECK(accs >= 8 && accs <= 28 && da3_cpu_bf16_work(2, 100) == 2 * 100 * 64.0 * accs,
+              "bf16: %d accumulators, 64 flops each per round", accs);
+        da3_cpu_set_isa(DA3_ISA_AVX2);
+        CHECK(da3_cpu_bf16_missing() != NULL, "bf16 off with a level below avx512 selected");
+        da3_cpu_set_isa(da3_cpu_best_isa());
+    }
     double bw = da3_cpu_triad_gbs(1, 1 << 20, 1);
     CHECK(bw > 0.1, "triad %.2f GB/s", bw);
     CHECK(da3_triad_new(0, 1) == NULL, "empty triad refused");

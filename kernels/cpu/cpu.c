@@ -20,6 +20,7 @@ static struct {
     int done;
     int rc;
     int has[DA3_ISA_COUNT];
+    int bf16; /* AVX512-BF16 (CPUID.(7,1):EAX bit 5) with the avx512 level */
     da3_isa best, sel;
     char err[160];
 } cpu;
@@ -63,6 +64,8 @@ static void detect(void)
     int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1;
     cpu.has[DA3_ISA_AVX2] = ymm_os && avx2 && fma;
     cpu.has[DA3_ISA_AVX512] = cpu.has[DA3_ISA_AVX2] && zmm_os && avx512f;
+    if (cpu.has[DA3_ISA_AVX512] && a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d))
+        cpu.bf16 = (a >> 5) & 1;
 }
 #elif defined(__aarch64__) && defined(DA3_HAVE_NEON_ISA)
 static void detect(void) { cpu.has[DA3_ISA_NEON] = 1; }
@@ -235,6 +238,17 @@ static void peak_task(void *ctx, long task, int tid)
     j->sink[task] = j->fn(j->iters, j->accs, &j->flops[task]);
 }
 
+static double loop_work(fma_loop_fn fn, int accs, int threads, long iters)
+{
+    peak_job job = {.fn = fn, .accs = accs, .iters = iters};
+    if (da3_par_for(threads, threads, peak_task, &job) < 0)
+        return -1;
+    double fl = 0;
+    for (int i = 0; i < threads; i++)
+        fl += job.flops[i];
+    return fl;
+}
+
 static double fma_work(da3_isa isa, int accs, int threads, long iters)
 {
     fma_accs_fn list;
@@ -323,6 +337,102 @@ double da3_cpu_peak_gflops_isa(da3_isa isa, int threads, double seconds, int tri
 double da3_cpu_peak_gflops(int threads, double seconds, int trials)
 {
     return da3_cpu_peak_gflops_isa(da3_cpu_best_isa(), threads, seconds, trials);
+}
+
+/* ---- the bf16 dot-product loop (bf16_loop.c) ---- */
+
+const char *da3_cpu_bf16_missing(void)
+{
+    da3_cpu_init();
+#ifndef DA3_HAVE_BF16_LOOP
+    return "built without -mavx512bf16 (an x86-64 compiler that has it)";
+#else
+    if (!cpu.has[DA3_ISA_AVX512])
+        return "no avx512 level on this CPU or OS";
+    if (!cpu.bf16)
+        return "no AVX512-BF16 on this CPU (CPUID.(7,1):EAX bit 5)";
+    if (cpu.sel < DA3_ISA_AVX512)
+        return "DA3BENCH_ISA selects a level below avx512";
+    return NULL;
+#endif
+}
+
+#ifdef DA3_HAVE_BF16_LOOP
+static long bf16_calibrate(int accs, double seconds)
+{
+    long iters = 1 << 12;
+    for (;;) {
+        double t0 = now_s();
+        loop_work(da3_bf16_dp_loop, accs, 1, iters);
+        double dt = now_s() - t0;
+        if (dt > 0.005 || iters > (1L << 40))
+            return (long)((double)iters * seconds / (dt > 0 ? dt : 1e-9)) + 1;
+        iters *= 4;
+    }
+}
+#endif
+
+int da3_cpu_bf16_accs(void)
+{
+#ifdef DA3_HAVE_BF16_LOOP
+    static int pick;
+    if (da3_cpu_bf16_missing())
+        return -1;
+    if (pick)
+        return pick;
+    const int *accs;
+    const int n = da3_bf16_dp_accs(&accs);
+    double best = 0;
+    pick = accs[n - 1];
+    for (int i = 0; i < n; i++) { /* as da3_cpu_peak_accs: best of 2 of ~5 ms */
+        const long iters = bf16_calibrate(accs[i], 0.005);
+        for (int t = 0; t < 2; t++) {
+            double t0 = now_s();
+            double fl = loop_work(da3_bf16_dp_loop, accs[i], 1, iters);
+            double dt = now_s() - t0;
+            if (fl > 0 && dt > 0 && fl / dt > best)
+                best = fl / dt, pick = accs[i];
+        }
+    }
+    return pick;
+#else
+    return -1;
+#endif
+}
+
+double da3_cpu_bf16_work(int threads, long iters)
+{
+    const int accs = da3_cpu_bf16_accs();
+    if (accs < 1 || threads < 1 || threads > 64 || iters < 1)
+        return -1;
+#ifdef DA3_HAVE_BF16_LOOP
+    return loop_work(da3_bf16_dp_loop, accs, threads, iters);
+#else
+    return -1;
+#endif
+}
+
+double da3_cpu_bf16_peak_gflops(int threads, double seconds, int trials)
+{
+    const int accs = da3_cpu_bf16_accs();
+    if (accs < 1 || threads < 1 || threads > 64 || seconds <= 0 || trials < 1)
+        return -1;
+#ifdef DA3_HAVE_BF16_LOOP
+    const long iters = bf16_calibrate(accs, seconds);
+    double best = 0;
+    for (int t = 0; t < trials; t++) {
+        double t0 = now_s();
+        double fl = loop_work(da3_bf16_dp_loop, accs, threads, iters);
+        double dt = now_s() - t0;
+        if (fl < 0)
+            return -1;
+        if (fl / dt > best)
+            best = fl / dt;
+    }
+    return best * 1e-9;
+#else
+    return -1;
+#endif
 }
 
 struct da3_triad {

@@ -98,4 +98,20 @@ extern const da3_fma_fns da3_fma_fns_scalar, da3_fma_fns_avx2, da3_fma_fns_avx51
     da3_fma_fns_neon;
 void da3_fma_dsp_init(da3_fma_fns *dsp, unsigned isa_mask);
 
+/* The bf16 units, detected, never assumed (issue 25). AVX512-BF16
+ * (vdpbf16ps): CPUID.(7,1):EAX bit 5, on top of the avx512 level being
+ * selectable (the OS saving ZMM state), in a build whose compiler has
+ * -mavx512bf16. NULL when usable, else why not, in one phrase. Forcing a
+ * lower level with DA3BENCH_ISA turns it off too. */
+const char *da3_cpu_bf16_missing(void);
+/* Its dot-product throughput, as da3_cpu_peak_gflops: GFLOP/s (2 per
+ * bf16 multiply-add pair), or < 0 where it is missing. */
+double da3_cpu_bf16_peak_gflops(int threads, double seconds, int trials);
+int da3_cpu_bf16_accs(void); /* the swept accumulator count, < 0 if missing */
+/* `iters` rounds of the loop on each of `threads` threads: flops, < 0 error */
+double da3_cpu_bf16_work(int threads, long iters);
+/* bf16_loop.c (compiled with -mavx512bf16 only) */
+float da3_bf16_dp_loop(long iters, int accs, double *flops);
+int da3_bf16_dp_accs(const int **list);
+
 #endif

@@ -208,7 +208,8 @@ def machine_label(ctx):
 
 
 # a benchmark's metric, in its own unit: (counter or None for the time, unit, higher is better)
-METRICS = {"fma": ("GFLOPS", "GFLOP/s", True), "triad": ("GB_per_s", "GB/s", True)}
+METRICS = {"fma": ("GFLOPS", "GFLOP/s", True), "bf16_dot": ("GFLOPS", "GFLOP/s", True),
+           "triad": ("GB_per_s", "GB/s", True)}
 TIME = (None, "ms", False)
 
 

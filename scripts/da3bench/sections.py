@@ -96,12 +96,12 @@ def prefetch(machine):
 
 
 def peak(machine):
-    """kind ('fma' or 'triad') -> threads -> median value."""
+    """kind ('fma', 'bf16_dot' or 'triad') -> threads -> median value."""
     out = {}
     for name, reps in group(machine.records, "peak").items():
         r0 = reps[0]
         kind = r0.words[0] if r0.words else "?"
-        key = "GFLOPS" if kind == "fma" else "GB_per_s"
+        key = "GB_per_s" if kind == "triad" else "GFLOPS"
         out.setdefault(kind, {})[r0.params.get("threads")] = counter(reps, key)
     return out
 

@@ -136,8 +136,18 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int full)
         else
             da3_env_set(e, key, "%.1f", da3_cpu_peak_gflops_isa((da3_isa)i, all, 0.05, 3));
     }
-    if (full)
+    if (full) {
         da3_env_set(e, "triad_gbs", "%.1f", da3_cpu_triad_gbs(all, (size_t)1 << 25, 3));
+        /* the bf16 unit (issue 25): its measured peak, or why there is none */
+        const char *why = da3_cpu_bf16_missing();
+        if (why) {
+            da3_env_set(e, "bf16", "none: %s", why);
+        } else {
+            da3_env_set(e, "bf16", "avx512_bf16");
+            da3_env_set(e, "peak_accs_bf16", "%d", da3_cpu_bf16_accs());
+            da3_env_set(e, "peak_gflops_bf16", "%.1f", da3_cpu_bf16_peak_gflops(all, 0.05, 3));
+        }
+    }
 }
 
 static void json_str(const char *s)

@@ -3,6 +3,9 @@
  * result can say what fraction of it it reached.
  *   peak/fma/threads:T    FMA loop at the best ISA on T threads: GFLOPS
  *   peak/triad/threads:T  STREAM triad a = b + s*c over 3 x 128 MiB: GB_per_s
+ *   peak/bf16_dot/threads:T  AVX512-BF16's vdpbf16ps loop: GFLOPS (2 per bf16
+ *                         multiply-add); where the unit is missing, listed as
+ *                         skipped with why, and the reason in the JSON context
  * T is 1 and all cores, plus the --threads values.
  */
 #include "cpu.h"
@@ -40,6 +43,27 @@ static void fma_body(gb_state *st, void *arg)
     char label[64];
     snprintf(label, sizeof label, "%s, %d accumulators", da3_isa_name(da3_cpu_best_isa()),
              da3_cpu_peak_accs(da3_cpu_best_isa()));
+    gb_set_label(st, label);
+}
+
+static void bf16_body(gb_state *st, void *arg)
+{
+    const int t = *(const int *)arg;
+    const long iters = 2000000; /* ~10-20 ms at 200 GFLOP/s per thread */
+    double flops = 0, total = 0;
+    while (gb_keep_running(st)) {
+        double t0 = da3_now();
+        double f = da3_cpu_bf16_work(t, iters);
+        double dt = da3_now() - t0;
+        if (f < 0) {
+            gb_skip_with_error(st, "could not start the threads");
+            return;
+        }
+        flops += f, total += dt;
+    }
+    gb_counter(st, "GFLOPS", total > 0 ? flops / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
+    char label[64];
+    snprintf(label, sizeof label, "vdpbf16ps, %d accumulators", da3_cpu_bf16_accs());
     gb_set_label(st, label);
 }
 
@@ -98,7 +122,27 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
             gb_arg_names(b, names, 1);
             gb_set_unit(b, GB_MS);
         }
-    return 2 * npeak;
+    /* the bf16 unit: measured where it is, listed as skipped where not */
+    const char *why = da3_cpu_bf16_missing();
+    for (int i = 0; i < npeak && list_only != 2; i++) {
+        if (list_only) {
+            printf("peak/bf16_dot/threads:%d%s%s\n", peak_threads[i], why ? "  # skipped: " : "",
+                   why ? why : "");
+            continue;
+        }
+        if (why)
+            continue;
+        gb_bench *b = gb_register("peak/bf16_dot", bf16_body, &peak_threads[i]);
+        const int64_t arg = peak_threads[i];
+        gb_args(b, &arg, 1);
+        gb_arg_names(b, names, 1);
+        gb_set_unit(b, GB_MS);
+    }
+    if (why && !list_only) {
+        fprintf(stderr, "da3bench: peak: %d bf16 benchmarks skipped: %s\n", npeak, why);
+        gb_add_context("bf16_skipped", why);
+    }
+    return 2 * npeak + (why ? 0 : npeak);
 }
 
 void da3_suite_peak_cleanup(void)
