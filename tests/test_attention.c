@@ -8,6 +8,7 @@
 #include "cpu.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "check.h"
@@ -82,6 +83,60 @@ static void test_errors(void)
           da3_attn_workspace_bytes(DA3_ATTN_FLASH, &big, 2));
 }
 
+/* bf16 flash, where the unit is: against the double reference of the
+ * bf16-rounded inputs, within the tolerance the rounding of P allows; the
+ * same shapes (key and query tails, D 16..256, several threads) */
+static void run_bf16(const shape_case *c)
+{
+    const da3_attn_shape s = {c->b, c->h, c->n, c->d};
+    const size_t len = (size_t)c->b * c->h * c->n * c->d;
+    float *q = malloc(len * sizeof *q), *k = malloc(len * sizeof *k);
+    float *v = malloc(len * sizeof *v), *o = malloc(len * sizeof *o);
+    uint16_t *qb = malloc(len * 2), *kb = malloc(len * 2), *vb = malloc(len * 2);
+    for (size_t i = 0; i < len; i++)
+        q[i] = c->amp * frand(), k[i] = c->amp * frand(), v[i] = frand(), o[i] = NAN;
+    da3_bf16_round(q, qb, len), da3_bf16_round(k, kb, len), da3_bf16_round(v, vb, len);
+    da3_bf16_widen(qb, q, len), da3_bf16_widen(kb, k, len), da3_bf16_widen(vb, v, len);
+    const size_t ws_bytes = da3_attn_bf16_workspace_bytes(&s, c->threads);
+    char *ws = malloc(ws_bytes);
+    const int rc = da3_attn_run_bf16(&s, qb, kb, vb, o, ws, ws_bytes, c->threads);
+    const double err = da3_attn_max_err(&s, q, k, v, o, 0);
+    const double tol = da3_attn_bf16_tolerance(vb, len);
+    CHECK(rc == 0 && err <= tol,
+          "bf16 flash B%d H%d N%d D%d T%d: rc %d, max_abs_err %.3g (tol %.3g)", c->b, c->h, c->n,
+          c->d, c->threads, rc, err, tol);
+    /* a workspace one byte short is refused, not overrun */
+    CHECK(da3_attn_run_bf16(&s, qb, kb, vb, o, ws, ws_bytes - 1, c->threads) == DA3_ATTN_ENOMEM,
+          "bf16: a short workspace refused");
+    free(ws), free(q), free(k), free(v), free(o), free(qb), free(kb), free(vb);
+}
+
+static void test_bf16(void)
+{
+    /* round to nearest even, NaN kept, and back exactly */
+    const float x[] = {1.0f, 1.00390625f, 1.01171875f, -3.5f, NAN, 65504.0f};
+    uint16_t y[6];
+    float z[6];
+    da3_bf16_round(x, y, 6);
+    da3_bf16_widen(y, z, 6);
+    CHECK(z[0] == 1.0f && z[1] == 1.0f && z[2] == 1.015625f && z[3] == -3.5f && isnan(z[4]) &&
+              z[5] == 65536.0f,
+          "bf16 rounding: %g %g %g %g %g %g", z[0], z[1], z[2], z[3], z[4], z[5]);
+    const char *why = da3_cpu_bf16_missing();
+    if (why) {
+        const da3_attn_shape s = {1, 1, 8, 16};
+        uint16_t in[128] = {0};
+        float out[128];
+        char ws[1 << 16];
+        CHECK(da3_attn_run_bf16(&s, in, in, in, out, ws, sizeof ws, 1) == DA3_ATTN_EUNAVAIL,
+              "bf16 missing (%s): refused by name", why);
+        printf("skip bf16 flash: %s\n", why);
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_bf16(&cases[i]);
+}
+
 int main(void)
 {
     if (da3_cpu_init() != 0) {
@@ -100,6 +155,8 @@ int main(void)
             run_case(&cases[i], isa);
     }
     test_errors();
+    da3_cpu_set_isa(da3_cpu_best_isa());
+    test_bf16();
     printf("attention: %d ISA levels, %zu shapes, %d failures\n", levels,
            sizeof cases / sizeof cases[0], failures);
     return failures ? 1 : 0;

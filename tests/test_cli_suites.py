@@ -83,6 +83,33 @@ with tempfile.TemporaryDirectory() as tmp:
                   f"image {name}: the parts of one image, {parts} {other} {b.get('label')!r}")
 usage_error(["attention", "--image"], "--image")
 
+# --dtype bf16: flash on the bf16 unit, or listed as skipped with why
+usage_error(["attention", "--dtype", "fp16"], "--dtype")
+usage_error(["preprocess", "--dtype", "bf16"], "--dtype")
+rc, out, err = run(["list", "attention", "--dtype", "fp32,bf16", "--seq", "100", "--impl", "flash"])
+names = out.splitlines()
+check(rc == 0 and len(names) == 2 and names[0].startswith("attention/flash/B:1/H:8/N:100/")
+      and names[1].startswith("attention/flash_bf16/B:1/H:8/N:100/"),
+      f"list --dtype fp32,bf16: fp32 then bf16 {names}")
+bf16_here = rc == 0 and len(names) == 2 and "# skipped" not in names[1]
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "bf.json")
+    rc, out, err = run(["attention", "--dtype", "bf16", "--seq", "1,33,100", "--heads", "2",
+                        "--head-dim", "32", "--repetitions", "1", "--min-time", "0.001",
+                        "--json", path])
+    doc = json.load(open(path)) if os.path.exists(path) else {}
+    bs = [b for b in doc.get("benchmarks", []) if b.get("run_type") == "iteration"]
+    if bf16_here:
+        check(rc == 0 and len(bs) == 3 and all(
+            b["name"].startswith("attention/flash_bf16/") and not b.get("error_occurred")
+            and 0 < b.get("max_abs_err", 1) <= b.get("tolerance", 0) < 0.01
+            and 0 < b.get("pct_peak", 0) <= 103 for b in bs),
+            f"a bf16 run: checked within its tolerance, % of the bf16 peak: rc {rc} {bs!r}"[:600])
+    else:
+        check(rc == 0 and not bs and doc.get("context", {}).get("bf16_skipped")
+              and "bf16 benchmarks skipped" in err,
+              f"no bf16 unit: nothing run, and why: rc {rc} {err[-200:]!r}")
+
 # preprocess: list, a small run with its counters, the seed's block
 with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run(["list", "preprocess", "--workers", "1,auto", "--decode", "full,dct",

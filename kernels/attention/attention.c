@@ -46,6 +46,8 @@ const char *da3_attn_strerror(int code)
         return "threads must be at least 1";
     case DA3_ATTN_ENOMEM:
         return "workspace missing or too small, or a thread could not start";
+    case DA3_ATTN_EUNAVAIL:
+        return "bf16 attention needs AVX512-BF16, which this CPU, OS or build lacks";
     default:
         return "unknown error";
     }
@@ -169,4 +171,68 @@ double da3_attn_max_err(const da3_attn_shape *s, const float *q, const float *k,
     }
     free(p);
     return err;
+}
+
+/* ---- bf16 (attention_bf16.c) ---- */
+
+size_t da3_attn_bf16_workspace_bytes(const da3_attn_shape *s, int threads)
+{
+    if (da3_attn_check_shape(s) || threads < 1)
+        return 0;
+#ifdef DA3_HAVE_BF16_LOOP
+    return da3_attn_bf16_kernel_ws(s, threads);
+#else
+    return 64; /* nothing runs: da3_attn_run_bf16 says the unit is missing */
+#endif
+}
+
+int da3_attn_run_bf16(const da3_attn_shape *s, const uint16_t *q, const uint16_t *k,
+                      const uint16_t *v, float *o, void *ws, size_t ws_bytes, int threads)
+{
+    int rc = da3_attn_check_shape(s);
+    if (rc)
+        return rc;
+    if (threads < 1)
+        return DA3_ATTN_ETHREADS;
+    if (da3_cpu_bf16_missing())
+        return DA3_ATTN_EUNAVAIL;
+    if (!ws || ws_bytes < da3_attn_bf16_workspace_bytes(s, threads))
+        return DA3_ATTN_ENOMEM;
+#ifdef DA3_HAVE_BF16_LOOP
+    return da3_attn_flash_bf16_kernel(s, q, k, v, o, ws, threads);
+#else
+    (void)q, (void)k, (void)v, (void)o;
+    return DA3_ATTN_EUNAVAIL;
+#endif
+}
+
+void da3_bf16_round(const float *x, uint16_t *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], 4);
+        if ((u & 0x7fffffffu) > 0x7f800000u) /* NaN: keep it one */
+            y[i] = (uint16_t)((u >> 16) | 0x40);
+        else
+            y[i] = (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+    }
+}
+
+void da3_bf16_widen(const uint16_t *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t u = (uint32_t)x[i] << 16;
+        memcpy(&y[i], &u, 4);
+    }
+}
+
+double da3_attn_bf16_tolerance(const uint16_t *v, size_t n)
+{
+    float mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        float f;
+        da3_bf16_widen(&v[i], &f, 1);
+        mx = fmaxf(mx, fabsf(f));
+    }
+    return 2.0 * ldexp(1.0, -9) * mx + 1e-5;
 }

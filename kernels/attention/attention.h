@@ -33,6 +33,7 @@
 #define DA3_ATTENTION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     DA3_ATTN_NAIVE = 0,
@@ -52,6 +53,7 @@ enum {
     DA3_ATTN_EIMPL = -3,    /* unknown implementation */
     DA3_ATTN_ETHREADS = -4, /* threads < 1 */
     DA3_ATTN_ENOMEM = -5,   /* workspace missing or too small */
+    DA3_ATTN_EUNAVAIL = -6, /* bf16: this CPU, OS or build lacks the unit */
 };
 
 #define DA3_ATTN_WS_ALIGN 64
@@ -73,6 +75,25 @@ int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, co
  * including the first and last (rows <= 0 or >= N: all rows). */
 double da3_attn_max_err(const da3_attn_shape *s, const float *q, const float *k, const float *v,
                         const float *o, int rows);
+
+/* flash in bf16 (attention_bf16.c, AVX512-BF16): q, k and v hold bf16
+ * values (the high 16 bits of an fp32, B x H x N x D as the fp32 kernels),
+ * o is fp32; products on the bf16 unit, accumulation and softmax in fp32.
+ * DA3_ATTN_EUNAVAIL where da3_cpu_bf16_missing() says why. */
+size_t da3_attn_bf16_workspace_bytes(const da3_attn_shape *s, int threads);
+int da3_attn_run_bf16(const da3_attn_shape *s, const uint16_t *q, const uint16_t *k,
+                      const uint16_t *v, float *o, void *ws, size_t ws_bytes, int threads);
+/* fp32 -> bf16, rounding to nearest even (NaN stays NaN); and back, exactly */
+void da3_bf16_round(const float *x, uint16_t *y, size_t n);
+void da3_bf16_widen(const uint16_t *x, float *y, size_t n);
+/* The check's tolerance against the double reference of the bf16 inputs:
+ * P is rounded to bf16 (relative 2^-9) in P V, so |o - ref| <= 2^-9 max|v|;
+ * twice that, plus 1e-5 for the fp32 sums. */
+double da3_attn_bf16_tolerance(const uint16_t *v, size_t n);
+/* attention_bf16.c's own entry points, behind da3_attn_run_bf16 */
+size_t da3_attn_bf16_kernel_ws(const da3_attn_shape *s, int threads);
+int da3_attn_flash_bf16_kernel(const da3_attn_shape *s, const uint16_t *q, const uint16_t *k,
+                               const uint16_t *v, float *o, void *ws, int threads);
 
 /* Per-ISA entry points (attention_isa.c compiled per level). ws is the
  * caller's workspace as sized above. */

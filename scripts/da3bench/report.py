@@ -59,6 +59,21 @@ def attention_section(m):
     out += ("Within the noise (the interval holds 1.00x, so these repetitions cannot tell "
             f"fused from naive): {', '.join(noise)}." if noise else
             "Every speedup's interval excludes 1.00x: none of them is noise.")
+    bf = [(k, impl) for k, impl in att.items() if impl.get("flash_bf16")]
+    if bf:
+        rows = []
+        for (b, h, n, d, t), impl in bf:
+            fl, b16 = impl.get("flash"), impl["flash_bf16"]
+            rows.append([n, b, h, d, t, ms_sd(fl), ms_sd(b16),
+                         times_ci(sections.ratio_ci(fl, b16)) if fl else "—",
+                         fmt(b16["gflops"], ".1f"), pct_cell(b16), fmt(b16["err"], ".1e")])
+        out += ("\n\n**bf16** (`--dtype bf16`): flash with Q, K, V stored as bf16 on "
+                "AVX512-BF16, softmax and output in fp32; its % of peak is of the bf16 unit's "
+                "measured peak (peak/bf16_dot), and it is checked against the double reference "
+                "of the bf16 inputs within 2^-8 max|V| + 1e-5.\n\n" + table(
+                    ["seq", "batch", "heads", "head_dim", "threads", "flash fp32 ms",
+                     "flash bf16 ms", "bf16 speedup [95%]", "bf16 GFLOP/s", "% of bf16 peak",
+                     "max_abs_err"], rows))
     return out
 
 

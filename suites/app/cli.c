@@ -361,6 +361,9 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         } else if ((v = flag_value("--views", argc, argv, &i))) {
             if (sweep_flag("--views", v, 1, 64, &o->views, err, errlen))
                 return 2;
+        } else if ((v = flag_value("--dtype", argc, argv, &i))) {
+            if (name_list("--dtype", v, "fp32,bf16", NULL, o->dtypes, &o->ndtype, 2, err, errlen))
+                return 2;
         } else if ((v = flag_value("--scope", argc, argv, &i))) {
             if (name_list("--scope", v, "local,global", NULL, o->scopes, &o->nscope, 2, err,
                           errlen))
@@ -478,6 +481,7 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
         {"--views", "block", o->views.n != 0},
         {"--scope", "block", o->nscope != 0},
         {"--image", "block", o->image != 0},
+        {"--dtype", "attention", o->ndtype != 0},
     };
     for (size_t k = 0; o->cmd != DA3_CMD_ENV && k < sizeof own / sizeof *own; k++)
         if (own[k].given && !da3_cli_runs_suite(o, own[k].suite)) {

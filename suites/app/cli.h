@@ -61,6 +61,7 @@ typedef struct {
     da3_sweep views;        /* --views */
     int scopes[2], nscope;  /* --scope: 0 local (within each view), 1 global (across) */
     int image;              /* --image: also one whole image per configuration */
+    int dtypes[2], ndtype;  /* --dtype (attention): 0 fp32, 1 bf16; none: fp32 */
     /* calib */
     da3_sweep work;
     double slowdown;                          /* 0: none */

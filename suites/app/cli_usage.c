@@ -50,6 +50,8 @@ void da3_cli_usage(int cmd)
          "  --head-dim D     head dimensions (a multiple of 16, 16..256)\n"
          "  --threads T      kernel threads (default: all cores)\n"
          "  --impl LIST      naive,fused,flash,blas (default: all four)\n"
+         "  --dtype LIST     fp32,bf16 (default fp32): bf16 adds flash on AVX512-BF16\n"
+         "                   (bf16 Q, K, V; fp32 softmax and output), skipped where absent\n"
          "  --cuda-impl LIST the cuda suite's: naive,naive_tf32,flash,flash_tf32 (the\n"
          "                   default), and flash_br128,flash_tf32_br128 (128 queries a\n"
          "                   block, for tuning on a GPU)\n"

@@ -10,6 +10,7 @@
  */
 #include "attention.h"
 #include "attention_case.h"
+#include "bf16_case.h"
 #include "suite.h"
 #include "cpu.h"
 #include "gbench.h"
@@ -29,6 +30,9 @@ typedef da3_attn_case attn_case;
 
 static attn_case cases[MAX_CASES];
 static int ncases;
+/* --dtype bf16: flash on the bf16 unit, one case per shape and threads */
+static da3_bf16_case bcases[MAX_CASES / 4];
+static int nbcases;
 
 int da3_attn_is_case(const void *p)
 {
@@ -76,7 +80,11 @@ static void release(void)
     memset(&cur, 0, sizeof cur);
 }
 
-void da3_suite_attention_cleanup(void) { release(); }
+void da3_suite_attention_cleanup(void)
+{
+    release();
+    da3_bf16_cleanup();
+}
 
 void da3_attention_fill(float *x, size_t n, unsigned long long seed)
 {
@@ -314,7 +322,12 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                         cases[ncases++] = c;
                     }
     static const char *const names[] = {"B", "H", "N", "D", "threads"};
-    for (int i = 0; i < ncases; i++) {
+    /* the bf16 cases: the shapes and threads of the fp32 ones (listed as
+     * skipped, with why, where the unit is missing) */
+    nbcases = 0;
+    const int fp32 = !o->ndtype || o->dtypes[0] == 0 || (o->ndtype > 1 && o->dtypes[1] == 0);
+    const int bf16 = o->ndtype && (o->dtypes[0] == 1 || (o->ndtype > 1 && o->dtypes[1] == 1));
+    for (int i = 0; fp32 && i < ncases; i++) {
         const attn_case *c = &cases[i];
         char name[64];
         snprintf(name, sizeof name, "attention/%s", da3_attn_impl_name(c->impl));
@@ -331,7 +344,36 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
         gb_arg_names(b, names, 5);
         gb_set_unit(b, GB_MS);
     }
-    return ncases;
+    for (int i = 0; bf16 && i < ncases && nbcases < MAX_CASES / 4; i++) {
+        int dup = 0;
+        for (int k = 0; k < nbcases; k++)
+            dup |= !memcmp(&bcases[k].s, &cases[i].s, sizeof cases[i].s) &&
+                   bcases[k].threads == cases[i].threads;
+        if (!dup)
+            bcases[nbcases++] = (da3_bf16_case){cases[i].s, cases[i].threads};
+    }
+    const char *why = bf16 ? da3_cpu_bf16_missing() : NULL;
+    for (int i = 0; i < nbcases && list_only != 2; i++) {
+        const da3_bf16_case *c = &bcases[i];
+        if (list_only) {
+            printf("attention/flash_bf16/B:%d/H:%d/N:%d/D:%d/threads:%d%s%s\n", c->s.b, c->s.h,
+                   c->s.n, c->s.d, c->threads, why ? "  # skipped: " : "", why ? why : "");
+            continue;
+        }
+        if (why)
+            continue;
+        gb_bench *b = gb_register("attention/flash_bf16", da3_bf16_body, &bcases[i]);
+        const int64_t args[] = {c->s.b, c->s.h, c->s.n, c->s.d, c->threads};
+        gb_args(b, args, 5);
+        gb_arg_names(b, names, 5);
+        gb_set_unit(b, GB_MS);
+    }
+    if (why && !list_only && nbcases) {
+        fprintf(stderr, "da3bench: attention: %d bf16 benchmarks skipped: %s\n", nbcases, why);
+        gb_add_context("bf16_skipped", why);
+    }
+    const int nbf16 = why ? 0 : nbcases;
+    return (fp32 ? ncases : 0) + nbf16;
 }
 
 const da3_suite da3_attention_suite = {

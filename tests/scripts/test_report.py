@@ -576,3 +576,22 @@ def test_one_image_measured_has_its_table_and_sentences(tmp_path):
     assert "the DPT head, 157 GFLOP for one view" in says[0] and "backbone's 487 (32%)" in says[0]
     assert "| image |" not in text  # not read as an attention of the block table
     assert (out / "image_breakdown.png").stat().st_size > 2000
+
+
+def test_bf16_attention_has_a_table_beside_fp32_flash(tmp_path):
+    # shaped as `attention --dtype fp32,bf16` writes them; values made up
+    doc = json.load(open(SAMPLE))
+    base = "attention/{}/B:2/H:8/N:1024/D:64/threads:2"
+    for _ in range(3):
+        doc["benchmarks"] += [
+            _gpu_record(base.format("flash"), 21.0, GFLOPS=204.0, pct_peak=87.0,
+                        max_abs_err=1e-7),
+            _gpu_record(base.format("flash_bf16"), 15.0, GFLOPS=286.0, pct_peak=61.0,
+                        max_abs_err=2e-4, tolerance=4e-3)]
+    p = tmp_path / "bf16.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path, p, extra=("--no-plots",))
+    assert rc == 0
+    section = text.split("**bf16**")[1].split("\n## ", 1)[0]
+    row = [l for l in section.splitlines() if l.startswith("| 1024 | 2 | 8 | 64 | 2 ")][0]
+    assert "| 21.000 ± 0.000 | 15.000 ± 0.000 | 1.40x" in row and "| 286.0 | 61.0 | 2.0e-04 |" in row
