@@ -238,6 +238,8 @@ static void peak_task(void *ctx, long task, int tid)
     j->sink[task] = j->fn(j->iters, j->accs, &j->flops[task]);
 }
 
+/* `iters` rounds of a loop at `accs` accumulators on `threads` threads at
+ * once: the flops done, < 0 if the threads could not start */
 static double loop_work(fma_loop_fn fn, int accs, int threads, long iters)
 {
     peak_job job = {.fn = fn, .accs = accs, .iters = iters};
@@ -249,30 +251,55 @@ static double loop_work(fma_loop_fn fn, int accs, int threads, long iters)
     return fl;
 }
 
-static double fma_work(da3_isa isa, int accs, int threads, long iters)
-{
-    fma_accs_fn list;
-    peak_job job = {.fn = fma_loop_for(isa, &list), .accs = accs, .iters = iters};
-    if (da3_par_for(threads, threads, peak_task, &job) < 0)
-        return -1;
-    double fl = 0;
-    for (int i = 0; i < threads; i++)
-        fl += job.flops[i];
-    return fl;
-}
-
 /* iterations for about `seconds` on one thread */
-static long calibrate(da3_isa isa, int accs, double seconds)
+static long calibrate(fma_loop_fn fn, int accs, double seconds)
 {
     long iters = 1 << 12;
     for (;;) {
         double t0 = now_s();
-        fma_work(isa, accs, 1, iters);
+        loop_work(fn, accs, 1, iters);
         double dt = now_s() - t0;
         if (dt > 0.005 || iters > (1L << 40))
             return (long)((double)iters * seconds / (dt > 0 ? dt : 1e-9)) + 1;
         iters *= 4;
     }
+}
+
+/* the fastest of the counts a loop is compiled for: one thread, each count
+ * the best of 2 runs of ~5 ms (every run pays this at start-up, about
+ * 0.1 s for 6 counts) */
+static int sweep(fma_loop_fn fn, const int *accs, int n)
+{
+    double best = 0;
+    int pick = accs[n - 1];
+    for (int i = 0; i < n; i++) {
+        const long iters = calibrate(fn, accs[i], 0.005);
+        for (int t = 0; t < 2; t++) {
+            double t0 = now_s();
+            double fl = loop_work(fn, accs[i], 1, iters);
+            double dt = now_s() - t0;
+            if (fl > 0 && dt > 0 && fl / dt > best)
+                best = fl / dt, pick = accs[i];
+        }
+    }
+    return pick;
+}
+
+/* the best of `trials` runs of about `seconds` on `threads` threads */
+static double peak_of(fma_loop_fn fn, int accs, int threads, double seconds, int trials)
+{
+    const long iters = calibrate(fn, accs, seconds);
+    double best = 0;
+    for (int t = 0; t < trials; t++) {
+        double t0 = now_s();
+        double fl = loop_work(fn, accs, threads, iters);
+        double dt = now_s() - t0;
+        if (fl < 0)
+            return -1;
+        if (fl / dt > best)
+            best = fl / dt;
+    }
+    return best * 1e-9;
 }
 
 static int swept[DA3_ISA_COUNT];
@@ -281,28 +308,14 @@ int da3_cpu_peak_accs(da3_isa isa)
 {
     if ((int)isa < 0 || isa >= DA3_ISA_COUNT || !da3_cpu_has(isa))
         return -1;
-    if (swept[isa])
-        return swept[isa];
-    /* one thread, each count the best of 2 runs of ~5 ms: every run pays
-     * this at start-up (about 0.1 s for 6 counts) */
-    fma_accs_fn list;
-    fma_loop_for(isa, &list);
-    const int *accs;
-    const int n = list(&accs);
-    double best = 0;
-    int pick = accs[n - 1];
-    for (int i = 0; i < n; i++) {
-        const long iters = calibrate(isa, accs[i], 0.005);
-        for (int t = 0; t < 2; t++) {
-            double t0 = now_s();
-            double fl = fma_work(isa, accs[i], 1, iters);
-            double dt = now_s() - t0;
-            if (fl > 0 && dt > 0 && fl / dt > best)
-                best = fl / dt, pick = accs[i];
-        }
+    if (!swept[isa]) {
+        fma_accs_fn list;
+        const fma_loop_fn fn = fma_loop_for(isa, &list);
+        const int *accs;
+        const int n = list(&accs);
+        swept[isa] = sweep(fn, accs, n);
     }
-    swept[isa] = pick;
-    return pick;
+    return swept[isa];
 }
 
 double da3_cpu_fma_work(int threads, long iters)
@@ -310,7 +323,8 @@ double da3_cpu_fma_work(int threads, long iters)
     if (threads < 1 || threads > 64 || iters < 1)
         return -1;
     const da3_isa isa = da3_cpu_best_isa();
-    return fma_work(isa, da3_cpu_peak_accs(isa), threads, iters);
+    fma_accs_fn list;
+    return loop_work(fma_loop_for(isa, &list), da3_cpu_peak_accs(isa), threads, iters);
 }
 
 double da3_cpu_peak_gflops_isa(da3_isa isa, int threads, double seconds, int trials)
@@ -320,18 +334,8 @@ double da3_cpu_peak_gflops_isa(da3_isa isa, int threads, double seconds, int tri
     const int accs = da3_cpu_peak_accs(isa);
     if (accs < 1)
         return -1;
-    const long iters = calibrate(isa, accs, seconds);
-    double best = 0;
-    for (int t = 0; t < trials; t++) {
-        double t0 = now_s();
-        double fl = fma_work(isa, accs, threads, iters);
-        double dt = now_s() - t0;
-        if (fl < 0)
-            return -1;
-        if (fl / dt > best)
-            best = fl / dt;
-    }
-    return best * 1e-9;
+    fma_accs_fn list;
+    return peak_of(fma_loop_for(isa, &list), accs, threads, seconds, trials);
 }
 
 double da3_cpu_peak_gflops(int threads, double seconds, int trials)
@@ -358,46 +362,24 @@ const char *da3_cpu_bf16_missing(void)
 }
 
 #ifdef DA3_HAVE_BF16_LOOP
-static long bf16_calibrate(int accs, double seconds)
-{
-    long iters = 1 << 12;
-    for (;;) {
-        double t0 = now_s();
-        loop_work(da3_bf16_dp_loop, accs, 1, iters);
-        double dt = now_s() - t0;
-        if (dt > 0.005 || iters > (1L << 40))
-            return (long)((double)iters * seconds / (dt > 0 ? dt : 1e-9)) + 1;
-        iters *= 4;
-    }
-}
+#define BF16_LOOP da3_bf16_dp_loop
+#else
+#define BF16_LOOP NULL /* never called: da3_cpu_bf16_missing() says why */
 #endif
 
 int da3_cpu_bf16_accs(void)
 {
-#ifdef DA3_HAVE_BF16_LOOP
     static int pick;
     if (da3_cpu_bf16_missing())
         return -1;
-    if (pick)
-        return pick;
-    const int *accs;
-    const int n = da3_bf16_dp_accs(&accs);
-    double best = 0;
-    pick = accs[n - 1];
-    for (int i = 0; i < n; i++) { /* as da3_cpu_peak_accs: best of 2 of ~5 ms */
-        const long iters = bf16_calibrate(accs[i], 0.005);
-        for (int t = 0; t < 2; t++) {
-            double t0 = now_s();
-            double fl = loop_work(da3_bf16_dp_loop, accs[i], 1, iters);
-            double dt = now_s() - t0;
-            if (fl > 0 && dt > 0 && fl / dt > best)
-                best = fl / dt, pick = accs[i];
-        }
+#ifdef DA3_HAVE_BF16_LOOP
+    if (!pick) {
+        const int *accs;
+        const int n = da3_bf16_dp_accs(&accs);
+        pick = sweep(BF16_LOOP, accs, n);
     }
-    return pick;
-#else
-    return -1;
 #endif
+    return pick;
 }
 
 double da3_cpu_bf16_work(int threads, long iters)
@@ -405,11 +387,7 @@ double da3_cpu_bf16_work(int threads, long iters)
     const int accs = da3_cpu_bf16_accs();
     if (accs < 1 || threads < 1 || threads > 64 || iters < 1)
         return -1;
-#ifdef DA3_HAVE_BF16_LOOP
-    return loop_work(da3_bf16_dp_loop, accs, threads, iters);
-#else
-    return -1;
-#endif
+    return loop_work(BF16_LOOP, accs, threads, iters);
 }
 
 double da3_cpu_bf16_peak_gflops(int threads, double seconds, int trials)
@@ -417,22 +395,7 @@ double da3_cpu_bf16_peak_gflops(int threads, double seconds, int trials)
     const int accs = da3_cpu_bf16_accs();
     if (accs < 1 || threads < 1 || threads > 64 || seconds <= 0 || trials < 1)
         return -1;
-#ifdef DA3_HAVE_BF16_LOOP
-    const long iters = bf16_calibrate(accs, seconds);
-    double best = 0;
-    for (int t = 0; t < trials; t++) {
-        double t0 = now_s();
-        double fl = loop_work(da3_bf16_dp_loop, accs, threads, iters);
-        double dt = now_s() - t0;
-        if (fl < 0)
-            return -1;
-        if (fl / dt > best)
-            best = fl / dt;
-    }
-    return best * 1e-9;
-#else
-    return -1;
-#endif
+    return peak_of(BF16_LOOP, accs, threads, seconds, trials);
 }
 
 struct da3_triad {

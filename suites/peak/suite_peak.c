@@ -23,43 +23,21 @@ static int npeak;
 static da3_triad *triad;
 static int triad_threads;
 
-static void fma_body(gb_state *st, void *arg)
+/* a throughput loop timed: `iters` rounds a call on t threads, GFLOPS;
+ * one untimed call first (the bf16 loop sweeps its accumulator count on
+ * its first call: inside the loop, that read as a repetition at 13
+ * GFLOP/s) */
+static void loop_body(gb_state *st, int t, double (*work)(int, long), long iters,
+                      const char *label)
 {
-    const int t = *(const int *)arg;
-    /* about 10-20 ms per iteration at 100 GFLOP/s per thread */
-    const long iters = 4000000;
-    double flops = 0, total = 0;
-    while (gb_keep_running(st)) {
-        double t0 = da3_now();
-        double f = da3_cpu_fma_work(t, iters);
-        double dt = da3_now() - t0;
-        if (f < 0) {
-            gb_skip_with_error(st, "could not start the threads");
-            return;
-        }
-        flops += f, total += dt;
-    }
-    gb_counter(st, "GFLOPS", total > 0 ? flops / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
-    char label[64];
-    snprintf(label, sizeof label, "%s, %d accumulators", da3_isa_name(da3_cpu_best_isa()),
-             da3_cpu_peak_accs(da3_cpu_best_isa()));
-    gb_set_label(st, label);
-}
-
-static void bf16_body(gb_state *st, void *arg)
-{
-    const int t = *(const int *)arg;
-    const long iters = 2000000; /* ~10-20 ms at 200 GFLOP/s per thread */
-    /* the accumulator sweep (once per process) and a first call, untimed:
-     * inside the loop, the sweep read as a repetition at 13 GFLOP/s */
-    if (da3_cpu_bf16_accs() < 0 || da3_cpu_bf16_work(t, iters / 10) < 0) {
-        gb_skip_with_error(st, "the bf16 loop could not run");
+    if (work(t, iters / 10) < 0) {
+        gb_skip_with_error(st, "the loop could not run (threads, or the unit is missing)");
         return;
     }
     double flops = 0, total = 0;
     while (gb_keep_running(st)) {
         double t0 = da3_now();
-        double f = da3_cpu_bf16_work(t, iters);
+        double f = work(t, iters);
         double dt = da3_now() - t0;
         if (f < 0) {
             gb_skip_with_error(st, "could not start the threads");
@@ -68,9 +46,23 @@ static void bf16_body(gb_state *st, void *arg)
         flops += f, total += dt;
     }
     gb_counter(st, "GFLOPS", total > 0 ? flops / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
+    gb_set_label(st, label);
+}
+
+static void fma_body(gb_state *st, void *arg)
+{
+    char label[64];
+    snprintf(label, sizeof label, "%s, %d accumulators", da3_isa_name(da3_cpu_best_isa()),
+             da3_cpu_peak_accs(da3_cpu_best_isa()));
+    /* about 10-20 ms per call at 100 GFLOP/s per thread */
+    loop_body(st, *(const int *)arg, da3_cpu_fma_work, 4000000, label);
+}
+
+static void bf16_body(gb_state *st, void *arg)
+{
     char label[64];
     snprintf(label, sizeof label, "vdpbf16ps, %d accumulators", da3_cpu_bf16_accs());
-    gb_set_label(st, label);
+    loop_body(st, *(const int *)arg, da3_cpu_bf16_work, 2000000, label);
 }
 
 static void triad_body(gb_state *st, void *arg)
