@@ -195,6 +195,26 @@ static int add_case(const block_case *c, char *err, size_t errlen)
     return 0;
 }
 
+/* one case: listed (name/C:/H:/B:/N:/threads:), or registered */
+static void emit(int mode, const char *name, const int64_t args[5], void (*fn)(gb_state *, void *),
+                 void *arg)
+{
+    static const char *const names[] = {"C", "H", "B", "N", "threads"};
+    if (mode == DA3_SUITE_CHECK)
+        return;
+    if (mode == DA3_SUITE_LIST) {
+        printf("%s", name);
+        for (int k = 0; k < 5; k++)
+            printf("/%s:%lld", names[k], (long long)args[k]);
+        printf("\n");
+        return;
+    }
+    gb_bench *b = gb_register(name, fn, arg);
+    gb_args(b, args, 5);
+    gb_arg_names(b, names, 5);
+    gb_set_unit(b, GB_MS);
+}
+
 static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
 {
     int vit[4], nvit = 0, view[DA3_SWEEP_MAX], nview = 0, scope[2], nscope = 0;
@@ -261,7 +281,6 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
                     }
                 }
             }
-    static const char *const names[] = {"C", "H", "B", "N", "threads"};
     int nimage = 0;
     for (int a = 0; o->image && a < nvit; a++)
         for (int t = 0; t < nthreads && t < DA3_SWEEP_MAX; t++)
@@ -277,19 +296,7 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
             char name[64];
             snprintf(name, sizeof name, "block/image/%s", da3_image_configs[c->config].name);
             const int64_t args[] = {c->s.dim, c->s.heads, 1, c->s.tokens, c->threads};
-            if (mode == DA3_SUITE_CHECK)
-                continue;
-            if (mode == DA3_SUITE_LIST) {
-                printf("%s", name);
-                for (int k = 0; k < 5; k++)
-                    printf("/%s:%lld", names[k], (long long)args[k]);
-                printf("\n");
-                continue;
-            }
-            gb_bench *b = gb_register(name, image_body, &image_cases[i - ncases]);
-            gb_args(b, args, 5);
-            gb_arg_names(b, names, 5);
-            gb_set_unit(b, GB_MS);
+            emit(mode, name, args, image_body, &image_cases[i - ncases]);
             continue;
         }
         const block_case *c = &cases[i];
@@ -302,19 +309,7 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
             snprintf(name, sizeof name, "block/%s", da3_block_part_name((da3_block_part)c->part));
         const int64_t args[] = {c->s.dim, c->s.heads, c->s.seqs, c->s.tokens / c->s.seqs,
                                 c->threads};
-        if (mode == DA3_SUITE_CHECK)
-            continue;
-        if (mode == DA3_SUITE_LIST) {
-            printf("%s", name);
-            for (int k = 0; k < 5; k++)
-                printf("/%s:%lld", names[k], (long long)args[k]);
-            printf("\n");
-            continue;
-        }
-        gb_bench *b = gb_register(name, block_body, &cases[i]);
-        gb_args(b, args, 5);
-        gb_arg_names(b, names, 5);
-        gb_set_unit(b, GB_MS);
+        emit(mode, name, args, block_body, &cases[i]);
     }
     return ncases + nimage;
 }
