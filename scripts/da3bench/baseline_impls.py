@@ -141,6 +141,22 @@ def _ort_mha(q, k, v, threads):
 
 ATTENTION = ("torch_sdpa", "ort_mha", "torch_eager", "torch_eager_before", "numpy")
 
+
+def attention_bf16(name, q, k, v, threads):
+    """PyTorch's SDPA on bf16 tensors (q, k, v: float32 holding bf16 values,
+    so the conversion is exact); the bf16 output returned as float32."""
+    if name != "torch_sdpa_bf16":
+        raise ValueError(f"unknown bf16 baseline {name}")
+    torch = _need("torch")
+    torch.set_num_threads(threads)
+    tq, tk, tv = (torch.from_numpy(x).to(torch.bfloat16) for x in (q, k, v))
+    fn = torch.nn.functional.scaled_dot_product_attention
+
+    def call():
+        with torch.inference_mode():
+            return fn(tq, tk, tv).float().numpy()
+    return call
+
 # preprocessing ---------------------------------------------------------
 
 

@@ -16,6 +16,9 @@ usage: baselines.py [attention] [preprocess] [flags]
   --shapes LIST     attention shapes B,H,N,D separated by ';' (default: the
                     seed's 4,8,256,64;2,8,1024,64;1,8,2048,64)
   --threads T       attention threads for every library (default: all cores)
+  --dtype bf16      attention in bf16: da3's flash_bf16 (AVX512-BF16) against
+                    PyTorch's SDPA on bf16 tensors and da3's fp32 flash, on
+                    the same bf16-rounded inputs (default fp32: the table above)
   --rounds R        rounds (default 11 for attention, 3 passes over the
                     images for preprocess)
   --images N        fixture JPEGs (default 20, natural 1920x1080 q90)
@@ -61,6 +64,7 @@ def parse_args(argv):
     ap.add_argument("--lib")
     ap.add_argument("--shapes", default="4,8,256,64;2,8,1024,64;1,8,2048,64")
     ap.add_argument("--threads", type=int)
+    ap.add_argument("--dtype", default="fp32", choices=("fp32", "bf16"))
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--images", type=int, default=20)
     ap.add_argument("--fixtures")
@@ -149,7 +153,101 @@ def instantiate(names, make, only, notes):
     return calls
 
 
+def run_attention_bf16(lib, a, out, notes):
+    """The bf16 rotation: Q, K, V rounded to bf16 once; da3's flash_bf16 on
+    the bits, PyTorch's SDPA on bf16 tensors of the same values (its output
+    is bf16 too), da3's fp32 flash on them widened. Each checked against
+    the float64 reference of the bf16 values: ours within its tolerance
+    (attention.h), PyTorch's within twice it (its output is rounded to bf16
+    as well). % peak: of the bf16 unit's peak for bf16, of the FMA's for
+    fp32, both measured once a round."""
+    import numpy as np
+    from . import baseline_impls as bi
+
+    why = lib.bf16_missing()
+    if why:
+        print(f"baselines.py: --dtype bf16: {why}", file=sys.stderr)
+        return -1
+    threads = a.threads or lib.cores()
+    rounds = a.rounds or 11
+    for b, h, n, d in a.shapes:
+        why = lib.attn_check(b, h, n, d)
+        if why:
+            print(f"baselines.py: --shapes: {b},{h},{n},{d}: {why}", file=sys.stderr)
+            return -1
+    out["context"]["threads"] = threads
+    out["context"]["dtype"] = "bf16"
+    rng = np.random.default_rng(1)
+    failed = 0
+    bpeaks, fpeaks = [], []
+    for b, h, n, d in a.shapes:
+        bits = [lib.bf16_round(rng.random((b, h, n, d), np.float32) * 2 - 1) for _ in range(3)]
+        q, k, v = ((x.astype(np.uint32) << 16).view(np.float32) for x in bits)
+        tol = lib.bf16_tolerance(bits[2])
+        names = [m for m in ("da3_flash_bf16", "torch_sdpa_bf16", "da3_flash")
+                 if not a.only or m in a.only]
+
+        def make(m):
+            if m == "da3_flash_bf16":
+                return lib.attention_bf16(*bits, threads)
+            if m == "da3_flash":
+                return lib.attention("flash", q, k, v, threads)
+            return bi.attention_bf16(m, q, k, v, threads)
+        calls = instantiate(names, make, None, notes)
+        errs = {}
+        for name, call in list(calls.items()):
+            try:
+                o = np.ascontiguousarray(call(), dtype=np.float32)
+                errs[name] = lib.attn_max_err(q, k, v, o, 32)
+            except Exception as e:
+                notes.append(f"{name} B{b} H{h} N{n} D{d}: failed ({e})")
+                failed += 1
+                del calls[name]
+                continue
+            limit = 1e-4 if name == "da3_flash" else tol * (2 if name.startswith("torch") else 1)
+            if not errs[name] <= limit:
+                notes.append(f"{name} B{b} H{h} N{n} D{d}: max_abs_err {errs[name]:.3g} > "
+                             f"{limit:.3g}")
+                failed += 1
+        if not calls:
+            continue
+        start = len(bpeaks)
+
+        def peaks():
+            bpeaks.append(lib.bf16_peak_gflops(threads, 0.05, 3))
+            fpeaks.append(lib.peak_gflops(threads, 0.05, 3))
+        calls["peak"] = peaks
+        broke = {}
+        times = rounds_of(calls, rounds, gap=a.gap, failures=broke)
+        for name, e in broke.items():
+            notes.append(f"{name} B{b} H{h} N{n} D{d}: failed while timed ({e})")
+            failed += 1
+        times.pop("peak", None)
+        if not times:
+            continue
+        bpeak, fpeak = statistics.median(bpeaks[start:]), statistics.median(fpeaks[start:])
+        out["context"]["peak_gflops"] = round(statistics.median(fpeaks), 1)
+        out["context"]["peak_gflops_bf16"] = round(statistics.median(bpeaks), 1)
+        first = next(iter(times.values()))
+        flops = 4.0 * b * h * n * n * d
+        for name, samples in times.items():
+            med, sd, (r, rlo, rhi) = summary(samples, first)
+            peak = fpeak if name == "da3_flash" else bpeak
+            out["benchmarks"].append({
+                "name": f"baseline/attention/{name}/B:{b}/H:{h}/N:{n}/D:{d}/threads:{threads}",
+                "run_type": "aggregate", "aggregate_name": "median",
+                "real_time": med * 1e3, "time_unit": "ms", "stddev_ms": sd * 1e3,
+                "GFLOPS": flops / med * 1e-9, "pct_peak": 100 * flops / med * 1e-9 / peak,
+                "max_abs_err": errs[name], "time_ratio": r, "time_ratio_min": rlo,
+                "time_ratio_max": rhi, "rounds": len(samples)})
+    notes.append("bf16: % peak of the bf16 unit's measured peak for the bf16 implementations, "
+                 "of the fp32 FMA peak for da3_flash; inputs rounded to bf16 for all three")
+    return failed
+
+
 def run_attention(lib, a, out, notes):
+    if a.dtype == "bf16":
+        return run_attention_bf16(lib, a, out, notes)
     import numpy as np
     from . import baseline_impls as bi
 

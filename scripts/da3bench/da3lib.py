@@ -61,6 +61,12 @@ class Lib:
             "da3_attn_run": (i, [i, ctypes.POINTER(Shape), vp, vp, vp, vp, vp, sz, i]),
             "da3_attn_strerror": (ctypes.c_char_p, [i]),
             "da3_attn_max_err": (d, [ctypes.POINTER(Shape), vp, vp, vp, vp, i]),
+            "da3_cpu_bf16_missing": (ctypes.c_char_p, []),
+            "da3_cpu_bf16_peak_gflops": (d, [i, d, i]),
+            "da3_attn_bf16_workspace_bytes": (sz, [ctypes.POINTER(Shape), i]),
+            "da3_attn_run_bf16": (i, [ctypes.POINTER(Shape), vp, vp, vp, vp, vp, sz, i]),
+            "da3_bf16_round": (None, [vp, vp, sz]),
+            "da3_attn_bf16_tolerance": (d, [vp, sz]),
             "da3_pp_new": (vp, []),
             "da3_pp_free": (None, [vp]),
             "da3_pp_error": (ctypes.c_char_p, [vp]),
@@ -117,6 +123,46 @@ class Lib:
             return out
 
         call.keep = (ws, q, k, v)  # alive as long as the callable
+        return call
+
+    # bf16 --------------------------------------------------------------
+    def bf16_missing(self):
+        """None where the bf16 unit runs, else why not."""
+        why = self.c.da3_cpu_bf16_missing()
+        return why.decode() if why else None
+
+    def bf16_peak_gflops(self, threads, seconds=0.05, trials=3):
+        return self.c.da3_cpu_bf16_peak_gflops(threads, seconds, trials)
+
+    def bf16_round(self, x):
+        """float32 array -> uint16 array of bf16 bits (round to nearest even)."""
+        import numpy as np
+
+        x = np.ascontiguousarray(x, np.float32)
+        y = np.empty(x.shape, np.uint16)
+        self.c.da3_bf16_round(x.ctypes.data, y.ctypes.data, x.size)
+        return y
+
+    def bf16_tolerance(self, vb):
+        return self.c.da3_attn_bf16_tolerance(vb.ctypes.data, vb.size)
+
+    def attention_bf16(self, qb, kb, vb, threads):
+        """As attention(), for bf16 bits (uint16 [B, H, N, D]); fp32 output."""
+        import numpy as np
+
+        shape = Shape(*qb.shape)
+        ws = np.empty(max(1, self.c.da3_attn_bf16_workspace_bytes(shape, threads)), np.uint8)
+        out = np.empty(qb.shape, np.float32)
+        args = (shape, qb.ctypes.data, kb.ctypes.data, vb.ctypes.data, out.ctypes.data,
+                ws.ctypes.data, ws.nbytes, threads)
+
+        def call():
+            rc = self.c.da3_attn_run_bf16(*args)
+            if rc != 0:
+                raise Da3Error(f"da3 flash_bf16: {self.c.da3_attn_strerror(rc).decode()}")
+            return out
+
+        call.keep = (ws, qb, kb, vb)
         return call
 
     def attn_check(self, b, h, n, d):

@@ -81,6 +81,27 @@ def test_attention_side_by_side(tmp_path, capsys):
         assert "ort_mha: skipped (" in err and "ort_mha" not in got
 
 
+def test_attention_in_bf16_side_by_side(tmp_path, capsys):
+    lib = da3lib.Lib(LIB)
+    why = lib.bf16_missing()
+    rc, doc = run(tmp_path, "attention", "--dtype", "bf16", "--shapes", "1,2,70,32;1,1,33,16",
+                  "--rounds", "3", "--gap", "0", "--threads", "2")
+    if why:  # no unit: refused by name before anything runs
+        assert rc == 2 and why in capsys.readouterr().err
+        return
+    assert rc == 0
+    got = by_impl(doc, "attention")
+    assert {"da3_flash_bf16", "da3_flash"} <= set(got)
+    assert got["da3_flash_bf16"]["time_ratio"] == 1.0
+    # the bf16 kernel: within its tolerance, not exact (P is rounded)
+    assert 0 < got["da3_flash_bf16"]["max_abs_err"] < 5e-3
+    assert got["da3_flash"]["max_abs_err"] < 1e-5  # fp32 on the same (rounded) inputs
+    assert doc["context"]["dtype"] == "bf16" and doc["context"]["peak_gflops_bf16"] > 0
+    assert all(0 < b["pct_peak"] <= 103 for b in doc["benchmarks"])
+    if not have("torch"):
+        assert "torch_sdpa_bf16: skipped (torch not installed)" in capsys.readouterr().err
+
+
 def test_a_wrong_baseline_is_reported_and_fails_the_run(tmp_path, monkeypatch, capsys):
     real = baseline_impls.attention
 
