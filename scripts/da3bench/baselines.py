@@ -153,6 +153,58 @@ def instantiate(names, make, only, notes):
     return calls
 
 
+def check_calls(calls, lib, qkv, where, limit, notes):
+    """One untimed call of each (the warm-up) checked against the float64
+    reference: {name: max_abs_err} and the failures. A call that raises is
+    dropped; one above limit(name) -> (bound, its text) is kept and named
+    (a bound is inclusive: the bf16 tolerance is a bound, not a margin)."""
+    import numpy as np
+
+    errs, failed = {}, 0
+    for name, call in list(calls.items()):
+        try:
+            o = np.ascontiguousarray(call(), dtype=np.float32)
+            errs[name] = lib.attn_max_err(*qkv, o, 32)
+        except Exception as e:
+            notes.append(f"{name} {where}: failed ({e})")
+            failed += 1
+            del calls[name]
+            continue
+        bound, text = limit(name)
+        if not errs[name] <= bound:
+            notes.append(f"{name} {where}: max_abs_err {errs[name]:.3g} > {text}")
+            failed += 1
+    return errs, failed
+
+
+def time_calls(calls, rounds, gap, peak, where, notes):
+    """The rotation, with the peak measured once a round as one more
+    "implementation" (the machine drifts): ({name: [seconds]}, failures)."""
+    calls["peak"] = peak
+    broke = {}
+    times = rounds_of(calls, rounds, gap=gap, failures=broke)
+    for name, e in broke.items():
+        notes.append(f"{name} {where}: failed while timed ({e})")
+    times.pop("peak", None)
+    return times, len(broke)
+
+
+def attention_records(out, times, shape, threads, errs, peak_of):
+    """One median record per implementation; ratios to the first."""
+    b, h, n, d = shape
+    first = next(iter(times.values()))
+    flops = 4.0 * b * h * n * n * d
+    for name, samples in times.items():
+        med, sd, (r, rlo, rhi) = summary(samples, first)
+        out["benchmarks"].append({
+            "name": f"baseline/attention/{name}/B:{b}/H:{h}/N:{n}/D:{d}/threads:{threads}",
+            "run_type": "aggregate", "aggregate_name": "median",
+            "real_time": med * 1e3, "time_unit": "ms", "stddev_ms": sd * 1e3,
+            "GFLOPS": flops / med * 1e-9, "pct_peak": 100 * flops / med * 1e-9 / peak_of(name),
+            "max_abs_err": errs[name], "time_ratio": r, "time_ratio_min": rlo,
+            "time_ratio_max": rhi, "rounds": len(samples)})
+
+
 def run_attention_bf16(lib, a, out, notes):
     """The bf16 rotation: Q, K, V rounded to bf16 once; da3's flash_bf16 on
     the bits, PyTorch's SDPA on bf16 tensors of the same values (its output
@@ -194,21 +246,16 @@ def run_attention_bf16(lib, a, out, notes):
                 return lib.attention("flash", q, k, v, threads)
             return bi.attention_bf16(m, q, k, v, threads)
         calls = instantiate(names, make, None, notes)
-        errs = {}
-        for name, call in list(calls.items()):
-            try:
-                o = np.ascontiguousarray(call(), dtype=np.float32)
-                errs[name] = lib.attn_max_err(q, k, v, o, 32)
-            except Exception as e:
-                notes.append(f"{name} B{b} H{h} N{n} D{d}: failed ({e})")
-                failed += 1
-                del calls[name]
-                continue
-            limit = 1e-4 if name == "da3_flash" else tol * (2 if name.startswith("torch") else 1)
-            if not errs[name] <= limit:
-                notes.append(f"{name} B{b} H{h} N{n} D{d}: max_abs_err {errs[name]:.3g} > "
-                             f"{limit:.3g}")
-                failed += 1
+        where = f"B{b} H{h} N{n} D{d}"
+        def limit(m):
+            """ours within its tolerance, PyTorch's within twice it (its
+            output is bf16 too), our fp32 flash as in the fp32 table"""
+            if m == "da3_flash":
+                return 1e-4, "1e-4"
+            bound = tol * (2 if m.startswith("torch") else 1)
+            return bound, f"{bound:.3g}"
+        errs, bad = check_calls(calls, lib, (q, k, v), where, limit, notes)
+        failed += bad
         if not calls:
             continue
         start = len(bpeaks)
@@ -216,30 +263,15 @@ def run_attention_bf16(lib, a, out, notes):
         def peaks():
             bpeaks.append(lib.bf16_peak_gflops(threads, 0.05, 3))
             fpeaks.append(lib.peak_gflops(threads, 0.05, 3))
-        calls["peak"] = peaks
-        broke = {}
-        times = rounds_of(calls, rounds, gap=a.gap, failures=broke)
-        for name, e in broke.items():
-            notes.append(f"{name} B{b} H{h} N{n} D{d}: failed while timed ({e})")
-            failed += 1
-        times.pop("peak", None)
+        times, bad = time_calls(calls, rounds, a.gap, peaks, where, notes)
+        failed += bad
         if not times:
             continue
         bpeak, fpeak = statistics.median(bpeaks[start:]), statistics.median(fpeaks[start:])
         out["context"]["peak_gflops"] = round(statistics.median(fpeaks), 1)
         out["context"]["peak_gflops_bf16"] = round(statistics.median(bpeaks), 1)
-        first = next(iter(times.values()))
-        flops = 4.0 * b * h * n * n * d
-        for name, samples in times.items():
-            med, sd, (r, rlo, rhi) = summary(samples, first)
-            peak = fpeak if name == "da3_flash" else bpeak
-            out["benchmarks"].append({
-                "name": f"baseline/attention/{name}/B:{b}/H:{h}/N:{n}/D:{d}/threads:{threads}",
-                "run_type": "aggregate", "aggregate_name": "median",
-                "real_time": med * 1e3, "time_unit": "ms", "stddev_ms": sd * 1e3,
-                "GFLOPS": flops / med * 1e-9, "pct_peak": 100 * flops / med * 1e-9 / peak,
-                "max_abs_err": errs[name], "time_ratio": r, "time_ratio_min": rlo,
-                "time_ratio_max": rhi, "rounds": len(samples)})
+        attention_records(out, times, (b, h, n, d), threads, errs,
+                          lambda m: fpeak if m == "da3_flash" else bpeak)
     notes.append("bf16: % peak of the bf16 unit's measured peak for the bf16 implementations, "
                  "of the fp32 FMA peak for da3_flash; inputs rounded to bf16 for all three")
     return failed
@@ -288,44 +320,19 @@ def run_attention(lib, a, out, notes):
         calls = instantiate(names, make, None, notes)
         if not calls:
             continue
-        errs = {}
-        for name, call in list(calls.items()):
-            try:
-                o = np.ascontiguousarray(call(), dtype=np.float32)  # warm-up and check
-                errs[name] = lib.attn_max_err(q, k, v, o, 32)
-            except Exception as e:
-                notes.append(f"{name} B{b} H{h} N{n} D{d}: failed ({e})")
-                failed += 1
-                del calls[name]
-                continue
-            if not errs[name] < 1e-4:
-                notes.append(f"{name} B{b} H{h} N{n} D{d}: max_abs_err {errs[name]:.3g} > 1e-4")
-                failed += 1
-        # the peak is measured once a round too (the machine drifts), as
-        # one more "implementation" of the rotation
+        where = f"B{b} H{h} N{n} D{d}"
+        errs, bad = check_calls(calls, lib, (q, k, v), where, lambda m: (1e-4, "1e-4"), notes)
+        failed += bad
         start = len(peaks)
-        calls["peak"] = lambda: peaks.append(lib.peak_gflops(threads, 0.05, 3))
-        broke = {}
-        times = rounds_of(calls, rounds, gap=a.gap, failures=broke)
-        for name, e in broke.items():
-            notes.append(f"{name} B{b} H{h} N{n} D{d}: failed while timed ({e})")
-            failed += 1
-        times.pop("peak", None)
+        times, bad = time_calls(calls, rounds, a.gap,
+                                lambda: peaks.append(lib.peak_gflops(threads, 0.05, 3)), where,
+                                notes)
+        failed += bad
         if not times:
             continue
         peak = statistics.median(peaks[start:])
         out["context"]["peak_gflops"] = round(statistics.median(peaks), 1)
-        first = next(iter(times.values()))  # da3_flash unless it failed
-        flops = 4.0 * b * h * n * n * d
-        for name, samples in times.items():
-            med, sd, (r, rlo, rhi) = summary(samples, first)
-            out["benchmarks"].append({
-                "name": f"baseline/attention/{name}/B:{b}/H:{h}/N:{n}/D:{d}/threads:{threads}",
-                "run_type": "aggregate", "aggregate_name": "median",
-                "real_time": med * 1e3, "time_unit": "ms", "stddev_ms": sd * 1e3,
-                "GFLOPS": flops / med * 1e-9, "pct_peak": 100 * flops / med * 1e-9 / peak,
-                "max_abs_err": errs[name], "time_ratio": r, "time_ratio_min": rlo,
-                "time_ratio_max": rhi, "rounds": len(samples)})
+        attention_records(out, times, (b, h, n, d), threads, errs, lambda m: peak)
     return failed
 
 
