@@ -113,16 +113,21 @@ class Lib:
         code = ATTN_IMPLS[impl]
         ws = np.empty(max(1, self.c.da3_attn_workspace_bytes(code, shape, threads)), np.uint8)
         out = np.empty_like(q)
-        args = (code, shape, q.ctypes.data, k.ctypes.data, v.ctypes.data, out.ctypes.data,
-                ws.ctypes.data, ws.nbytes, threads)
+        return self._runner(self.c.da3_attn_run, (code, shape), q, k, v, out, ws, threads, impl)
+
+    def _runner(self, fn, head, q, k, v, out, ws, threads, what):
+        """call() -> out, running fn(*head, q, k, v, out, ws, bytes, threads);
+        the arrays kept alive as long as the callable."""
+        args = head + (q.ctypes.data, k.ctypes.data, v.ctypes.data, out.ctypes.data,
+                       ws.ctypes.data, ws.nbytes, threads)
 
         def call():
-            rc = self.c.da3_attn_run(*args)
+            rc = fn(*args)
             if rc != 0:
-                raise Da3Error(f"da3 {impl}: {self.c.da3_attn_strerror(rc).decode()}")
+                raise Da3Error(f"da3 {what}: {self.c.da3_attn_strerror(rc).decode()}")
             return out
 
-        call.keep = (ws, q, k, v)  # alive as long as the callable
+        call.keep = (ws, q, k, v)
         return call
 
     # bf16 --------------------------------------------------------------
@@ -153,17 +158,8 @@ class Lib:
         shape = Shape(*qb.shape)
         ws = np.empty(max(1, self.c.da3_attn_bf16_workspace_bytes(shape, threads)), np.uint8)
         out = np.empty(qb.shape, np.float32)
-        args = (shape, qb.ctypes.data, kb.ctypes.data, vb.ctypes.data, out.ctypes.data,
-                ws.ctypes.data, ws.nbytes, threads)
-
-        def call():
-            rc = self.c.da3_attn_run_bf16(*args)
-            if rc != 0:
-                raise Da3Error(f"da3 flash_bf16: {self.c.da3_attn_strerror(rc).decode()}")
-            return out
-
-        call.keep = (ws, qb, kb, vb)
-        return call
+        return self._runner(self.c.da3_attn_run_bf16, (shape,), qb, kb, vb, out, ws, threads,
+                            "flash_bf16")
 
     def attn_check(self, b, h, n, d):
         """None if the kernels take this shape, else why not."""
