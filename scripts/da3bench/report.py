@@ -320,20 +320,17 @@ def write_report(machines, out, failed, baseline_docs=()):
             parts += [fn(m), ""]
     CONTEXT.update(section="combined impact", machine="", caption="Combined impact (model)")
     parts += ["## 5. Combined Impact", "", impact.combined_section(machines), ""]
-    for m in machines:
-        CONTEXT.update(section="image", caption=f"One image, measured, on {m.label}",
-                       machine=slug(m.label) if len(machines) > 1 else "")
-        i = impact.image_section(m)
-        if i:
-            parts += [f"### One image, measured{' — ' + m.label if len(machines) > 1 else ''}",
-                      "", i, ""]
-    for m in machines:
-        CONTEXT.update(section="block", caption=f"One DA3 block on {m.label}",
-                       machine=slug(m.label) if len(machines) > 1 else "")
-        b = impact.block_section(m)
-        if b:
-            parts += [f"### One DA3 block, measured{' — ' + m.label if len(machines) > 1 else ''}",
-                      "", b, ""]
+    # the measured parts of Combined Impact, each per machine where it ran
+    for section, head, caption, fn in (
+            ("image", "One image, measured", "One image, measured, on", impact.image_section),
+            ("block", "One DA3 block, measured", "One DA3 block on", impact.block_section)):
+        for m in machines:
+            CONTEXT.update(section=section, caption=f"{caption} {m.label}",
+                           machine=slug(m.label) if len(machines) > 1 else "")
+            text = fn(m)
+            if text:
+                parts += [f"### {head}{' — ' + m.label if len(machines) > 1 else ''}", "",
+                          text, ""]
     parts += ["## 6. Technical Details", ""]
     for m in machines:
         CONTEXT.update(section="technical details", caption=f"Environment of {m.label}",
