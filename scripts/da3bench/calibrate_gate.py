@@ -5,6 +5,7 @@ usage: calibrate_gate.py DA3BENCH [--suite calib|real] [--modes interleaved]
                          [--aa N] [--ab N] [--slowdowns 1.02,1.05]
                          [--threshold 5%] [--alpha 0.01] [--budget 10m]
                          [--neighbour 25] [--log FILE] [--stop-after 2h]
+                         [--first-seed N]
                          [-- gate.py flags]
 
 --suite calib (the synthetic suite: `calib --work W`; the head does a
@@ -23,8 +24,9 @@ inconclusive, unchanged, and the median and longest wall time.
 shared runner's light neighbour). Each comparison's outcome is appended to
 --log as one JSON line as soon as it ends, so an interrupted calibration
 keeps what it measured; the kinds take turns, and --stop-after starts no
-comparison after that much time (the table then says so). Extra gate.py flags can follow `--`. The same
-command reproduces the tables of reports/reference/README.md.
+comparison after that much time (the table then says so); --first-seed
+continues a calibration in another sitting with fresh seeds. Extra gate.py
+flags can follow `--`. The same command reproduces the tables of reports/reference/README.md.
 """
 
 import argparse
@@ -92,6 +94,7 @@ def main():
     ap.add_argument("--neighbour", type=float, default=0.0, metavar="PCT")
     ap.add_argument("--log")
     ap.add_argument("--stop-after", type=duration, default=0.0, metavar="DURATION")
+    ap.add_argument("--first-seed", type=int, default=1, metavar="N")
     a = ap.parse_args(argv)
     exe = os.path.abspath(a.da3bench)
     if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
@@ -143,7 +146,7 @@ def main():
                     p = subprocess.run(
                         [sys.executable, os.path.join(SCRIPTS, "gate.py"), exe, head,
                          "--mode", mode, "--threshold", threshold, "--alpha", alpha,
-                         "--budget", a.budget, "--seed", str(i + 1),
+                         "--budget", a.budget, "--seed", str(i + a.first_seed),
                          "--out", os.path.join(tmp, f"{mode}-{i}"), *extra, "--", *bench],
                         capture_output=True, text=True)
                     times.append(time.monotonic() - t0)
@@ -161,7 +164,8 @@ def main():
                     rounds = re.search(r"; (\d+) rounds?", p.stdout)
                     if log:
                         log.write(json.dumps({
-                            "mode": mode, "kind": kind, "seed": i + 1, "exit": p.returncode,
+                            "mode": mode, "kind": kind, "seed": i + a.first_seed,
+                            "exit": p.returncode,
                             "outcome": outcome, "wall_s": round(times[-1], 1),
                             "rounds": int(rounds.group(1)) if rounds else None,
                             "neighbour_pct": a.neighbour, "verdicts": v,
