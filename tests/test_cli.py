@@ -37,6 +37,25 @@ usage_error(["attention", "--repetitions", "0"], "--repetitions")
 usage_error(["attention", "--min-time", "soon"], "--min-time")
 usage_error(["attention"], "DA3BENCH_ISA=sse9", env={"DA3BENCH_ISA": "sse9"})
 usage_error(["env", "attention"], "env")
+# getopt_long over the flag table: a missing value, a value on a switch, an
+# unknown short flag, an ambiguous abbreviation are each one line naming it
+usage_error(["attention", "--seq"], "--seq")
+usage_error(["block", "--image=yes"], "--image takes no value")
+usage_error(["-x"], "'-x'")
+usage_error(["--b", "1"], "'--b'")
+usage_error(["list", "--", "--seq"], "unknown suite '--seq'")
+
+# GNU habits: a unique abbreviation is the flag, "--flag=value" the same as
+# "--flag value", suites and flags in any order, "--" ends the flags, and
+# POSIXLY_CORRECT does not stop the flags at the first suite name.
+want = run(["list", "attention", "--seq", "256", "--impl", "flash", "--threads", "2"])[1]
+for args, env in ((["list", "--thr=2", "attention", "--imp", "flash", "--seq=256"], None),
+                  (["list", "attention", "--seq", "256", "--impl=flash", "--threads", "2"],
+                   {"POSIXLY_CORRECT": "1"}),
+                  (["list", "--seq", "256", "--impl", "flash", "--threads", "2", "--",
+                    "attention"], None)):
+    rc, out, err = run(args, env)
+    check(rc == 0 and want and out == want, f"{args} {env}: lists {out!r}, expected {want!r}")
 
 # An ISA the machine lacks is refused by name, not a crash.
 rc, out, err = run(["list"], env={"DA3BENCH_ISA": "avx512"})
@@ -48,6 +67,8 @@ if not has512:
 for cmd in ([], ["run"], ["list"], ["env"]):
     rc, out, err = run(cmd + ["--help"])
     check(rc == 0 and "usage: da3bench" in out, f"{cmd} --help")
+    # puts, not printf: a "%%" there is printed as two characters
+    check("%%" not in out, f"{cmd} --help prints no literal '%%'")
 
 # list: exactly what a run would execute.
 rc, out, err = run(["list", "attention", "--preset", "seed"])

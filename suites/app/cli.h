@@ -5,7 +5,8 @@
  *   da3bench list [SUITE...] [flags]     print what a run would execute
  *   da3bench env                         print the environment manifest (JSON)
  *
- * Every --benchmark_* flag is passed to Google Benchmark unchanged.
+ * The flags are getopt_long's, from the table in cli_flags.c. Every
+ * --benchmark_* flag is passed to Google Benchmark unchanged.
  * da3_cli_parse() never exits: it returns 0, or 2 with a one-line message
  * naming the flag and value in err.
  */
