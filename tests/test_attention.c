@@ -64,16 +64,16 @@ static void test_errors(void)
     const da3_attn_shape bad_d = {1, 1, 8, 24}, zero_n = {1, 0, 8, 64}, ok = {1, 1, 8, 64};
     float buf[8 * 64] = {0};
     char ws[64];
-    CHECK(da3_attn_check_shape(&bad_d) == DA3_ATTN_EHEADDIM, "D=24 accepted");
-    CHECK(da3_attn_check_shape(&zero_n) == DA3_ATTN_ESHAPE, "H=0 accepted");
+    CHECK(da3_attn_check_shape(&bad_d) == DA3_EHEADDIM, "D=24 accepted");
+    CHECK(da3_attn_check_shape(&zero_n) == DA3_ESHAPE, "H=0 accepted");
     CHECK(da3_attn_run(DA3_ATTN_FLASH, &ok, buf, buf, buf, buf, ws, sizeof ws, 1) ==
-              DA3_ATTN_ENOMEM, "small workspace accepted");
+              DA3_ENOMEM, "small workspace accepted");
     CHECK(da3_attn_run(DA3_ATTN_NIMPL, &ok, buf, buf, buf, buf, ws, sizeof ws, 1) ==
-              DA3_ATTN_EIMPL, "bad impl accepted");
+              DA3_EIMPL, "bad impl accepted");
     CHECK(da3_attn_run(DA3_ATTN_NAIVE, &ok, buf, buf, buf, buf, ws, sizeof ws, 0) ==
-              DA3_ATTN_ETHREADS, "0 threads accepted");
+              DA3_ETHREADS, "0 threads accepted");
     CHECK(da3_attn_impl_parse("flash") == DA3_ATTN_FLASH, "parse flash");
-    CHECK(da3_attn_impl_parse("flashy") == DA3_ATTN_EIMPL, "parse flashy");
+    CHECK(da3_attn_impl_parse("flashy") == DA3_EIMPL, "parse flashy");
     /* flash holds O(threads * D * Br), naive B*H*N*N */
     const da3_attn_shape big = {2, 8, 1024, 64};
     CHECK(da3_attn_workspace_bytes(DA3_ATTN_NAIVE, &big, 2) ==
@@ -106,7 +106,7 @@ static void run_bf16(const shape_case *c)
           "bf16 flash B%d H%d N%d D%d T%d: rc %d, max_abs_err %.3g (tol %.3g)", c->b, c->h, c->n,
           c->d, c->threads, rc, err, tol);
     /* a workspace one byte short is refused, not overrun */
-    CHECK(da3_attn_run_bf16(&s, qb, kb, vb, o, ws, ws_bytes - 1, c->threads) == DA3_ATTN_ENOMEM,
+    CHECK(da3_attn_run_bf16(&s, qb, kb, vb, o, ws, ws_bytes - 1, c->threads) == DA3_ENOMEM,
           "bf16: a short workspace refused");
     free(ws), free(q), free(k), free(v), free(o), free(qb), free(kb), free(vb);
 }
@@ -128,7 +128,7 @@ static void test_bf16(void)
         uint16_t in[128] = {0};
         float out[128];
         char ws[1 << 16];
-        CHECK(da3_attn_run_bf16(&s, in, in, in, out, ws, sizeof ws, 1) == DA3_ATTN_EUNAVAIL,
+        CHECK(da3_attn_run_bf16(&s, in, in, in, out, ws, sizeof ws, 1) == DA3_EUNAVAIL,
               "bf16 missing (%s): refused by name", why);
         printf("skip bf16 flash: %s\n", why);
         return;

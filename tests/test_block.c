@@ -39,7 +39,7 @@ static void run_case(const block_case *c, da3_isa isa, da3_attn_impl impl)
     da3_block_fill(x, tc, 5);
     int err = 1;
     da3_block *b = da3_block_new(s, impl, c->threads, da3_isa_mask_upto(isa), &err);
-    CHECK(b && err == 0, "new: %s", da3_block_strerror(err));
+    CHECK(b && err == 0, "new: %s", da3_strerror(err));
     if (!b || !x || !y || !ref || !w.mem)
         goto done;
     da3_block_times t = {-1, -1, -1};
@@ -124,14 +124,14 @@ static void errors(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int err = 0;
-        CHECK(!da3_block_new(&bad[i], DA3_ATTN_FLASH, 1, 0, &err) && err == DA3_BLOCK_ESHAPE,
+        CHECK(!da3_block_new(&bad[i], DA3_ATTN_FLASH, 1, 0, &err) && err == DA3_ESHAPE,
               "bad shape %zu: err %d", i, err);
     }
     int err = 0;
     const da3_block_shape ok = {48, 64, 4, 256, 1};
-    CHECK(!da3_block_new(&ok, DA3_ATTN_NIMPL, 1, 0, &err) && err == DA3_ATTN_EIMPL, "impl");
-    CHECK(!da3_block_new(&ok, DA3_ATTN_FLASH, 0, 0, &err) && err == DA3_ATTN_ETHREADS, "threads");
-    CHECK(strstr(da3_block_strerror(DA3_BLOCK_ESHAPE), "shape") != NULL, "strerror");
+    CHECK(!da3_block_new(&ok, DA3_ATTN_NIMPL, 1, 0, &err) && err == DA3_EIMPL, "impl");
+    CHECK(!da3_block_new(&ok, DA3_ATTN_FLASH, 0, 0, &err) && err == DA3_ETHREADS, "threads");
+    CHECK(strstr(da3_strerror(DA3_ESHAPE), "shape") != NULL, "strerror");
     CHECK(da3_block_gemm_flops(&ok) == 2.0 * 48 * (4 * 64 * 64 + 2 * 64 * 256), "gemm flops");
     CHECK(da3_block_attn_flops(&ok) == 4.0 * 4 * 48 * 48 * 16, "attention flops");
 }

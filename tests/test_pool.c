@@ -2,7 +2,9 @@
  * The pools: results in input order, per-job errors, shutdown with jobs
  * pending (prompt, the unstarted ones cancelled), the process pool's copies
  * and a worker that dies mid-job, and auto-tuning's range. alarm() bounds
- * the whole test so a deadlock fails instead of hanging.
+ * the whole test so a deadlock fails instead of hanging. And the one error
+ * convention they share with the kernels (status.h): every code negative,
+ * distinct, and named by da3_strerror.
  */
 #include "pool.h"
 
@@ -20,6 +22,28 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Every da3_status from DA3_ESHAPE down to DA3_EDEVICE has its own line;
+ * anything else reads as unknown. */
+static void test_status(void)
+{
+    const char *seen[32] = {0};
+    int n = 0;
+    CHECK(!strcmp(da3_strerror(DA3_OK), "success"), "DA3_OK reads as success");
+    for (int c = DA3_ESHAPE; c >= DA3_EDEVICE; c--) {
+        const char *m = da3_strerror(c);
+        CHECK(m && *m && strcmp(m, "unknown error code"), "code %d has a message", c);
+        for (int k = 0; k < n; k++)
+            CHECK(strcmp(seen[k], m), "codes %d and %d read the same: %s", c, -1 - k, m);
+        if (n < 32)
+            seen[n++] = m;
+    }
+    CHECK(!strcmp(da3_strerror(DA3_EDEVICE - 1), "unknown error code") &&
+              !strcmp(da3_strerror(1), "unknown error code"),
+          "codes outside the enum read as unknown");
+    CHECK(DA3_ECANCELLED < 0 && DA3_EWORKER < 0 && DA3_ECANCELLED != DA3_EWORKER,
+          "the pools' codes are statuses");
 }
 
 static long out[1000];
@@ -64,6 +88,7 @@ static int spin_job(void *ctx, long job, int worker)
 
 int main(void)
 {
+    test_status();
     alarm(120);
     /* order and per-job errors, twice on the same pool */
     da3_pool *p = da3_pool_new(4);
@@ -94,8 +119,8 @@ int main(void)
     double dt = now() - t0;
     int cancelled = 0, done = 0, other = 0;
     for (int j = 0; j < 200; j++)
-        cancelled += rc2[j] == DA3_POOL_ECANCELLED, done += rc2[j] == 0,
-            other += rc2[j] != 0 && rc2[j] != DA3_POOL_ECANCELLED;
+        cancelled += rc2[j] == DA3_ECANCELLED, done += rc2[j] == 0,
+            other += rc2[j] != 0 && rc2[j] != DA3_ECANCELLED;
     CHECK(dt < 0.5, "free with pending jobs returns promptly (%.3f s)", dt);
     CHECK(cancelled > 150 && done == atomic_load(&ran) && cancelled + done == 200 && !other,
           "pending jobs cancelled: %d cancelled, %d done", cancelled, done);
@@ -114,7 +139,7 @@ int main(void)
                 ok &= rc3[j] == 0 && buf[j * 4096] == j * 100000 &&
                       buf[j * 4096 + 4095] == j * 100000 + 4095;
         CHECK(ok, "process pool results in their slots");
-        CHECK(rc3[5] == DA3_POOL_EWORKER && rc3[9] == -9 && failed == 2,
+        CHECK(rc3[5] == DA3_EWORKER && rc3[9] == -9 && failed == 2,
               "dead worker fails its job (rc %d), job error kept (rc %d), failed %ld", rc3[5],
               rc3[9], failed);
         /* the pool still works with the workers left */

@@ -142,7 +142,7 @@ int main(void)
     rc = da3_pf_run(&c, p_load, p_compute, &q0, &st);
     CHECK(rc == -77 && st.error_batch == 5, "sequential loader error");
     c = (da3_pf_config){.batches = 10, .depth = 2, .loaders = 0, .batch_floats = 2};
-    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_PF_EARG, "0 loaders refused");
+    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_EARG, "0 loaders refused");
 
     /* the caller's allocator (the CUDA pipeline's pinned memory) */
     for (int d = 0; d <= 3; d += 3) {
@@ -158,7 +158,7 @@ int main(void)
               d, rc, k.allocs, k.releases, k.bytes, want);
     }
     c.release = NULL;
-    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_PF_EARG,
+    CHECK(da3_pf_run(&c, p_load, p_compute, &q0, &st) == DA3_EARG,
           "an allocator without release refused");
 
     /* the MLP, and identical checksums */

@@ -68,7 +68,7 @@ static void test_geometry(void)
     da3_pp_params bad = DA3_PP_DEFAULTS;
     da3_pp_geom g;
     bad.res = 0;
-    CHECK(da3_pp_geometry(10, 10, &bad, &g) == DA3_PP_EARG, "res 0 refused");
+    CHECK(da3_pp_geometry(10, 10, &bad, &g) == DA3_EARG, "res 0 refused");
 }
 
 static void test_against_reference(void)
@@ -148,12 +148,12 @@ static void test_bad_inputs(void)
     da3_pp_geom g;
     static float out[3 * 504 * 504];
     const size_t cap = sizeof out / sizeof *out;
-    CHECK(da3_pp_run(pp, jpg, 0, &p, out, cap, &g) == DA3_PP_EJPEG, "empty");
-    CHECK(da3_pp_run(pp, jpg, len / 2, &p, out, cap, &g) == DA3_PP_EJPEG && *da3_pp_error(pp),
+    CHECK(da3_pp_run(pp, jpg, 0, &p, out, cap, &g) == DA3_EDATA, "empty");
+    CHECK(da3_pp_run(pp, jpg, len / 2, &p, out, cap, &g) == DA3_EDATA && *da3_pp_error(pp),
           "truncated: %s", da3_pp_error(pp));
-    CHECK(da3_pp_run(pp, jpg, 300, &p, out, cap, &g) == DA3_PP_EJPEG, "header only");
+    CHECK(da3_pp_run(pp, jpg, 300, &p, out, cap, &g) == DA3_EDATA, "header only");
     static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
-    CHECK(da3_pp_run(pp, png, sizeof png, &p, out, cap, &g) == DA3_PP_EJPEG, "PNG");
+    CHECK(da3_pp_run(pp, png, sizeof png, &p, out, cap, &g) == DA3_EDATA, "PNG");
     uint8_t junk[4096];
     unsigned s = 12345;
     for (int k = 0; k < 4096; k++)
@@ -166,8 +166,8 @@ static void test_bad_inputs(void)
     for (unsigned long k = len / 2; k < len / 2 + 64; k++)
         bad[k] ^= 0x5a;
     int rc = da3_pp_run(pp, bad, len, &p, out, cap, &g);
-    CHECK(rc == 0 || rc == DA3_PP_EJPEG, "corrupt body gives a result or an error, rc %d", rc);
-    CHECK(da3_pp_run(pp, jpg, len, &p, out, 10, &g) == DA3_PP_ESPACE, "small output buffer");
+    CHECK(rc == 0 || rc == DA3_EDATA, "corrupt body gives a result or an error, rc %d", rc);
+    CHECK(da3_pp_run(pp, jpg, len, &p, out, 10, &g) == DA3_ESPACE, "small output buffer");
     CHECK(da3_pp_run(pp, jpg, len, &p, out, cap, &g) == 0, "the good file after the bad ones");
     free(bad), free(rgb);
     tjFree(jpg);

@@ -28,41 +28,19 @@ int da3_attn_impl_parse(const char *name)
     for (int i = 0; i < DA3_ATTN_NIMPL; i++)
         if (name && strcmp(name, impl_names[i]) == 0)
             return i;
-    return DA3_ATTN_EIMPL;
-}
-
-const char *da3_attn_strerror(int code)
-{
-    switch (code) {
-    case 0:
-        return "ok";
-    case DA3_ATTN_ESHAPE:
-        return "every dimension must be at least 1 and the tensors must fit in memory";
-    case DA3_ATTN_EHEADDIM:
-        return "head_dim must be a multiple of 16 between 16 and 256";
-    case DA3_ATTN_EIMPL:
-        return "unknown attention implementation (naive, fused, flash or blas)";
-    case DA3_ATTN_ETHREADS:
-        return "threads must be at least 1";
-    case DA3_ATTN_ENOMEM:
-        return "workspace missing or too small, or a thread could not start";
-    case DA3_ATTN_EUNAVAIL:
-        return "bf16 attention needs AVX512-BF16, which this CPU, OS or build lacks";
-    default:
-        return "unknown error";
-    }
+    return DA3_EIMPL;
 }
 
 int da3_attn_check_shape(const da3_attn_shape *s)
 {
     if (!s || s->b < 1 || s->h < 1 || s->n < 1 || s->d < 1)
-        return DA3_ATTN_ESHAPE;
+        return DA3_ESHAPE;
     if (s->d % 16 || s->d < DA3_ATTN_DMIN || s->d > DA3_ATTN_DMAX)
-        return DA3_ATTN_EHEADDIM;
+        return DA3_EHEADDIM;
     /* B*H*N*N floats must be countable in bytes: naive's scores. */
     double nn = (double)s->b * s->h * (double)s->n * s->n * sizeof(float);
     if (nn > (double)(SIZE_MAX / 4))
-        return DA3_ATTN_ESHAPE;
+        return DA3_ESHAPE;
     return 0;
 }
 
@@ -107,11 +85,11 @@ int da3_attn_run(da3_attn_impl impl, const da3_attn_shape *s, const float *q, co
     if (rc)
         return rc;
     if ((unsigned)impl >= DA3_ATTN_NIMPL)
-        return DA3_ATTN_EIMPL;
+        return DA3_EIMPL;
     if (threads < 1)
-        return DA3_ATTN_ETHREADS;
+        return DA3_ETHREADS;
     if (!ws || ws_bytes < da3_attn_workspace_bytes(impl, s, threads))
-        return DA3_ATTN_ENOMEM;
+        return DA3_ENOMEM;
     /* the kernels' tiles are read as whole vectors: start them on a cache
      * line, whatever the caller's allocator gave (numpy's: 16 bytes) */
     const uintptr_t mis = (uintptr_t)ws % DA3_ATTN_WS_ALIGN;
@@ -193,16 +171,16 @@ int da3_attn_run_bf16(const da3_attn_shape *s, const uint16_t *q, const uint16_t
     if (rc)
         return rc;
     if (threads < 1)
-        return DA3_ATTN_ETHREADS;
+        return DA3_ETHREADS;
     if (da3_cpu_bf16_missing())
-        return DA3_ATTN_EUNAVAIL;
+        return DA3_EUNAVAIL;
     if (!ws || ws_bytes < da3_attn_bf16_workspace_bytes(s, threads))
-        return DA3_ATTN_ENOMEM;
+        return DA3_ENOMEM;
 #ifdef DA3_HAVE_BF16_LOOP
     return da3_attn_flash_bf16_kernel(s, q, k, v, o, ws, threads);
 #else
     (void)q, (void)k, (void)v, (void)o;
-    return DA3_ATTN_EUNAVAIL;
+    return DA3_EUNAVAIL;
 #endif
 }
 

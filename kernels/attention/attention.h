@@ -27,10 +27,12 @@
  * DA3_ATTN_WS_ALIGN bytes by which da3_attn_run moves the start to a cache
  * line.
  *
- * Errors are negative codes (DA3_ATTN_E*), da3_attn_strerror() says which.
+ * Errors are da3_status codes (status.h); da3_strerror() says which.
  */
 #ifndef DA3_ATTENTION_H
 #define DA3_ATTENTION_H
+
+#include "status.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,22 +49,12 @@ typedef struct {
     int b, h, n, d;
 } da3_attn_shape;
 
-enum {
-    DA3_ATTN_ESHAPE = -1,   /* a dimension < 1, or a product overflows */
-    DA3_ATTN_EHEADDIM = -2, /* D not a multiple of 16 in [16, 256] */
-    DA3_ATTN_EIMPL = -3,    /* unknown implementation */
-    DA3_ATTN_ETHREADS = -4, /* threads < 1 */
-    DA3_ATTN_ENOMEM = -5,   /* workspace missing or too small */
-    DA3_ATTN_EUNAVAIL = -6, /* bf16: this CPU, OS or build lacks the unit */
-};
-
 #define DA3_ATTN_WS_ALIGN 64
 #define DA3_ATTN_DMIN 16
 #define DA3_ATTN_DMAX 256
 
 const char *da3_attn_impl_name(da3_attn_impl impl);
-int da3_attn_impl_parse(const char *name); /* impl, or DA3_ATTN_EIMPL */
-const char *da3_attn_strerror(int code);
+int da3_attn_impl_parse(const char *name); /* impl, or DA3_EIMPL */
 
 int da3_attn_check_shape(const da3_attn_shape *s);
 size_t da3_attn_workspace_bytes(da3_attn_impl impl, const da3_attn_shape *s, int threads);
@@ -79,7 +71,7 @@ double da3_attn_max_err(const da3_attn_shape *s, const float *q, const float *k,
 /* flash in bf16 (attention_bf16.c, AVX512-BF16): q, k and v hold bf16
  * values (the high 16 bits of an fp32, B x H x N x D as the fp32 kernels),
  * o is fp32; products on the bf16 unit, accumulation and softmax in fp32.
- * DA3_ATTN_EUNAVAIL where da3_cpu_bf16_missing() says why. */
+ * DA3_EUNAVAIL where da3_cpu_bf16_missing() says why. */
 size_t da3_attn_bf16_workspace_bytes(const da3_attn_shape *s, int threads);
 int da3_attn_run_bf16(const da3_attn_shape *s, const uint16_t *q, const uint16_t *k,
                       const uint16_t *v, float *o, void *ws, size_t ws_bytes, int threads);

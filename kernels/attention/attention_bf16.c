@@ -238,9 +238,6 @@ int da3_attn_flash_bf16_kernel(const da3_attn_shape *s, const uint16_t *q, const
     j.scratch_bytes = scratch_bytes(s->d);
     j.nqb = (s->n + QB - 1) / QB;
     j.scale = (float)(1.4426950408889634 / sqrt((double)s->d));
-    if (da3_par_for(threads, heads, pack_head, &j) < 0)
-        return DA3_ATTN_ETHREADS;
-    if (da3_par_for(threads, heads * j.nqb, run_task, &j) < 0)
-        return DA3_ATTN_ETHREADS;
-    return 0;
+    const int rc = da3_par_for(threads, heads, pack_head, &j);
+    return rc ? rc : da3_par_for(threads, heads * j.nqb, run_task, &j);
 }

@@ -68,5 +68,5 @@ int DA3_FN(da3_attn_blas)(const da3_attn_shape *s, const float *q, const float *
     blas_job j = {.s = s, .q = q, .k = k, .v = v, .o = o, .S = ws,
                   .c = (float)(M_LOG2E / sqrt((double)s->d))};
     da3_blas_set_threads(1);
-    return da3_par_for(threads, (long)s->b * s->h, head_task, &j) < 0 ? DA3_ATTN_ENOMEM : 0;
+    return da3_par_for(threads, (long)s->b * s->h, head_task, &j);
 }

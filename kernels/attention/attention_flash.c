@@ -254,7 +254,5 @@ int DA3_FN(da3_attn_flash)(const da3_attn_shape *s, const float *q, const float 
                      .ws_floats = da3_attn_flash_ws_floats(s->d),
                      .nqb = (s->n + BR - 1) / BR,
                      .qscale = (float)(M_LOG2E / sqrt((double)s->d))};
-    return da3_par_for(threads, (long)s->b * s->h * job.nqb, flash_task, &job) < 0
-               ? DA3_ATTN_ENOMEM
-               : 0;
+    return da3_par_for(threads, (long)s->b * s->h * job.nqb, flash_task, &job);
 }

@@ -117,16 +117,18 @@ static int run_plain(const da3_attn_shape *s, const float *q, const float *k, co
     plain_job j = {.s = s, .q = q, .k = k, .v = v, .o = o, .S = ws,
                    .scale = 1.0f / sqrtf((float)s->d), .nblk = (s->n + ROWS - 1) / ROWS};
     const long tasks = (long)s->b * s->h * j.nblk;
-    int rc = da3_par_for(threads, tasks, qk_task, &j);
+    int rc = da3_par_for(threads, tasks, qk_task, &j), r;
     if (!fused) {
         /* upstream: attn = attn * scale as an operator of its own, then a
          * softmax that sees already-scaled scores. */
-        rc |= da3_par_for(threads, tasks, scale_task, &j);
+        r = da3_par_for(threads, tasks, scale_task, &j);
+        rc = rc ? rc : r;
         j.scale = 1.0f;
     }
-    rc |= da3_par_for(threads, tasks, softmax_task, &j);
-    rc |= da3_par_for(threads, tasks, pv_task, &j);
-    return rc < 0 ? DA3_ATTN_ENOMEM : 0;
+    r = da3_par_for(threads, tasks, softmax_task, &j);
+    rc = rc ? rc : r;
+    r = da3_par_for(threads, tasks, pv_task, &j);
+    return rc ? rc : r;
 }
 
 int DA3_FN(da3_attn_naive)(const da3_attn_shape *s, const float *q, const float *k,

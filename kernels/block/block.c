@@ -15,23 +15,6 @@
 #include <time.h>
 
 
-const char *da3_block_strerror(int code)
-{
-    switch (code) {
-    case 0:
-        return "success";
-    case DA3_BLOCK_ESHAPE:
-        return "block shape: sizes must be >= 1, the heads must divide the width and the "
-               "sequences the tokens, and the head size be a multiple of 16 in [16, 256]";
-    case DA3_BLOCK_ENOMEM:
-        return "out of memory for the block's buffers";
-    case DA3_BLOCK_EPART:
-        return "unknown block part";
-    default:
-        return da3_attn_strerror(code);
-    }
-}
-
 da3_attn_shape da3_block_attn_shape(const da3_block_shape *s)
 {
     da3_attn_shape a = {0, 0, 0, 0};
@@ -44,11 +27,11 @@ int da3_block_check_shape(const da3_block_shape *s)
 {
     if (s->tokens < 1 || s->dim < 1 || s->heads < 1 || s->hidden < 1 || s->seqs < 1 ||
         s->dim % s->heads || s->tokens % s->seqs)
-        return DA3_BLOCK_ESHAPE;
+        return DA3_ESHAPE;
     if ((double)s->tokens * (s->hidden > 3 * s->dim ? s->hidden : 3 * s->dim) > 1e12)
-        return DA3_BLOCK_ESHAPE;
+        return DA3_ESHAPE;
     const da3_attn_shape a = da3_block_attn_shape(s);
-    return da3_attn_check_shape(&a) ? DA3_BLOCK_ESHAPE : 0;
+    return da3_attn_check_shape(&a) ? DA3_ESHAPE : 0;
 }
 
 double da3_block_gemm_flops(const da3_block_shape *s)
@@ -104,7 +87,7 @@ int da3_block_weights_init(da3_block_weights *w, const da3_block_shape *s,
         total += (sizes[i] + 15) & ~(size_t)15;
     w->mem = malloc(total * sizeof(float));
     if (!w->mem)
-        return DA3_BLOCK_ENOMEM;
+        return DA3_ENOMEM;
     float **ptr[14] = {&w->ln1_w, &w->ln1_b, &w->qkv_w, &w->qkv_b, &w->proj_w,
                        &w->proj_b, &w->ls1,  &w->ln2_w, &w->ln2_b, &w->fc1_w,
                        &w->fc1_b,  &w->fc2_w, &w->fc2_b, &w->ls2};
@@ -171,12 +154,12 @@ da3_block *da3_block_new(const da3_block_shape *s, da3_attn_impl impl, int threa
 {
     int rc = da3_block_check_shape(s);
     if (!rc && (unsigned)impl >= DA3_ATTN_NIMPL)
-        rc = DA3_ATTN_EIMPL;
+        rc = DA3_EIMPL;
     if (!rc && threads < 1)
-        rc = DA3_ATTN_ETHREADS;
+        rc = DA3_ETHREADS;
     da3_block *b = rc ? NULL : calloc(1, sizeof *b);
     if (!rc && !b)
-        rc = DA3_BLOCK_ENOMEM;
+        rc = DA3_ENOMEM;
     if (rc) {
         *err = rc;
         return NULL;
@@ -192,7 +175,7 @@ da3_block *da3_block_new(const da3_block_shape *s, da3_attn_impl impl, int threa
     b->ws = malloc(b->ws_bytes ? b->ws_bytes : 1);
     if (!b->mem || !b->ws) {
         da3_block_free(b);
-        *err = DA3_BLOCK_ENOMEM;
+        *err = DA3_ENOMEM;
         return NULL;
     }
     float *p = b->mem;
@@ -253,7 +236,7 @@ static int gemm(const da3_block *b, const float *a, const float *w, float *y, in
     }
     const int slices = b->threads > 1 ? 2 * b->threads : 1;
     gemm_job j = {a, w, y, m, n, k, ((n + slices - 1) / slices + 15) & ~15};
-    return da3_par_for(b->threads, slices, gemm_task, &j) < 0 ? DA3_BLOCK_ENOMEM : 0;
+    return da3_par_for(b->threads, slices, gemm_task, &j);
 }
 
 static int gemms(const da3_block *b, const da3_block_weights *w, int openblas)
@@ -318,7 +301,7 @@ static int rows(const da3_block *b, const da3_block_weights *w, const float *x, 
 {
     rows_job j = {b, w, x, y, op};
     const long tasks = (b->s.tokens + ROWS - 1) / ROWS;
-    return da3_par_for(b->threads, tasks, rows_task, &j) < 0 ? DA3_BLOCK_ENOMEM : 0;
+    return da3_par_for(b->threads, tasks, rows_task, &j);
 }
 
 static int attention(da3_block *b)
@@ -376,6 +359,6 @@ int da3_block_run_part(da3_block *b, const da3_block_weights *w, const float *x,
         return rc;
     }
     default:
-        return DA3_BLOCK_EPART;
+        return DA3_EIMPL;
     }
 }

@@ -17,11 +17,13 @@
  *
  * Every intermediate has its own buffer in the block (da3_block_new), so a
  * timed call allocates nothing and da3_block_check can verify each stage
- * from its own inputs. Errors are negative codes, da3_block_strerror()
+ * from its own inputs. Errors are da3_status codes (status.h), da3_strerror()
  * says which (the attention's codes pass through unchanged).
  */
 #ifndef DA3_BLOCK_H
 #define DA3_BLOCK_H
+
+#include "status.h"
 
 #include "attention.h"
 
@@ -35,13 +37,7 @@ typedef struct {
     int seqs;   /* sequences attention runs over; divides T */
 } da3_block_shape;
 
-enum {
-    DA3_BLOCK_ESHAPE = -20, /* a size < 1, C % H, T % seqs, or C/H not a head size */
-    DA3_BLOCK_ENOMEM = -21,
-    DA3_BLOCK_EPART = -22,  /* unknown part */
-};
 
-const char *da3_block_strerror(int code);
 int da3_block_check_shape(const da3_block_shape *s);
 /* The attention's shape inside the block: B = seqs, N = T / seqs. */
 da3_attn_shape da3_block_attn_shape(const da3_block_shape *s);

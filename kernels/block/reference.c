@@ -57,7 +57,7 @@ int da3_block_reference(const da3_block_shape *s, const da3_block_weights *w, co
                         double *y)
 {
     if (da3_block_check_shape(s))
-        return DA3_BLOCK_ESHAPE;
+        return DA3_ESHAPE;
     const int T = s->tokens, C = s->dim, F = s->hidden, H = s->heads, D = C / H;
     const int N = T / s->seqs;
     double *qkv = malloc(sizeof(double) * (size_t)T * 3 * C);
@@ -65,7 +65,7 @@ int da3_block_reference(const da3_block_shape *s, const da3_block_weights *w, co
     double *row = malloc(sizeof(double) * (size_t)(4 * C + 2 * F + N));
     if (!qkv || !a || !row) {
         free(qkv), free(a), free(row);
-        return DA3_BLOCK_ENOMEM;
+        return DA3_ENOMEM;
     }
     double *xr = row, *h = xr + C, *t = h + C, *x1 = t + C, *u = x1 + C, *p = u + 2 * F;
     for (int r = 0; r < T; r++) {

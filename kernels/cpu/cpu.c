@@ -94,13 +94,13 @@ int da3_cpu_init(void)
         if (want < 0) {
             snprintf(cpu.err, sizeof cpu.err,
                      "DA3BENCH_ISA=%s: unknown ISA (scalar, avx2, avx512 or neon)", env);
-            return cpu.rc = DA3_CPU_EBADNAME;
+            return cpu.rc = DA3_EBADNAME;
         }
         if (!cpu.has[want]) {
             snprintf(cpu.err, sizeof cpu.err,
                      "DA3BENCH_ISA=%s: this CPU does not support it (best here: %s)", env,
                      isa_names[cpu.best]);
-            return cpu.rc = DA3_CPU_EUNAVAIL;
+            return cpu.rc = DA3_EUNAVAIL;
         }
         cpu.sel = (da3_isa)want;
     }
@@ -119,7 +119,7 @@ int da3_cpu_set_isa(da3_isa isa)
 {
     da3_cpu_init();
     if ((unsigned)isa >= DA3_ISA_COUNT || !cpu.has[isa])
-        return DA3_CPU_EUNAVAIL;
+        return DA3_EUNAVAIL;
     cpu.sel = isa;
     return 0;
 }

@@ -6,7 +6,7 @@
  * one the CPU and OS support (CPUID and XGETBV; NEON is part of AArch64),
  * or the one named by the environment variable DA3BENCH_ISA
  * (scalar|avx2|avx512|neon). Naming a level this machine lacks is an error, never
- * a crash: da3_cpu_init() returns DA3_CPU_EUNAVAIL or DA3_CPU_EBADNAME and
+ * a crash: da3_cpu_init() returns DA3_EUNAVAIL or DA3_EBADNAME and
  * da3_cpu_error() says which.
  *
  * The peak figures are measured, never assumed: an FMA loop over independent
@@ -16,6 +16,8 @@
  */
 #ifndef DA3_CPU_H
 #define DA3_CPU_H
+
+#include "status.h"
 
 #include <stddef.h>
 
@@ -27,18 +29,13 @@ typedef enum {
     DA3_ISA_COUNT
 } da3_isa;
 
-enum {
-    DA3_CPU_EBADNAME = -1, /* DA3BENCH_ISA is not a known level */
-    DA3_CPU_EUNAVAIL = -2, /* DA3BENCH_ISA names a level this CPU lacks */
-};
-
 /* Detects the CPU and reads DA3BENCH_ISA; idempotent. 0 or a negative code. */
 int da3_cpu_init(void);
 const char *da3_cpu_error(void);
 
 da3_isa da3_cpu_isa(void);          /* selected level */
 /* Selects a level for what follows (tests run every level this way).
- * 0, or DA3_CPU_EUNAVAIL if this CPU or build lacks it. */
+ * 0, or DA3_EUNAVAIL if this CPU or build lacks it. */
 int da3_cpu_set_isa(da3_isa isa);
 da3_isa da3_cpu_best_isa(void);     /* best level the CPU supports */
 int da3_cpu_has(da3_isa isa);       /* 1 if supported here */

@@ -90,7 +90,7 @@ static int setup(da3_cuda_attn *a, const float *q, const float *k, const float *
     DA3_CU(cudaDeviceGetAttribute(&a->smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0),
            a->err, sizeof a->err);
     if (opt_in<32>(a) || opt_in<64>(a) || opt_in<128>(a))
-        return -1;
+        return DA3_EDEVICE;
     return 0;
 }
 
@@ -122,7 +122,7 @@ static int run_naive(da3_cuda_attn *a, bool tf32)
 {
     if (!a->s) {
         snprintf(a->err, sizeof a->err, "the scores buffer was not allocated");
-        return -1;
+        return DA3_EDEVICE;
     }
     cublasHandle_t blas = a->blas[tf32 ? 1 : 0];
     const int n = a->n, d = a->d, bh = a->b * a->h;
@@ -153,7 +153,7 @@ template <int D> static int launch_flash(da3_cuda_attn *a, bool tf32, bool wide)
                         : wide ? flash_fp32_smem_bytes<D, 128>()
                                : flash_fp32_smem_bytes<D, 64>();
     if (!smem_fits(a, smem))
-        return -1;
+        return DA3_EDEVICE;
     if (tf32) {
         auto k = wide ? flash_tf32<D, 8> : flash_tf32<D, 4>;
         DA3_LAUNCH(k, grid, wide ? 256 : 128, smem, 0, args);
@@ -189,7 +189,7 @@ extern "C" int da3_cuda_attn_run(da3_cuda_attn *a, int impl, double *ms)
     case DA3_CUDA_FLASH_TF32: rc = run_flash(a, true, false); break;
     case DA3_CUDA_FLASH_BR128: rc = run_flash(a, false, true); break;
     case DA3_CUDA_FLASH_TF32_BR128: rc = run_flash(a, true, true); break;
-    default: snprintf(a->err, sizeof a->err, "unknown implementation %d", impl); return -1;
+    default: snprintf(a->err, sizeof a->err, "unknown implementation %d", impl); return DA3_EIMPL;
     }
     if (rc)
         return rc;

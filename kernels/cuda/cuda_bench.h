@@ -24,11 +24,15 @@
  *            while the compute stream runs the previous batch, ordered by
  *            events. Per-batch output sums make a checksum.
  *
- * Every function returning int gives 0, or -1 with a one-line message in
- * the err buffer it was given (or the object's, da3_cuda_*_error()).
+ * Every function returning int gives 0, or a da3_status (status.h):
+ * DA3_EDEVICE where the GPU or its runtime failed, DA3_EUNAVAIL in a build
+ * without CUDA, with a one-line message in the err buffer it was given (or
+ * the object's, da3_cuda_*_error()).
  */
 #ifndef DA3_CUDA_BENCH_H
 #define DA3_CUDA_BENCH_H
+
+#include "status.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -13,21 +13,21 @@ int da3_cuda_probe(da3_cuda_info *info, char *err, size_t errlen)
 {
     (void)info;
     snprintf(err, errlen, WHY);
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 double da3_cuda_peak_gflops(int trials, char *err, size_t errlen)
 {
     (void)trials;
     snprintf(err, errlen, WHY);
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_fma_run(double *flops, double *ms, char *err, size_t errlen)
 {
     (void)flops, (void)ms;
     snprintf(err, errlen, WHY);
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 da3_cuda_attn *da3_cuda_attn_new(int b, int h, int n, int d, const float *q, const float *k,
@@ -41,13 +41,13 @@ da3_cuda_attn *da3_cuda_attn_new(int b, int h, int n, int d, const float *q, con
 int da3_cuda_attn_run(da3_cuda_attn *a, int impl, double *ms)
 {
     (void)a, (void)impl, (void)ms;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_attn_download(da3_cuda_attn *a, float *o)
 {
     (void)a, (void)o;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 const char *da3_cuda_attn_error(const da3_cuda_attn *a)
@@ -77,37 +77,37 @@ void da3_cuda_host_free(void *p, void *ctx) { (void)p, (void)ctx; }
 int da3_cuda_pf_begin(da3_cuda_pf *p)
 {
     (void)p;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_pf_batch_sync(da3_cuda_pf *p, long batch, const float *in)
 {
     (void)p, (void)batch, (void)in;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_pf_batch_async(da3_cuda_pf *p, long batch, const float *in_pinned)
 {
     (void)p, (void)batch, (void)in_pinned;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_pf_end(da3_cuda_pf *p, long batches, double *ms, double *checksum)
 {
     (void)p, (void)batches, (void)ms, (void)checksum;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_pf_stage_ms(da3_cuda_pf *p, const float *in_pinned, double *h2d_ms, double *mlp_ms)
 {
     (void)p, (void)in_pinned, (void)h2d_ms, (void)mlp_ms;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 int da3_cuda_pf_last_output(da3_cuda_pf *p, float *out)
 {
     (void)p, (void)out;
-    return -1;
+    return DA3_EUNAVAIL;
 }
 
 const char *da3_cuda_pf_error(const da3_cuda_pf *p)

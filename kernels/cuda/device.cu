@@ -37,11 +37,11 @@ extern "C" int da3_cuda_probe(da3_cuda_info *info, char *err, size_t errlen)
                      cudaGetErrorName(e));
         if (drv)
             dlclose(drv);
-        return -1;
+        return DA3_EDEVICE;
     }
     if (n == 0) {
         snprintf(err, errlen, "no CUDA device");
-        return -1;
+        return DA3_EDEVICE;
     }
     memset(info, 0, sizeof *info);
     cudaDeviceProp p;
@@ -59,7 +59,7 @@ extern "C" int da3_cuda_probe(da3_cuda_info *info, char *err, size_t errlen)
     if (p.major < 8) {
         snprintf(err, errlen, "%s is compute capability %d.%d: the kernels need 8.0 or later",
                  p.name, p.major, p.minor);
-        return -1;
+        return DA3_EDEVICE;
     }
     return 0;
 }
@@ -94,7 +94,7 @@ static int fma_init(char *err, size_t errlen)
         return 0;
     da3_cuda_info info;
     if (da3_cuda_probe(&info, err, errlen))
-        return -1;
+        return DA3_EDEVICE;
     DA3_CU(cudaMalloc(&F.out, sizeof(float)), err, errlen);
     DA3_CU(cudaEventCreate(&F.t0), err, errlen);
     DA3_CU(cudaEventCreate(&F.t1), err, errlen);
@@ -108,7 +108,7 @@ static int fma_init(char *err, size_t errlen)
 extern "C" int da3_cuda_fma_run(double *flops, double *ms, char *err, size_t errlen)
 {
     if (fma_init(err, errlen))
-        return -1;
+        return DA3_EDEVICE;
     DA3_CU(cudaEventRecord(F.t0), err, errlen);
     fma_loop<<<F.blocks, FMA_THREADS>>>(F.out, FMA_ITERS, 0.999f, 0.001f);
     DA3_CU(cudaGetLastError(), err, errlen);
@@ -124,13 +124,13 @@ extern "C" int da3_cuda_fma_run(double *flops, double *ms, char *err, size_t err
 extern "C" double da3_cuda_peak_gflops(int trials, char *err, size_t errlen)
 {
     if (fma_init(err, errlen))
-        return -1;
+        return DA3_EDEVICE;
     fma_loop<<<F.blocks, FMA_THREADS>>>(F.out, 1024, 0.999f, 0.001f); /* warm up the clocks */
     double best = 0;
     for (int t = 0; t < (trials > 0 ? trials : 1); t++) {
         double flops, ms;
         if (da3_cuda_fma_run(&flops, &ms, err, errlen))
-            return -1;
+            return DA3_EDEVICE;
         best = flops / (ms * 1e-3) * 1e-9 > best ? flops / (ms * 1e-3) * 1e-9 : best;
     }
     return best;

@@ -188,7 +188,7 @@ static int mlp(da3_cuda_pf *p, const float *in, long batch)
         if (batch >= p->max_batches) {
             snprintf(p->err, sizeof p->err, "batch %ld past the %ld allocated", batch,
                      p->max_batches);
-            return -1;
+            return DA3_EDEVICE;
         }
         DA3_LAUNCH(sum_into, 1, 256, 0, p->compute, p->act[p->last_act],
                    (long)p->batch * p->dims[p->ndims - 1], p->sums + batch);
@@ -217,7 +217,7 @@ extern "C" int da3_cuda_pf_batch_sync(da3_cuda_pf *p, long batch, const float *i
     DA3_CU(cudaMemcpyAsync(p->in[0], in, bytes, cudaMemcpyHostToDevice, p->compute), p->err,
            sizeof p->err);
     if (mlp(p, p->in[0], batch))
-        return -1;
+        return DA3_EDEVICE;
     DA3_CU(cudaStreamSynchronize(p->compute), p->err, sizeof p->err);
     return 0;
 }
@@ -232,7 +232,7 @@ extern "C" int da3_cuda_pf_batch_async(da3_cuda_pf *p, long batch, const float *
     DA3_CU(cudaEventRecord(p->copied[slot], p->copy), p->err, sizeof p->err);
     DA3_CU(cudaStreamWaitEvent(p->compute, p->copied[slot], 0), p->err, sizeof p->err);
     if (mlp(p, p->in[slot], batch))
-        return -1;
+        return DA3_EDEVICE;
     DA3_CU(cudaEventRecord(p->consumed[slot], p->compute), p->err, sizeof p->err);
     DA3_CU(cudaEventSynchronize(p->copied[slot]), p->err, sizeof p->err);
     return 0;
@@ -243,7 +243,7 @@ extern "C" int da3_cuda_pf_end(da3_cuda_pf *p, long batches, double *ms, double 
     if (batches > p->max_batches) {
         snprintf(p->err, sizeof p->err, "%ld batches past the %ld allocated", batches,
                  p->max_batches);
-        return -1;
+        return DA3_EDEVICE;
     }
     DA3_CU(cudaEventRecord(p->stop, p->compute), p->err, sizeof p->err);
     DA3_CU(cudaEventSynchronize(p->stop), p->err, sizeof p->err);
@@ -253,7 +253,7 @@ extern "C" int da3_cuda_pf_end(da3_cuda_pf *p, long batches, double *ms, double 
     double *s = (double *)malloc(sizeof(double) * (size_t)(batches > 0 ? batches : 1));
     if (!s) {
         snprintf(p->err, sizeof p->err, "out of memory");
-        return -1;
+        return DA3_EDEVICE;
     }
     cudaError_t e =
         cudaMemcpy(s, p->sums, sizeof(double) * (size_t)batches, cudaMemcpyDeviceToHost);
@@ -276,7 +276,7 @@ extern "C" int da3_cuda_pf_stage_ms(da3_cuda_pf *p, const float *in_pinned, doub
            p->err, sizeof p->err);
     DA3_CU(cudaEventRecord(p->t1, p->compute), p->err, sizeof p->err);
     if (mlp(p, p->in[0], -1))
-        return -1;
+        return DA3_EDEVICE;
     DA3_CU(cudaEventRecord(p->t2, p->compute), p->err, sizeof p->err);
     DA3_CU(cudaEventSynchronize(p->t2), p->err, sizeof p->err);
     float a = 0, b = 0;

@@ -101,7 +101,7 @@ static int run_sequential(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_co
 {
     float *buf = buf_alloc(c, c->batch_floats);
     if (!buf)
-        return DA3_PF_ENOMEM;
+        return DA3_ENOMEM;
     int rc = 0;
     for (long b = 0; b < c->batches && !rc; b++) {
         double t0 = now_s();
@@ -125,7 +125,7 @@ int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn co
 {
     if (!c || c->batches < 0 || c->depth < 0 || (c->depth > 0 && c->loaders < 1) || !st ||
         (c->alloc && !c->release))
-        return DA3_PF_EARG;
+        return DA3_EARG;
     st->error_batch = -1, st->error = 0, st->max_ahead = 0;
     const double start = now_s();
     if (c->depth == 0) {
@@ -142,7 +142,7 @@ int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn co
         free(r.slots), free(th), free(args);
         if (mem)
             buf_free(c, mem);
-        return DA3_PF_ENOMEM;
+        return DA3_ENOMEM;
     }
     for (int k = 0; k < r.nbuf; k++)
         r.slots[k] = (slot){SLOT_FREE, -1, 0, mem + (size_t)k * c->batch_floats};
@@ -156,7 +156,7 @@ int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn co
         started++;
     }
     if (!started)
-        rc = DA3_PF_ETHREAD;
+        rc = DA3_ETHREAD;
     for (long b = 0; b < c->batches && !rc; b++) {
         slot *s = &r.slots[b % r.nbuf];
         pthread_mutex_lock(&r.mu);

@@ -21,6 +21,8 @@
 #ifndef DA3_PREFETCH_H
 #define DA3_PREFETCH_H
 
+#include "status.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,7 +50,6 @@ typedef struct {
     int max_ahead;       /* most batches loaded and waiting, beyond the one computing */
 } da3_pf_stats;
 
-enum { DA3_PF_EARG = -1, DA3_PF_ENOMEM = -2, DA3_PF_ETHREAD = -3 };
 
 /* 0, a load or compute function's code, or a DA3_PF_E* code. */
 int da3_pf_run(const da3_pf_config *c, da3_pf_load_fn load, da3_pf_compute_fn compute,

@@ -37,7 +37,7 @@ int da3_pp_geometry(int w, int h, const da3_pp_params *p, da3_pp_geom *g)
 {
     if (w < 1 || h < 1 || w > 65535 || h > 65535 || !p || p->res < DA3_PP_PATCH ||
         p->res > 16384 || (unsigned)p->method >= DA3_PP_NMETHOD)
-        return DA3_PP_EARG;
+        return DA3_EARG;
     memset(g, 0, sizeof *g);
     g->src_w = g->dec_w = w;
     g->src_h = g->dec_h = h;

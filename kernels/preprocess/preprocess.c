@@ -67,7 +67,7 @@ static int fail(da3_pp *pp, int code, const char *what)
 static int jpeg_fail(da3_pp *pp, const char *stage)
 {
     snprintf(pp->err, sizeof pp->err, "%s: %s", stage, tjGetErrorStr2(pp->tj));
-    return DA3_PP_EJPEG;
+    return DA3_EDATA;
 }
 
 int da3_pp_probe(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params *p,
@@ -76,19 +76,19 @@ int da3_pp_probe(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_param
     int w, h, sub, cs;
     pp->err[0] = 0;
     if (!jpeg || len < 4 || jpeg[0] != 0xff || jpeg[1] != 0xd8)
-        return fail(pp, DA3_PP_EJPEG, len ? "not a JPEG file (no SOI marker)" : "empty file");
+        return fail(pp, DA3_EDATA, len ? "not a JPEG file (no SOI marker)" : "empty file");
     if (len > 0xffffffffUL)
-        return fail(pp, DA3_PP_EARG, "JPEG too large");
+        return fail(pp, DA3_EARG, "JPEG too large");
     if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, &w, &h, &sub, &cs))
         return jpeg_fail(pp, "corrupt JPEG header");
     pp->cs = cs;
     if ((double)w * h > DA3_PP_MAX_PIXELS) {
         snprintf(pp->err, sizeof pp->err, "image too large: %dx%d (at most %.0f megapixels)", w, h,
                  DA3_PP_MAX_PIXELS / 1e6);
-        return DA3_PP_EARG;
+        return DA3_EARG;
     }
     if (da3_pp_geometry(w, h, p, g))
-        return fail(pp, DA3_PP_EARG, "unsupported image size or parameters");
+        return fail(pp, DA3_EARG, "unsupported image size or parameters");
     if (p->decode == DA3_PP_DCT) {
         /* the smallest of 1/8, 1/4, 1/2 that still covers the first resize */
         static const int dens[3] = {8, 4, 2};
@@ -255,7 +255,7 @@ static int decode(da3_pp *pp, const uint8_t *jpeg, size_t len, int w, int h)
      * on a handle whose last decode failed fails too) */
     const int cmyk = pp->cs == TJCS_CMYK || pp->cs == TJCS_YCCK;
     if (grow((void **)&pp->rgb, &pp->rgb_cap, (size_t)w * h * (cmyk ? 4 : 3)))
-        return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
+        return fail(pp, DA3_ENOMEM, "out of memory for the decoded image");
     /* Any warning (truncated or corrupt data) is an error: a benchmark must
      * not time a half-decoded image. */
     if (tjDecompress2(pp->tj, jpeg, (unsigned long)len, pp->rgb, w, 0, h,
@@ -274,7 +274,7 @@ static int decode_planes(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_
               yh = tjPlaneHeight(0, g->dec_h, g->subsamp);
     const size_t ysz = (size_t)yw * yh, csz = (size_t)g->cw * g->ch;
     if (grow((void **)&pp->rgb, &pp->rgb_cap, ysz + 2 * csz))
-        return fail(pp, DA3_PP_ENOMEM, "out of memory for the decoded image");
+        return fail(pp, DA3_ENOMEM, "out of memory for the decoded image");
     planes[0] = pp->rgb, planes[1] = pp->rgb + ysz, planes[2] = pp->rgb + ysz + csz;
     stride[0] = yw, stride[1] = stride[2] = g->cw;
     if (tjDecompressToYUVPlanes(pp->tj, jpeg, (unsigned long)len, planes, g->dec_w, stride,
@@ -290,7 +290,7 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
     if (rc)
         return rc;
     if (out_floats < (size_t)3 * g->out_w * g->out_h)
-        return fail(pp, DA3_PP_ESPACE, "output buffer too small");
+        return fail(pp, DA3_ESPACE, "output buffer too small");
     uint8_t *planes[3];
     int stride[3];
     rc = g->planar ? decode_planes(pp, jpeg, len, g, planes, stride)
@@ -303,7 +303,7 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
             da3_rs_free(all[i]);
         pp->have_plans = 0;
         if (build_plans(pp, p, g))
-            return fail(pp, DA3_PP_ENOMEM, "out of memory for the resampling plans");
+            return fail(pp, DA3_ENOMEM, "out of memory for the resampling plans");
         pp->key = *g;
         pp->have_plans = 1;
     }
@@ -313,7 +313,7 @@ int da3_pp_run(da3_pp *pp, const uint8_t *jpeg, size_t len, const da3_pp_params 
     if (grow((void **)&pp->tmp, &pp->tmp_cap, sizeof(float) * tw) ||
         grow((void **)&pp->inter, &pp->inter_cap,
              sizeof(float) * (size_t)g->rs_h * g->out_w * 3))
-        return fail(pp, DA3_PP_ENOMEM, "out of memory");
+        return fail(pp, DA3_ENOMEM, "out of memory");
     float scale[3], bias[3];
     for (int c = 0; c < 3; c++) {
         scale[c] = 1.0f / (255.0f * imagenet_std[c]);
@@ -347,7 +347,7 @@ float *da3_pp_reference_jpeg(da3_pp *pp, const uint8_t *jpeg, size_t len, const 
     float *ref = g->planar ? da3_pp_reference_planes((const uint8_t *const *)planes, stride, p, g)
                            : da3_pp_reference(pp->rgb, g->dec_w, g->dec_h, p, g);
     if (!ref)
-        fail(pp, DA3_PP_ENOMEM, "out of memory for the reference");
+        fail(pp, DA3_ENOMEM, "out of memory for the reference");
     return ref;
 }
 
@@ -362,7 +362,7 @@ const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len,
     int sub, cs;
     pp->err[0] = 0;
     if (!jpeg || len < 4 || jpeg[0] != 0xff || jpeg[1] != 0xd8) {
-        fail(pp, DA3_PP_EJPEG, len ? "not a JPEG file (no SOI marker)" : "empty file");
+        fail(pp, DA3_EDATA, len ? "not a JPEG file (no SOI marker)" : "empty file");
         return NULL;
     }
     if (tjDecompressHeader3(pp->tj, jpeg, (unsigned long)len, w, h, &sub, &cs)) {
@@ -371,7 +371,7 @@ const uint8_t *da3_pp_decode_scaled(da3_pp *pp, const uint8_t *jpeg, size_t len,
     }
     pp->cs = cs;
     if (den != 1 && den != 2 && den != 4 && den != 8) {
-        fail(pp, DA3_PP_EARG, "scale must be 1/1, 1/2, 1/4 or 1/8");
+        fail(pp, DA3_EARG, "scale must be 1/1, 1/2, 1/4 or 1/8");
         return NULL;
     }
     const tjscalingfactor sf = {1, den};

@@ -36,6 +36,8 @@
 #ifndef DA3_PREPROCESS_H
 #define DA3_PREPROCESS_H
 
+#include "status.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,13 +60,6 @@ typedef struct {
 #define DA3_PP_PATCH 14
 #define DA3_PP_MAX_PIXELS 100e6 /* larger JPEGs are refused, not decoded */
 #define DA3_PP_DEFAULTS {504, DA3_PP_UPPER_BOUND_RESIZE, DA3_PP_FULL}
-
-enum {
-    DA3_PP_EARG = -1,     /* bad parameters or sizes */
-    DA3_PP_EJPEG = -2,    /* not a JPEG, corrupt or truncated */
-    DA3_PP_ENOMEM = -3,
-    DA3_PP_ESPACE = -4,   /* output buffer too small */
-};
 
 typedef struct {
     int src_w, src_h;       /* the JPEG's size */

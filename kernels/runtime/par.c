@@ -1,6 +1,5 @@
 #include "par.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -59,14 +58,14 @@ static int par_spawn(int nthreads, par_job *job)
         free(th);
         free(w);
         par_drain(job, 0);
-        return -ENOMEM;
+        return DA3_ENOMEM;
     }
     int started = 0, err = 0;
     for (int i = 1; i < nthreads; i++) {
         w[i] = (par_worker){.job = job, .tid = i};
         int rc = pthread_create(&th[i], NULL, spawn_main, &w[i]);
         if (rc) {
-            err = -rc;
+            err = DA3_ETHREAD;
             break;
         }
         started = i;
@@ -141,7 +140,7 @@ static int pool_grow(int n)
 {
     if (!pool.atfork) {
         if (pthread_atfork(NULL, NULL, pool_after_fork))
-            return -ENOMEM;
+            return DA3_ENOMEM;
         pool.atfork = 1;
     }
     while (pool.nworkers < n) {
@@ -154,7 +153,7 @@ static int pool_grow(int n)
         int rc = pthread_create(&th, &attr, pool_main, (void *)(intptr_t)tid);
         pthread_attr_destroy(&attr);
         if (rc)
-            return -rc;
+            return DA3_ETHREAD;
         pool.nworkers = tid;
     }
     return 0;

@@ -10,11 +10,14 @@
  * loop on the caller's thread. A child of fork() starts its own workers.
  *
  * fn(ctx, task, tid): task in [0, ntasks), tid in [0, nthreads) identifies
- * the thread, for per-thread scratch. Returns 0, or -errno when a thread
- * cannot be started (the tasks then still all run on the threads that did).
+ * the thread, for per-thread scratch. Returns 0, or DA3_ETHREAD when a
+ * thread cannot be started (the tasks then still all run on the threads that
+ * did; DA3_ENOMEM when even the list of threads could not be allocated).
  */
 #ifndef DA3_PAR_H
 #define DA3_PAR_H
+
+#include "status.h"
 
 typedef void (*da3_par_fn)(void *ctx, long task, int tid);
 

@@ -98,7 +98,7 @@ int da3_pool_submit(da3_pool *p, long n, da3_pool_fn fn, void *ctx, int *rc)
         return 0;
     batch *b = calloc(1, sizeof *b);
     if (!b)
-        return DA3_POOL_ENOMEM;
+        return DA3_ENOMEM;
     *b = (batch){.fn = fn, .ctx = ctx, .rc = rc, .n = n};
     pthread_mutex_lock(&p->mu);
     if (p->tail)
@@ -140,7 +140,7 @@ void da3_pool_free(da3_pool *p)
         batch *next = b->link;
         for (long j = b->next; j < b->n; j++) {
             if (b->rc)
-                b->rc[j] = DA3_POOL_ECANCELLED;
+                b->rc[j] = DA3_ECANCELLED;
             b->done++;
         }
         b->next = b->n;

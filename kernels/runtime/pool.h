@@ -6,14 +6,14 @@
  * in input order whatever order the workers finish in. A job returns 0 or a
  * negative code, recorded for that job alone: one failing job never stops
  * the others nor hangs the pool. da3_pool_free() with jobs pending cancels
- * the ones not started (their code becomes DA3_POOL_ECANCELLED), lets the
+ * the ones not started (their code becomes DA3_ECANCELLED), lets the
  * running ones finish, and joins every thread.
  *
  * Process pool: the same jobs in forked worker processes, each job's output
  * (a fixed number of bytes) copied back through a pipe into its slot: what
  * the seed's ProcessPool pays to move results between processes, measured
  * in C. Jobs are handed out one at a time to whichever worker is free. A
- * worker that dies fails its job (DA3_POOL_EWORKER) and is not used again.
+ * worker that dies fails its job (DA3_EWORKER) and is not used again.
  *
  * Auto-tuning: da3_pool_autotune() times a calibration batch at increasing
  * worker counts and returns the smallest count within 3% of the best
@@ -22,13 +22,10 @@
 #ifndef DA3_POOL_H
 #define DA3_POOL_H
 
+#include "status.h"
+
 #include <stddef.h>
 
-enum {
-    DA3_POOL_ECANCELLED = -1000, /* the pool was freed before the job ran */
-    DA3_POOL_EWORKER = -1001,    /* the worker process died or a pipe broke */
-    DA3_POOL_ENOMEM = -1002,
-};
 
 typedef int (*da3_pool_fn)(void *ctx, long job, int worker);
 

@@ -138,7 +138,7 @@ long da3_ppool_map(da3_ppool *p, long n, void *out, int *rc)
     int *who = calloc((size_t)p->n, sizeof *who);
     if (!fds || !who) {
         free(fds), free(who);
-        return DA3_POOL_ENOMEM;
+        return DA3_ENOMEM;
     }
     for (int k = 0; k < p->n; k++)
         if (!p->w[k].dead)
@@ -152,7 +152,7 @@ long da3_ppool_map(da3_ppool *p, long n, void *out, int *rc)
             /* every worker is dead: the remaining jobs cannot run */
             for (long j = next; j < n; j++, done++, failed++)
                 if (rc)
-                    rc[j] = DA3_POOL_EWORKER;
+                    rc[j] = DA3_EWORKER;
             break;
         }
         if (poll(fds, (nfds_t)nf, -1) < 0 && errno != EINTR)
@@ -166,7 +166,7 @@ long da3_ppool_map(da3_ppool *p, long n, void *out, int *rc)
             if (read_all(w->res_fd, &h, sizeof h) || h.job != job ||
                 read_all(w->res_fd, (char *)out + (size_t)job * p->out_bytes, p->out_bytes)) {
                 w->dead = 1;
-                h.rc = DA3_POOL_EWORKER;
+                h.rc = DA3_EWORKER;
             }
             if (rc)
                 rc[job] = h.rc;

@@ -59,7 +59,7 @@ class Lib:
             "da3_attn_check_shape": (i, [ctypes.POINTER(Shape)]),
             "da3_attn_workspace_bytes": (sz, [i, ctypes.POINTER(Shape), i]),
             "da3_attn_run": (i, [i, ctypes.POINTER(Shape), vp, vp, vp, vp, vp, sz, i]),
-            "da3_attn_strerror": (ctypes.c_char_p, [i]),
+            "da3_strerror": (ctypes.c_char_p, [i]),
             "da3_attn_max_err": (d, [ctypes.POINTER(Shape), vp, vp, vp, vp, i]),
             "da3_cpu_bf16_missing": (ctypes.c_char_p, []),
             "da3_cpu_bf16_peak_gflops": (d, [i, d, i]),
@@ -124,7 +124,7 @@ class Lib:
         def call():
             rc = fn(*args)
             if rc != 0:
-                raise Da3Error(f"da3 {what}: {self.c.da3_attn_strerror(rc).decode()}")
+                raise Da3Error(f"da3 {what}: {self.c.da3_strerror(rc).decode()}")
             return out
 
         call.keep = (ws, q, k, v)
@@ -164,7 +164,7 @@ class Lib:
     def attn_check(self, b, h, n, d):
         """None if the kernels take this shape, else why not."""
         rc = self.c.da3_attn_check_shape(Shape(b, h, n, d))
-        return self.c.da3_attn_strerror(rc).decode() if rc else None
+        return self.c.da3_strerror(rc).decode() if rc else None
 
     def attn_max_err(self, q, k, v, o, rows):
         """Largest |o - reference| (float64 reference on `rows` rows a head)."""

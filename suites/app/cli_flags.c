@@ -152,7 +152,7 @@ static int set_head_dim(const da3_flag *f, const char *val, da3_opts *o, char *e
         da3_attn_shape s = {1, 1, 1, (int)o->head_dim.v[k]};
         if (da3_attn_check_shape(&s)) {
             snprintf(err, errlen, "da3bench: --head-dim %lld: unsupported (%s)",
-                     (long long)o->head_dim.v[k], da3_attn_strerror(DA3_ATTN_EHEADDIM));
+                     (long long)o->head_dim.v[k], da3_strerror(DA3_EHEADDIM));
             return 2;
         }
     }

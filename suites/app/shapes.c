@@ -46,7 +46,7 @@ static int parse_line(char *line, da3_attn_shape *s, char *why, size_t wlen)
     int rc = da3_attn_check_shape(s);
     if (rc) {
         snprintf(why, wlen, "B=%d H=%d N=%d D=%d: %s", s->b, s->h, s->n, s->d,
-                 da3_attn_strerror(rc));
+                 da3_strerror(rc));
         return -1;
     }
     return 0;

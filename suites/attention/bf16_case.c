@@ -65,7 +65,8 @@ static int prepare(const da3_bf16_case *c, char *err, size_t errlen)
     const int rc = da3_attn_run_bf16(&c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
                                      c->threads);
     if (rc) {
-        snprintf(err, errlen, "%s", da3_attn_strerror(rc));
+        const char *why = rc == DA3_EUNAVAIL ? da3_cpu_bf16_missing() : NULL;
+        snprintf(err, errlen, "%s%s", why ? "bf16 attention: " : "", why ? why : da3_strerror(rc));
         return -1;
     }
     cur.err = da3_attn_max_err(&c->s, q, k, v, cur.o, CHECK_ROWS);

@@ -111,7 +111,7 @@ static int prepare(const attn_case *c)
     cur.ws_bytes = da3_attn_workspace_bytes(c->impl, &c->s, c->threads);
     cur.ws = malloc(cur.ws_bytes ? cur.ws_bytes : 1);
     if (!cur.q || !cur.k || !cur.v || !cur.o || !cur.ws)
-        return cur.rc = DA3_ATTN_ENOMEM;
+        return cur.rc = DA3_ENOMEM;
     /* The same inputs for every implementation of a shape. */
     da3_attention_fill(cur.q, len, 1), da3_attention_fill(cur.k, len, 2),
         da3_attention_fill(cur.v, len, 3);
@@ -146,7 +146,7 @@ static void attn_body(gb_state *st, void *arg)
                       (double)cur.ws_bytes) /
                          (1 << 20));
         else
-            snprintf(msg, sizeof msg, "%s", da3_attn_strerror(cur.rc));
+            snprintf(msg, sizeof msg, "%s", da3_strerror(cur.rc));
         gb_skip_with_error(st, msg);
         return;
     }
@@ -296,7 +296,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                         if (da3_attn_check_shape(&c.s)) {
                             snprintf(err, errlen, "da3bench: --seq %d --batch %d --heads %d: %s",
                                      c.s.n, c.s.b, c.s.h,
-                                     da3_attn_strerror(da3_attn_check_shape(&c.s)));
+                                     da3_strerror(da3_attn_check_shape(&c.s)));
                             return -2;
                         }
                         double need = 4.0 * sizeof(float) * c.s.b * c.s.h * (double)c.s.n * c.s.d +

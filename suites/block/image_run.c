@@ -143,7 +143,7 @@ static int prepare_block(const da3_block_shape *s, int impl, int threads, char *
         im.y = malloc(n * sizeof(float));
         if (!im.x || !im.y || da3_block_weights_init(&im.w, s, 1)) {
             im.have = 0;
-            snprintf(err, errlen, "%s", da3_block_strerror(DA3_BLOCK_ENOMEM));
+            snprintf(err, errlen, "%s", da3_strerror(DA3_ENOMEM));
             return -1;
         }
         da3_block_fill(im.x, n, 7);
@@ -155,7 +155,7 @@ static int prepare_block(const da3_block_shape *s, int impl, int threads, char *
     da3_block_times t;
     if (!im.b || (rc = da3_block_run(im.b, &im.w, im.x, im.y, &t))) {
         im.have = 0;
-        snprintf(err, errlen, "%s", da3_block_strerror(rc ? rc : DA3_BLOCK_ENOMEM));
+        snprintf(err, errlen, "%s", da3_strerror(rc ? rc : DA3_ENOMEM));
         return -1;
     }
     const double e = da3_block_check(im.b, &im.w, im.x, im.y, 16);

@@ -96,7 +96,7 @@ static int prepare(const block_case *c, int impl)
         cur.x = malloc(n * sizeof(float));
         cur.y = malloc(n * sizeof(float));
         if (!cur.x || !cur.y || da3_block_weights_init(&cur.w, &c->s, 1))
-            return cur.rc = DA3_BLOCK_ENOMEM;
+            return cur.rc = DA3_ENOMEM;
         da3_block_fill(cur.x, n, 7); /* the same inputs for every implementation */
     } else {
         da3_block_free(cur.b);
@@ -107,7 +107,7 @@ static int prepare(const block_case *c, int impl)
     int rc = 0;
     cur.b = da3_block_new(&c->s, impl, c->threads, 0, &rc);
     if (!cur.b)
-        return cur.rc = rc ? rc : DA3_BLOCK_ENOMEM;
+        return cur.rc = rc ? rc : DA3_ENOMEM;
     da3_block_times t;
     cur.rc = da3_block_run(cur.b, &cur.w, cur.x, cur.y, &t);
     /* Test hook: DA3BENCH_TEST_CORRUPT=block/<impl> spoils that block's
@@ -128,7 +128,7 @@ static void block_body(gb_state *st, void *arg)
     snprintf(msg, sizeof msg, "%s", da3_isa_name(da3_cpu_isa()));
     gb_set_label(st, msg);
     if (prepare(c, c->impl)) {
-        gb_skip_with_error(st, da3_block_strerror(cur.rc));
+        gb_skip_with_error(st, da3_strerror(cur.rc));
         return;
     }
     if (!(cur.err <= TOLERANCE)) {
@@ -151,7 +151,7 @@ static void block_body(gb_state *st, void *arg)
             iters++;
         }
         if (rc) {
-            gb_skip_with_error(st, da3_block_strerror(rc));
+            gb_skip_with_error(st, da3_strerror(rc));
             return;
         }
         const double flops = c->part == DA3_BLOCK_PART_ATTN    ? af

@@ -123,7 +123,7 @@ static int do_image(run_state *s, long job, int worker, float *dst, char msg[300
         return (int)len;
     }
     if (!s->pp[worker] && !(s->pp[worker] = da3_pp_new()))
-        return DA3_PP_ENOMEM;
+        return DA3_ENOMEM;
     da3_pp_geom g;
     int rc =
         da3_pp_run(s->pp[worker], s->buf[worker], (size_t)len, &s->c->pp, dst, s->out_floats, &g);
@@ -170,7 +170,7 @@ static int auto_job(void *ctx, long job, int worker)
     /* a calibration batch may hold an image twice, run at once by two
      * workers: each writes its own scratch output and message */
     if (!s->scratch[worker] && !(s->scratch[worker] = malloc(sizeof(float) * s->out_floats)))
-        return DA3_PP_ENOMEM;
+        return DA3_ENOMEM;
     return do_image(s, job % set.n, worker, s->scratch[worker], s->wmsg[worker]);
 }
 
@@ -276,7 +276,7 @@ long da3_pprun_paired(da3_pp_case *c, double t[3])
             const double t0 = da3_now();
             if (k == 0)
                 rc =
-                    da3_pp_decode_only(rs.pp[2], rs.buf[0], (size_t)len, &w, &h) ? 0 : DA3_PP_EJPEG;
+                    da3_pp_decode_only(rs.pp[2], rs.buf[0], (size_t)len, &w, &h) ? 0 : DA3_EDATA;
             else
                 rc = da3_pp_run(rs.pp[k - 1], rs.buf[0], (size_t)len, k == 1 ? &full : &dct, dst,
                                 rs.out_floats, &g);
