@@ -70,6 +70,7 @@ def _legend(ax, counts=()):
     from the repetition counts of the points drawn."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
     note = bars_note(counts)
+    ax.figure.da3_bars = note  # _save files it under the plot's name, for the caption
     if note:
         ax.text(1.01, 0.0, note, transform=ax.transAxes, fontsize=7, va="bottom", ha="left")
 
@@ -119,7 +120,13 @@ def _errorbar(ax, pts, **kw):
     return ax.errorbar(xs, ys, yerr=[lo, hi], capsize=2, elinewidth=0.8, markersize=4, **kw)
 
 
+# what each saved plot's error bars are (bars_note), by plot name: the
+# report's figure captions say the same as the plot
+BARS = {}
+
+
 def _save(fig, out, name):
+    BARS[name] = " ".join(getattr(fig, "da3_bars", "").split())
     fig.tight_layout()
     for ext in EXTS:
         fig.savefig(os.path.join(out, f"{name}.{ext}"), bbox_inches="tight")

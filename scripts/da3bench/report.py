@@ -207,14 +207,14 @@ def details_section(m):
 
 PLOT_CAPTIONS = {
     "attention_time": "attention time per call against sequence length, per implementation "
-                      "(log-log); error bars: 95% interval of the median over the repetitions.",
+                      "(log-log); {bars}.",
     "attention_gflops": "attention throughput (GFLOP/s) against sequence length, with the "
-                        "machine's measured FMA peak; error bars: 95% interval of the median over the repetitions.",
+                        "machine's measured FMA peak; {bars}.",
     "preprocess_throughput": "preprocessing throughput (images/s) against workers, with the "
                              "ideal line (one worker's throughput times min(workers, cores)) and "
-                             "the worker count auto chose (star); error bars: 95% interval of the median over the repetitions.",
+                             "the worker count auto chose (star); {bars}.",
     "prefetch": "prefetch pipeline: run time against simulated I/O per batch, sequential and "
-                "with prefetch, beside the bound n·max(io, compute) + min(io, compute).",
+                "with prefetch, beside the bound n·max(io, compute) + min(io, compute); {bars}.",
     "cuda_attention_gflops": "GPU attention throughput (GFLOP/s, from CUDA event times) against "
                              "sequence length per implementation, tf32 dashed, with the GPU's "
                              "measured fp32 FMA peak.",
@@ -351,10 +351,13 @@ def write_report(machines, out, failed, baseline_docs=()):
                   table(["file", "benchmark", "error"], failed), ""]
     plots = sorted(f for f in os.listdir(out) if f.endswith(".png"))
     if plots:
+        # what the matplotlib plots' error bars are, as each plot says
+        bars = getattr(sys.modules.get(__package__ + ".plots"), "BARS", {})
         parts += ["## Plots", "", plot_provenance(machines), ""]
         for i, p in enumerate(plots, 1):
             name = p[:-4]
-            what = PLOT_CAPTIONS.get(name, name.replace("_", " "))
+            what = PLOT_CAPTIONS.get(name, name.replace("_", " ")).replace(
+                "{bars}", bars.get(name) or "no error bars drawn")
             files = ", ".join(f"[{ext.upper()}]({name}.{ext})" for ext in ("svg", "pdf")
                               if os.path.exists(os.path.join(out, f"{name}.{ext}")))
             parts += [f"![{name}]({p})", "",

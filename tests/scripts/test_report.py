@@ -34,6 +34,13 @@ def test_every_section_and_plot(tmp_path):
             assert f.exists() and f.stat().st_size > 2000, f
     # figures come from the file: the sample's flash rows are in the table
     assert "flash" in text and "x" in text
+    # the captions say what the plots say of their error bars: the sample
+    # has 3 repetitions, so min-max, never a 95% interval
+    captions = [l for l in text.splitlines() if l.startswith("*Figure")]
+    bars = [c for c in captions if "error bars" in c]
+    assert len(bars) >= 4, captions
+    assert all("min–max of the 3 repetitions" in c and "95% interval of the median" not in c
+               for c in bars), bars
     assert (out / "attention.csv").read_text().startswith("N,")
 
 
