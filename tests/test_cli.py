@@ -141,9 +141,11 @@ for key in ("da3bench_version", "git_commit", "compiler", "kernel_flags", "isa_d
 check(float(env.get("peak_gflops", 0)) > 0, "env measured a peak")
 # what changes timings (pyperf's system show), "unknown" where unreadable;
 # numbers as JSON numbers, a commit always a string
-for key in ("cpu_governor", "cpufreq_driver", "turbo", "smt", "isolated_cpus", "aslr",
-            "load_average"):
+for key in ("cpu_governor", "cpufreq_driver", "turbo", "smt", "isolated_cpus", "aslr"):
     check(isinstance(env.get(key), str) and env[key], f"env has {key}: {env.get(key)!r}")
+for key in ("load_average_1min", "load_average_5min", "load_average_15min"):
+    check(isinstance(env.get(key), (int, float)) and env[key] >= 0,
+          f"env has {key} as a number: {env.get(key)!r}")
 check(env.get("aslr") in ("off", "partial", "full", "unknown"), "env: aslr is a word")
 check(isinstance(env.get("cores"), int) and isinstance(env.get("peak_gflops"), float)
       and isinstance(env.get("git_commit"), str), "env: numbers as numbers, the commit a string")

@@ -91,10 +91,14 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int full)
     da3_env_set(e, "smt", "%s", t.smt);
     da3_env_set(e, "isolated_cpus", "%s", t.isolated);
     da3_env_set(e, "aslr", "%s", t.aslr);
-    if (t.load[0] >= 0)
-        da3_env_set(e, "load_average", "%.2f %.2f %.2f", t.load[0], t.load[1], t.load[2]);
-    else
-        da3_env_set(e, "load_average", "unknown");
+    /* one number a key, as JSON numbers: the 1, 5 and 15-minute load */
+    static const char *const load_keys[3] = {"load_average_1min", "load_average_5min",
+                                             "load_average_15min"};
+    for (int k = 0; k < 3; k++)
+        if (t.load[0] >= 0)
+            da3_env_set(e, load_keys[k], "%.2f", t.load[k]);
+        else
+            da3_env_set(e, load_keys[k], "unknown");
     /* set by the docker image: its pinned package versions */
     const char *pkgs = getenv("DA3BENCH_IMAGE_PACKAGES");
     if (pkgs && *pkgs)
