@@ -2,7 +2,7 @@
 attention and preprocess results, and the block suite's measured block."""
 
 from . import heads, sections
-from .tables import fmt, ms_sd, table, times, times_ci
+from .tables import fmt, interval_head, ms_sd, table, times, times_ci
 
 
 def preprocess_per_image(m):
@@ -131,7 +131,9 @@ def image_section(m):
                 + (f" Preprocessing is {fmt(100 * pre, '.1f')}% of the optimized image: what "
                    f"is left is the backbone's GEMMs ({fmt(100 * (op.get('gemm_share') or 0), '.0f')}%)."
                    if pre is not None else "") + head)
-    head = ["model", "threads", "configuration", "ms per image", "speedup over upstream [95%]",
+    used = [s for cfg in imgs.values() for s in cfg.values()]
+    head = ["model", "threads", "configuration", "ms per image",
+            interval_head("speedup over upstream", used),
             "preprocessing / attention / GEMM / other %"]
     note = ("One image measured as one run (`da3bench run block --image`): a 1920x1080 q90 "
             "natural JPEG through DA3's preprocessing on one thread, then the backbone's "

@@ -28,8 +28,8 @@ import sys
 
 from . import gnuplot, impact, sections, summary
 from .results import errors, load_many, merge_runs
-from .tables import (CONTEXT, TABLES, baseline_tables, fmt, ms_sd, pct_cell, slug, table, times,
-                     times_ci, write_tables)
+from .tables import (CONTEXT, TABLES, baseline_tables, fmt, interval_head, ms_sd, pct_cell, slug,
+                     table, times, times_ci, write_tables)
 
 
 # ---- detailed sections ----
@@ -48,14 +48,16 @@ def attention_section(m):
         rows.append([n, b, h, d, t, ms_sd(opt), ms_sd(up), times_ci(rci),
                      f"{fmt(100 * (1 - 1 / sp), '.1f')}%" if sp else "—", ms_sd(fl),
                      fmt(fl and fl["gflops"], ".1f"), pct_cell(fl), ms_sd(bl)])
+    used = [impl.get(k) for impl in att.values() for k in ("naive", "fused")]
     out = table(["seq", "batch", "heads", "head_dim", "threads", "optimized (fused) ms",
-                 "upstream (naive) ms", "speedup [95%]", "improvement", "flash ms",
+                 "upstream (naive) ms", interval_head("speedup", used), "improvement", "flash ms",
                  "flash GFLOP/s", "flash % peak", "blas ms"], rows)
     n_reps = sorted({s["n"] for impl in att.values() for s in impl.values()})
     out += ("\n\nms: median ± standard deviation over the repetitions "
             f"({'/'.join(map(str, n_reps))} per case). The speedup's interval is conservative: "
-            "naive's 95% interval of its median over fused's, ends crossed (with under 6 "
-            "repetitions each median's interval is its min–max). ")
+            "naive's 95% interval of its median over fused's, ends crossed; with under 6 "
+            "repetitions each median's interval is its min–max, which holds the median less "
+            "often (75% with 3), and the header says [min–max] instead of [95%]. ")
     out += ("Within the noise (the interval holds 1.00x, so these repetitions cannot tell "
             f"fused from naive): {', '.join(noise)}." if noise else
             "Every speedup's interval excludes 1.00x: none of them is noise.")
@@ -72,7 +74,10 @@ def attention_section(m):
                 "measured peak (peak/bf16_dot), and it is checked against the double reference "
                 "of the bf16 inputs within 2^-8 max|V| + 1e-5.\n\n" + table(
                     ["seq", "batch", "heads", "head_dim", "threads", "flash fp32 ms",
-                     "flash bf16 ms", "bf16 speedup [95%]", "bf16 GFLOP/s", "% of bf16 peak",
+                     "flash bf16 ms",
+                     interval_head("bf16 speedup", [s for _, i in bf
+                                                    for s in (i.get("flash"), i["flash_bf16"])]),
+                     "bf16 GFLOP/s", "% of bf16 peak",
                      "max_abs_err"], rows))
     return out
 
@@ -195,7 +200,9 @@ def prefetch_section(m):
                          times_ci(sections.ratio_ci(seq, s)) if seq and d else "—",
                          fmt(s["eff"]) if d else "—", fmt(s["bound"], ".3f"),
                          fmt(s["io"], ".2f"), fmt(s["compute"], ".2f")])
-    return table(["io_ms", "loader", "loader threads", "depth", "ms per run", "speedup [95%]",
+    used = [s for depths in pf.values() for s in depths.values()]
+    return table(["io_ms", "loader", "loader threads", "depth", "ms per run",
+                  interval_head("speedup", used),
                   "overlap_eff", "bound_ratio", "io ms/batch", "compute ms/batch"], rows)
 
 

@@ -198,7 +198,8 @@ def counter(reps, key):
 def median_ci(values, level=0.95):
     """A distribution-free interval for the median (order statistics of the
     binomial): the widest ranks k, n+1-k with P(Bin(n, 1/2) < k) <= (1-level)/2.
-    Below 6 values no such pair exists at 95%: min and max (conservative).
+    Below 6 values no such pair exists at 95%: min and max, which hold the
+    median with probability 1 - 2^(1-n) only (75% with 3): say so where shown.
     (lo, hi), or (nan, nan) without values."""
     v = sorted(x for x in values if x is not None and math.isfinite(x))
     n = len(v)

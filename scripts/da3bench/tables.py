@@ -39,8 +39,31 @@ def pct_cell(s):
     return fmt(s and s["pct"], ".1f")
 
 
+class Measured(str):
+    """A "median ± sd" cell that also carries its repetition count: the
+    markdown shows the text, the CSV gives the count a column ("X n")."""
+    n = None
+
+
+def measured(text, n):
+    c = Measured(text)
+    c.n = int(n) if n else None
+    return c
+
+
+def interval_head(label, stats):
+    """A ratio column's header: "[95%]" where every median in it has the 6
+    or more repetitions a 95% interval of a median needs, else "[min–max]"
+    (each median's interval is then its range, which holds the median less
+    often: 1 - 2^(1-n), 75% with 3 repetitions)."""
+    ns = [s.get("n") for s in stats if s]
+    return f"{label} [95%]" if ns and all(n and n >= 6 for n in ns) else f"{label} [min–max]"
+
+
 def ms_sd(s):
-    return f"{fmt(s['ms'], '.3f')} ± {fmt(s['sd'], '.3f')}" if s else "—"
+    if not s:
+        return "—"
+    return measured(f"{fmt(s['ms'], '.3f')} ± {fmt(s['sd'], '.3f')}", s.get("n"))
 
 
 # Every table made while a report is written, for the CSV and LaTeX
@@ -151,7 +174,8 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 def csv_columns(head, rows):
     """A table's columns for a CSV: numbers in cells of their own. A column
-    of "median ± sd" becomes two ("X", "X sd"), "1.14x" and "3.5%"
+    of "median ± sd" becomes two ("X", "X sd"), and a third ("X n") where
+    its cells carry their repetition count (Measured); "1.14x" and "3.5%"
     lose their unit (named in the header), a missing value is empty; a
     column holding anything else stays text."""
     cells = [[plain(c).strip() for c in r] for r in rows]
@@ -166,11 +190,16 @@ def csv_columns(head, rows):
             out_head += [h, f"{h} sd"]  # the report's ± is a standard deviation
             pairs = [v.split(" ± ") if v not in MISSING else ["", ""] for v in col]
             cols += [[p[0] for p in pairs], [p[1] for p in pairs]]
+            ns = [getattr(r[i], "n", None) if i < len(r) else None for r in rows]
+            if any(ns):
+                out_head.append(f"{h} n")
+                cols.append([str(n) if n else "" for n in ns])
         elif every(rf"{_NUM}x \[{_NUM}\.\.{_NUM}\]"):  # a ratio and its [min..max]
             if "[95%]" in h:  # an interval, not the range of the samples
                 h = h.replace("[95%]", "").strip()
                 out_head += [f"{h} (x)", f"{h} 95% lo", f"{h} 95% hi"]
             else:
+                h = h.replace("[min–max]", "").strip()
                 out_head += [f"{h} (x)", f"{h} min", f"{h} max"]
             parts = [re.fullmatch(rf"({_NUM})x \[({_NUM})\.\.({_NUM})\]", v).groups()
                      if v not in MISSING else ("", "", "") for v in col]
@@ -227,12 +256,14 @@ def baseline_tables(out):
         for b in att:
             parts = b["name"].split("/")
             rows.append([" ".join(p.replace(":", "") for p in parts[3:7]), parts[2],
-                         f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}", f"{b['GFLOPS']:.1f}",
+                         measured(f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}",
+                                  b.get("rounds")), f"{b['GFLOPS']:.1f}",
                          f"{b['pct_peak']:.1f}%", ratio(b), f"{b['max_abs_err']:.2g}"])
         result.append((["shape", "implementation", "ms", "GFLOP/s", "% peak", "time vs first",
                         "max_abs_err"], rows))
     if pp:
-        rows = [[b["name"].split("/")[2], f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}",
+        rows = [[b["name"].split("/")[2], measured(f"{b['real_time']:.2f} ± {b['stddev_ms']:.2f}",
+                                                   b.get("rounds")),
                  f"{b['img_per_s']:.0f}", ratio(b),
                  f"{b['max_abs_diff_vs_da3_full']:.3g} / {b['mean_abs_diff_vs_da3_full']:.2g}"]
                 for b in pp]

@@ -140,6 +140,10 @@ def test_every_table_as_csv_and_latex(tmp_path):
     att = list(csvmod.reader(open(out / "tables" / "attention_optimization.csv",
                                   encoding="utf-8")))
     assert "speedup (x)" in att[0] and any(h.endswith(" sd") for h in att[0]), att[0]
+    # beside each median and sd, the repetitions it is from (the sample has 3)
+    ncols = [i for i, h in enumerate(att[0]) if h.endswith(" n")]
+    assert ncols and all(r[i] in ("3", "") for r in att[1:] for i in ncols), att[:3]
+    assert any(r[i] == "3" for r in att[1:] for i in ncols), att[:3]
     for row in att[1:]:
         for cell in row:
             assert cell == "" or float(cell) == float(cell), (cell, row)
@@ -417,6 +421,30 @@ def test_speedups_say_which_are_noise(tmp_path):
     att = text.split("## 2. Attention")[1].split("## 3.")[0]
     assert "none of them is noise" in att
     assert "beyond the noise in every case" in text.split("## 2.")[0]
+
+
+def test_an_interval_is_called_95_only_where_the_repetitions_make_one(tmp_path):
+    # the sample has 3 repetitions a case: min-max, which holds the median 75%
+    rc, out, text = run(tmp_path / "a", SAMPLE, extra=("--no-plots",))
+    att = text.split("## 2. Attention")[1].split("## 3.")[0]
+    assert "speedup [min–max]" in att and "speedup [95%]" not in att
+    head = (out / "tables" / "attention_optimization.csv").read_text().splitlines()[0]
+    assert "speedup min" in head and "95%" not in head, head
+    # the same cases with 8 repetitions each (every one copied): a 95% interval
+    doc = json.load(open(SAMPLE))
+    its = [b for b in doc["benchmarks"] if b.get("run_type") == "iteration"]
+    for b in its:
+        for k in range(5):
+            c = copy.deepcopy(b)
+            c["real_time"] *= 1 + 0.001 * (k + 1)
+            doc["benchmarks"].append(c)
+    p = tmp_path / "eight.json"
+    p.write_text(json.dumps(doc))
+    rc, out, text = run(tmp_path / "b", p, extra=("--no-plots",))
+    att = text.split("## 2. Attention")[1].split("## 3.")[0]
+    assert "speedup [95%]" in att, att[:600]
+    head = (out / "tables" / "attention_optimization.csv").read_text().splitlines()[0]
+    assert "speedup 95% lo" in head, head
 
 
 def test_plots_say_what_their_error_bars_are_and_name_fixed_parameters():
