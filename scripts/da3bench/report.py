@@ -28,8 +28,8 @@ import sys
 
 from . import gnuplot, impact, sections, summary
 from .results import errors, load_many, merge_runs
-from .tables import (CONTEXT, TABLES, baseline_tables, fmt, interval_head, ms_sd, pct_cell, slug,
-                     table, times, times_ci, write_tables)
+from .tables import (CONTEXT, TABLES, baseline_tables, fmt, interval_head, machine_keys, ms_sd,
+                     pct_cell, table, times, times_ci, write_tables)
 
 
 # ---- detailed sections ----
@@ -69,6 +69,8 @@ def attention_section(m):
             rows.append([n, b, h, d, t, ms_sd(fl), ms_sd(b16),
                          times_ci(sections.ratio_ci(fl, b16)) if fl else "—",
                          fmt(b16["gflops"], ".1f"), pct_cell(b16), fmt(b16["err"], ".1e")])
+        section = CONTEXT["section"]
+        CONTEXT["section"] = "attention bf16"  # its own name, not attention_..._2
         out += ("\n\n**bf16** (`--dtype bf16`): flash with Q, K, V stored as bf16 on "
                 "AVX512-BF16, softmax and output in fp32; its % of peak is of the bf16 unit's "
                 "measured peak (peak/bf16_dot), and it is checked against the double reference "
@@ -79,6 +81,7 @@ def attention_section(m):
                                                     for s in (i.get("flash"), i["flash_bf16"])]),
                      "bf16 GFLOP/s", "% of bf16 peak",
                      "max_abs_err"], rows))
+        CONTEXT["section"] = section
     return out
 
 
@@ -272,7 +275,10 @@ def baselines_section(docs):
                   f"`{c.get('git_commit', '?')}`, {c.get('date', '?')}; {v}."]
         for head, rows in baseline_tables(doc):  # through table(): CSV and LaTeX too
             what = "attention" if head[0] == "shape" else "preprocessing"
-            CONTEXT.update(caption=f"Side by side, {what}: {os.path.basename(path)}")
+            # named by what it holds and the file it is from, not by its place
+            stem = os.path.splitext(os.path.basename(path))[0]
+            CONTEXT.update(section=f"side by side {what} {stem}",
+                           caption=f"Side by side, {what}: {os.path.basename(path)}")
             parts += ["", table(head, rows)]
         parts += [f"- {n}" for n in c.get("notes", [])]
     return "\n".join(parts)
@@ -312,6 +318,8 @@ def write_report(machines, out, failed, baseline_docs=()):
                   "(qemu-user or Rosetta). Its times are the emulator's, not measurements of any "
                   "machine: read only its correctness columns (max_abs_err, PSNR).", ""]
     TABLES.clear()
+    # each machine's part of its tables' names (none with one machine)
+    key = {id(m): k if len(machines) > 1 else "" for m, k in zip(machines, machine_keys(machines))}
     CONTEXT.update(section="summary", machine="", caption="Summary: our measurements beside the "
                    "seed's published figures")
     parts += ["## 1. Summary", "", summary.summary(machines)]
@@ -323,7 +331,7 @@ def write_report(machines, out, failed, baseline_docs=()):
             if len(machines) > 1:
                 parts += [f"### {m.label}", ""]
             CONTEXT.update(section=title.split(". ", 1)[1], caption=f"{title.split('. ', 1)[1]} "
-                           f"on {m.label}", machine=slug(m.label) if len(machines) > 1 else "")
+                           f"on {m.label}", machine=key[id(m)])
             parts += [fn(m), ""]
     CONTEXT.update(section="combined impact", machine="", caption="Combined impact (model)")
     parts += ["## 5. Combined Impact", "", impact.combined_section(machines), ""]
@@ -332,8 +340,7 @@ def write_report(machines, out, failed, baseline_docs=()):
             ("image", "One image, measured", "One image, measured, on", impact.image_section),
             ("block", "One DA3 block, measured", "One DA3 block on", impact.block_section)):
         for m in machines:
-            CONTEXT.update(section=section, caption=f"{caption} {m.label}",
-                           machine=slug(m.label) if len(machines) > 1 else "")
+            CONTEXT.update(section=section, caption=f"{caption} {m.label}", machine=key[id(m)])
             text = fn(m)
             if text:
                 parts += [f"### {head}{' — ' + m.label if len(machines) > 1 else ''}", "",
@@ -341,7 +348,7 @@ def write_report(machines, out, failed, baseline_docs=()):
     parts += ["## 6. Technical Details", ""]
     for m in machines:
         CONTEXT.update(section="technical details", caption=f"Environment of {m.label}",
-                       machine=slug(m.label) if len(machines) > 1 else "")
+                       machine=key[id(m)])
         parts += [f"### {m.label} — `{m.path}`", "", details_section(m), ""]
     parts += ["## 7. Recommendations", ""]
     for m in machines:

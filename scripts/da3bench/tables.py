@@ -85,8 +85,22 @@ def table(head, rows):
     return markdown_table(head, rows)
 
 
-def slug(text):
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "table"
+def slug(text, limit=80):
+    """A file-name stem: lower case, words joined by _, at most `limit`
+    characters, cut between words, never inside one."""
+    s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if len(s) > limit:
+        s = s[:limit + 1].rsplit("_", 1)[0]
+    return s or "table"
+
+
+def machine_keys(machines):
+    """Each machine's part of its tables' file names, the same whatever the
+    order of the files: its label (host, CPU, ISA, GPU), and where two
+    machines share one, the time their run started too."""
+    labels = [slug(m.label, 48) for m in machines]
+    return [k + ("_" + slug(str(m.context.get("date", ""))[:16]) if labels.count(k) > 1 else "")
+            for k, m in zip(labels, machines)]
 
 
 def plain(cell):
@@ -106,6 +120,9 @@ def latex_escape(cell):
     for i, ch in enumerate(text):
         # "--" would set as an en dash (a command's --flag): "-{}-"
         out.append("{}-" if ch == "-" and i and text[i - 1] == "-" else LATEX_SPECIAL.get(ch, ch))
+        # a long command line or list wraps after its separators, not past the margin
+        if ch in ",/=|_" and 0 < i < len(text) - 1 and text[i + 1] != " ":
+            out.append(r"\allowbreak{}")
     return "".join(out)
 
 
@@ -133,7 +150,8 @@ def latex_table(caption, label, head, rows):
     """A booktabs table that fits the page of a two-column paper: numbers
     right-aligned, text left, long headers on two lines, long text wrapped,
     more than WIDE columns across the page (table*), and scaled down to the
-    line width only when it is still wider (\\resizebox with \\width).
+    line width only when it is still wider, to 85% of the page height only
+    when taller (box 0 measured, then \\resizebox).
     Needs \\usepackage{booktabs,graphicx,array}; tests/scripts compile
     every table with pdflatex where it is installed."""
     def numeric(col):
@@ -157,14 +175,20 @@ def latex_table(caption, label, head, rows):
     lines = [f"% {caption} -- needs \\usepackage{{{LATEX_PACKAGES}}}",
              rf"\begin{{{env}}}[tbp]", r"\centering\small",
              rf"\caption{{{latex_escape(caption)}}}", rf"\label{{tab:{label}}}",
-             r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+             # box 0: the tabular, scaled to the line's width where wider, then
+             # to 85% of the page's height where taller (a long context table)
+             r"\sbox0{%",
              rf"\begin{{tabular}}{{{''.join(align)}}}", r"\toprule",
              " & ".join(latex_head(h, align[i]) for i, h in enumerate(head)) + r" \\",
              r"\midrule"]
     # a row starting "[" after the previous \\ would read as its optional length
     lines += [("{}" if plain(r[0]).startswith("[") else "")
               + " & ".join(latex_escape(c) for c in r) + r" \\" for r in rows if r]
-    lines += [r"\bottomrule", r"\end{tabular}}", rf"\end{{{env}}}", ""]
+    lines += [r"\bottomrule", r"\end{tabular}}%",
+              r"\ifdim\wd0>\linewidth\sbox0{\resizebox{\linewidth}{!}{\usebox0}}\fi",
+              r"\ifdim\dimexpr\ht0+\dp0\relax>0.85\textheight"
+              r"\resizebox*{!}{0.85\textheight}{\usebox0}\else\usebox0\fi",
+              rf"\end{{{env}}}", ""]
     return "\n".join(lines)
 
 

@@ -159,7 +159,7 @@ def test_every_table_as_csv_and_latex(tmp_path):
         assert r"\begin{tabular}" in body and r"\caption{" in body
         # every special character escaped: no bare _ or % or # outside commands
         assert body.startswith("% ") and "needs \\usepackage{booktabs,graphicx,array}" in body
-        body = body.split("\n", 1)[1].replace("{%\n", "{\n")  # the comments
+        body = re.sub(r"([{}])%\n", r"\1\n", body.split("\n", 1)[1])  # line-end comments
         cells = body.replace(r"\\", "").replace(" & ", " ")  # row ends and column separators
         assert not re.search(r"(?<!\\)[_%#&]", cells)
     # markdown only without --format latex
@@ -361,11 +361,27 @@ def test_latex_tables_fit_a_two_column_paper(tmp_path):
     from da3bench import tables as report_tables
     if not shutil.which("pdflatex"):
         pytest.skip("no pdflatex (Debian: texlive-latex-base texlive-latex-recommended)")
-    bl = os.path.join(ROOT, "reports", "reference", "baselines-attention-zen4-2026-12-03.json")
-    rc, out, text = run(tmp_path, SAMPLE, bl, extra=("--format", "latex", "--no-plots"))
+    # every kind of result the reference has: several machines (their
+    # context tables the longest, a GPU host's command line the widest
+    # cell), the block and image suites, bf16, the GPU, both baselines files
+    ref = os.path.join(ROOT, "reports", "reference")
+    files = [SAMPLE] + [os.path.join(ref, f) for f in (
+        "block-zen4-2026-12-04.json", "image-zen4-2026-12-04.json",
+        "attention-bf16-zen4-2026-12-04.json", "cuda-h200-2026-12-04/attn-seed.json",
+        "cuda-h200-2026-12-04/prefetch.json", "baselines-attention-zen4-2026-12-03.json",
+        "baselines-attention-bf16-zen4-2026-12-04.json")]
+    rc, out, text = run(tmp_path, *files, extra=("--format", "latex", "--no-plots"))
     assert rc == 0
     texs = sorted((out / "tables").glob("*.tex"))
-    assert len(texs) >= 6
+    assert len(texs) >= 15
+    # named by what they hold: the same names whatever the files' order, no
+    # name made unique by a counter, none cut inside a word
+    names = {t.name for t in texs}
+    assert not [n for n in names if re.search(r"_\d\.tex$", n)], sorted(names)
+    assert "technical_details_vm_amd_epyc_avx512_2026_12_04t11_43.tex" in names, sorted(names)
+    rc, out2, _ = run(tmp_path / "reversed", *files[::-1],
+                      extra=("--format", "latex", "--no-plots"))
+    assert {t.name for t in (out2 / "tables").glob("*.tex")} == names
     wide = report_tables.latex_table(
         "Wide: 15 columns and a long --flag cell", "wide",
         [f"column number {i} ms" for i in range(14)] + ["notes"],
@@ -382,6 +398,7 @@ def test_latex_tables_fit_a_two_column_paper(tmp_path):
     log = (out / "paper.log").read_text(errors="replace")
     assert r.returncode == 0, log[-3000:]
     assert "Overfull \\hbox" not in log, [l for l in log.splitlines() if "Overfull" in l]
+    assert "Float too large" not in log, [l for l in log.splitlines() if "too large" in l]
     aux = (out / "paper.aux").read_text()
     for t in texs:  # each table was typeset with its label
         label = re.search(r"\\label\{(tab:[^}]+)\}", t.read_text()).group(1)
