@@ -6,6 +6,7 @@ usage: calibrate_gate.py DA3BENCH [--suite calib|real] [--modes interleaved]
                          [--threshold 5%] [--alpha 0.01] [--budget 10m]
                          [--neighbour 25] [--log FILE] [--stop-after 2h]
                          [--first-seed N]
+       calibrate_gate.py --tabulate LOG [LOG...]
                          [-- gate.py flags]
 
 --suite calib (the synthetic suite: `calib --work W`; the head does a
@@ -25,8 +26,9 @@ shared runner's light neighbour). Each comparison's outcome is appended to
 --log as one JSON line as soon as it ends, so an interrupted calibration
 keeps what it measured; the kinds take turns, and --stop-after starts no
 comparison after that much time (the table then says so); --first-seed
-continues a calibration in another sitting with fresh seeds. Extra gate.py
-flags can follow `--`. The same command reproduces the tables of reports/reference/README.md.
+continues a calibration in another sitting with fresh seeds, and
+--tabulate prints the table of the comparisons in --log files, sittings
+together. Extra gate.py flags can follow `--`. The same command reproduces the tables of reports/reference/README.md.
 """
 
 import argparse
@@ -73,8 +75,46 @@ def wrapper(tmp, exe, flag, f):
     return h
 
 
+HEAD = ("| mode | kind | comparisons | false verdict | caught | inconclusive | unchanged | "
+        "median wall time | longest |\n|---|---|---|---|---|---|---|---|---|")
+
+
+def table_row(mode, kind, tally, times, slowed):
+    return (f"| {mode} | {kind} | {len(times)} | {tally['false']} | "
+            f"{tally['caught'] if slowed else '—'} | {tally['inconclusive']} | "
+            f"{tally['unchanged']} | {statistics.median(times):.0f} s | {max(times):.0f} s |")
+
+
+def tabulate(paths):
+    """The table of the comparisons in --log files, in the order first met."""
+    rows = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = [json.loads(line) for line in f if line.strip()]
+        except (OSError, ValueError) as e:
+            print(f"calibrate_gate.py: --tabulate {path}: {e}", file=sys.stderr)
+            return 2
+        for d in lines:
+            tally, times = rows.setdefault((d["mode"], d["kind"], d.get("neighbour_pct", 0)), (
+                {"false": 0, "caught": 0, "inconclusive": 0, "unchanged": 0}, []))
+            tally[d["outcome"]] += 1
+            times.append(d["wall_s"])
+    if not rows:
+        print("calibrate_gate.py: --tabulate: no comparisons in " + ", ".join(paths),
+              file=sys.stderr)
+        return 2
+    print(HEAD)
+    for (mode, kind, nb), (tally, times) in rows.items():
+        print(table_row(mode, kind + (f", neighbour {nb:g}%" if nb else ""), tally, times,
+                        kind.startswith("A/B")))
+    return 0
+
+
 def main():
     argv = sys.argv[1:]
+    if argv[:1] == ["--tabulate"]:
+        return tabulate(argv[1:]) if argv[1:] else 2
     extra = []
     if "--" in argv:
         i = argv.index("--")
@@ -115,9 +155,7 @@ def main():
     log = open(a.log, "a", encoding="utf-8") if a.log else None
     print(f"gate.py {threshold} alpha {alpha} budget {a.budget} on `{' '.join(bench)}`"
           + (f", a neighbour busy {a.neighbour:g}% of one core" if hog else ""))
-    print("| mode | kind | comparisons | false verdict | caught | inconclusive | unchanged | "
-          "median wall time | longest |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(HEAD)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             heads = {"A/A": (exe, a.aa, "")}
@@ -175,10 +213,7 @@ def main():
                 if not times:
                     continue
                 slowed = heads[kind][2]
-                print(f"| {mode} | {kind} | {len(times)} | {tally['false']} | "
-                      f"{tally['caught'] if slowed else '—'} | {tally['inconclusive']} | "
-                      f"{tally['unchanged']} | {statistics.median(times):.0f} s | "
-                      f"{max(times):.0f} s |", flush=True)
+                print(table_row(mode, kind, tally, times, slowed), flush=True)
             if stopped:
                 print(f"\n(stopped by --stop-after {a.stop_after:g} s: fewer comparisons "
                       "than asked)")

@@ -45,6 +45,18 @@ def test_a_a_and_a_b_take_turns_and_are_tallied(tmp_path):
     assert rows[1].startswith("| interleaved | A/B +10% | 2 | 0 | 2 |")
     kinds = [line.split('"kind": "')[1].split('"')[0] for line in log.read_text().splitlines()]
     assert kinds == ["A/A", "A/B +10%", "A/A", "A/B +10%"]
+    # --tabulate gives the same table back from the log, and two sittings'
+    # logs as one
+    t = run("--tabulate", str(log))
+    assert t.returncode == 0 and [r for r in t.stdout.splitlines()
+                                  if r.startswith("| interleaved")] == rows, t.stdout
+    t = run("--tabulate", str(log), str(log))
+    assert "| interleaved | A/A | 4 | 0 | — |" in t.stdout, t.stdout
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    for bad in (str(empty), str(tmp_path / "none.jsonl")):
+        t = run("--tabulate", bad)
+        assert t.returncode == 2 and bad in t.stderr and len(t.stderr.splitlines()) == 1
 
 
 def test_stop_after_keeps_what_it_measured_and_says_so(tmp_path):
