@@ -35,7 +35,8 @@ def _ci(s, key="ci"):
 
 
 def write_csv(m, out):
-    """The CSVs; returns {name: (title suffix, x values)} for run()."""
+    """The CSVs; returns {name: (title suffix, x values, what the error bars
+    are)} for run()."""
     meta = {}
     att = sections.attention(m)
     by_cfg = {}
@@ -54,7 +55,9 @@ def write_csv(m, out):
         _write(os.path.join(out, "attention.csv"),
                ["N"] + [f"{i}_{k}" for i in impls for k in ("ms", "ms_lo", "ms_hi", "gflops")], rows)
         b, h, d, t = cfg
-        meta["attention"] = (f"B{b}, H{h}, D{d}, {t} threads", sorted(by_cfg[cfg]))
+        counts = [s.get("n") for impl in by_cfg[cfg].values() for s in impl.values()]
+        meta["attention"] = (f"B{b}, H{h}, D{d}, {t} threads", sorted(by_cfg[cfg]),
+                             sections.bars_note(counts))
     groups, _ = sections.preprocess(m)
     series = {f"{k[0]}-{k[1]}": ws for k, ws in groups.items()}
     workers = sorted({int(w) for ws in series.values() for w in ws if w.isdigit()})
@@ -69,7 +72,8 @@ def write_csv(m, out):
                 row += [(s or {}).get("ips"), *_ci(s, "ips_ci")]
             rows.append(row)
         _write(os.path.join(out, "preprocess.csv"), head, rows)
-        meta["preprocess"] = ("", workers)
+        counts = [s.get("n") for ws in series.values() for w, s in ws.items() if w.isdigit()]
+        meta["preprocess"] = ("", workers, sections.bars_note(counts))
     pf = {k[0]: (k, d) for k, d in sections.prefetch(m).items() if k[1] == "sim"}
     depths = sorted({d for _, ds in pf.values() for d in ds})
     if pf:
@@ -88,7 +92,8 @@ def write_csv(m, out):
                 row += [(ds.get(d) or {}).get("ms"), *_ci(ds.get(d))]
             rows.append(row)
         _write(os.path.join(out, "prefetch.csv"), head, rows)
-        meta["prefetch"] = ("", sorted(pf))
+        counts = [s.get("n") for _, ds in pf.values() for s in ds.values()]
+        meta["prefetch"] = ("", sorted(pf), sections.bars_note(counts))
     return meta
 
 
@@ -120,8 +125,10 @@ def run(out, dumb, warn, meta=None):
         terms = [("pngcairo size 800,500", os.path.join(out, f"{name}_gnuplot.png"))]
         if dumb:
             terms.append(("dumb size 100,30", None))
-        fixed, xs = meta.get(name, ("", []))
+        fixed, xs, bars = meta.get(name, ("", [], ""))
         extra = ["-e", f"fixed='{fixed}'"]
+        if bars:  # what the error bars are, as the matplotlib plots say
+            extra += ["-e", "bars='" + " ".join(bars.split()).replace("'", "") + "'"]
         if xs:
             lo, hi = _xrange(xs, log=name != "prefetch")
             extra += ["-e", "set xtics (" + ", ".join(f"{x:g}" for x in xs) + ")",

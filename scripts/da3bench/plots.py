@@ -30,6 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from . import sections  # noqa: E402
 from .results import number  # noqa: E402
+from .sections import bars_note  # noqa: E402,F401  (plots.bars_note: the same note)
 
 MARKERS = {"naive": "o", "fused": "s", "flash": "^", "blas": "D"}
 # one colour per implementation, whatever else varies (then the line style)
@@ -73,22 +74,6 @@ def _legend(ax, counts=()):
     ax.figure.da3_bars = note  # _save files it under the plot's name, for the caption
     if note:
         ax.text(1.01, 0.0, note, transform=ax.transAxes, fontsize=7, va="bottom", ha="left")
-
-
-def bars_note(counts):
-    """What the error bars of points with these repetition counts show
-    (results.median_ci: the range below 6 repetitions, else order
-    statistics)."""
-    counts = sorted({int(c) for c in counts if c})
-    if not counts:
-        return ""
-    n = "/".join(map(str, counts))
-    if counts[-1] < 6:
-        return f"error bars: min–max of the\n{n} repetitions (too few\nfor a 95% interval)"
-    if counts[0] >= 6:
-        return f"error bars: 95% interval of\nthe median, {n} repetitions"
-    return (f"error bars: 95% interval of the\nmedian ({n} repetitions;\n"
-            "min–max below 6)")
 
 
 def common_parts(labels):

@@ -112,6 +112,22 @@ def ratio(a, b):
     return a / b
 
 
+def bars_note(counts):
+    """What the error bars of points with these repetition counts show
+    (results.median_ci: the range below 6 repetitions, else order
+    statistics)."""
+    counts = sorted({int(c) for c in counts if c})
+    if not counts:
+        return ""
+    n = "/".join(map(str, counts))
+    if counts[-1] < 6:
+        return f"error bars: min–max of the\n{n} repetitions (too few\nfor a 95% interval)"
+    if counts[0] >= 6:
+        return f"error bars: 95% interval of\nthe median, {n} repetitions"
+    return (f"error bars: 95% interval of the\nmedian ({n} repetitions;\n"
+            "min–max below 6)")
+
+
 def ratio_ci(a, b):
     """a's median time over b's (b's speedup over a) with a conservative 95%
     interval from the two medians' intervals: [a_lo / b_hi, a_hi / b_lo].

@@ -2,12 +2,13 @@
 # with error bars (the 95% interval of the median; min-max below 6
 # repetitions) and the bound n*max(io,c)+min(io,c) as points.
 if (!exists("fixed")) fixed = ""
+if (!exists("bars")) bars = ""  # what the error bars are (report.py)
 set datafile separator ","
 set datafile missing ""
 set key left top noenhanced
 set xlabel "simulated I/O per batch (ms)"
 set ylabel "run time (ms)"
-set title "Prefetch: time against simulated I/O per batch" noenhanced
+set title "Prefetch: time against simulated I/O per batch".(bars ne "" ? "\n".bars : "") noenhanced
 set grid
 set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.08
 set bars small

@@ -2,13 +2,14 @@
 # with error bars (the 95% interval of the median; min-max below 6
 # repetitions).
 if (!exists("fixed")) fixed = ""
+if (!exists("bars")) bars = ""  # what the error bars are (report.py)
 set datafile separator ","
 set datafile missing ""
 set key left top noenhanced
 set logscale x 2
 set xlabel "workers (threads or processes)"
 set ylabel "images per second"
-set title "Preprocessing throughput against workers" noenhanced
+set title "Preprocessing throughput against workers".(bars ne "" ? "\n".bars : "") noenhanced
 set grid
 set offsets graph 0.02, graph 0.02, graph 0.08, graph 0.08
 set bars small

@@ -497,6 +497,14 @@ def test_gnuplot_data_has_intervals_ticks_and_the_bound(tmp_path, capsys):
         assert "gnuplot" not in err, err  # every script ran
         for name in ("attention", "preprocess", "prefetch"):
             assert (out / f"{name}_gnuplot.png").stat().st_size > 5000
+        # each says what its error bars are, as the matplotlib plots do
+        from da3bench import gnuplot, results
+        m = results.merge_runs(results.load_many([SAMPLE], print))[0]
+        meta = gnuplot.write_csv(m, str(tmp_path))
+        capsys.readouterr()
+        gnuplot.run(str(tmp_path), True, print, meta)
+        shown = capsys.readouterr().out
+        assert shown.count("error bars: min–max of the 3 repetitions") == 3, shown[:800]
 
 
 BLOCK_SAMPLE = os.path.join(ROOT, "tests", "data", "block-sample.json")
