@@ -22,7 +22,7 @@ cmd=${1:-run}
 # Debian packages: the build, the libraries (found with pkg-config), and
 # python3 with matplotlib, pytest and gnuplot for the report scripts; scipy
 # to check scripts/da3bench/stats.py against (tests/scripts/test_stats.py); pdflatex
-# to compile the report's LaTeX tables in a two-column paper (test_report.py).
+# to compile the report's LaTeX tables in a two-column paper (test_report_tables.py).
 packages=(gcc g++ meson ninja-build pkg-config git python3
           libbenchmark-dev libopenblas-dev libturbojpeg0-dev libssl-dev
           python3-matplotlib python3-pytest python3-scipy gnuplot-nox shellcheck valgrind
