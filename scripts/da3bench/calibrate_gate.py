@@ -95,11 +95,17 @@ def tabulate(paths):
         except (OSError, ValueError) as e:
             print(f"calibrate_gate.py: --tabulate {path}: {e}", file=sys.stderr)
             return 2
-        for d in lines:
-            tally, times = rows.setdefault((d["mode"], d["kind"], d.get("neighbour_pct", 0)), (
-                {"false": 0, "caught": 0, "inconclusive": 0, "unchanged": 0}, []))
-            tally[d["outcome"]] += 1
-            times.append(d["wall_s"])
+        for k, d in enumerate(lines, 1):
+            try:
+                tally, times = rows.setdefault(
+                    (d["mode"], d["kind"], d.get("neighbour_pct", 0)),
+                    ({"false": 0, "caught": 0, "inconclusive": 0, "unchanged": 0}, []))
+                tally[d["outcome"]] += 1
+                times.append(float(d["wall_s"]))
+            except (KeyError, TypeError, ValueError, AttributeError) as e:
+                print(f"calibrate_gate.py: --tabulate {path}: comparison {k} is not one "
+                      f"(missing or bad {e})", file=sys.stderr)
+                return 2
     if not rows:
         print("calibrate_gate.py: --tabulate: no comparisons in " + ", ".join(paths),
               file=sys.stderr)
@@ -114,7 +120,10 @@ def tabulate(paths):
 def main():
     argv = sys.argv[1:]
     if argv[:1] == ["--tabulate"]:
-        return tabulate(argv[1:]) if argv[1:] else 2
+        if not argv[1:]:
+            print("calibrate_gate.py: --tabulate: name one or more --log files", file=sys.stderr)
+            return 2
+        return tabulate(argv[1:])
     extra = []
     if "--" in argv:
         i = argv.index("--")

@@ -54,7 +54,11 @@ def test_a_a_and_a_b_take_turns_and_are_tallied(tmp_path):
     assert "| interleaved | A/A | 4 | 0 | — |" in t.stdout, t.stdout
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    for bad in (str(empty), str(tmp_path / "none.jsonl")):
+    t = run("--tabulate")
+    assert t.returncode == 2 and "--tabulate" in t.stderr and len(t.stderr.splitlines()) == 1
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text('{"mode": "interleaved"}\n')
+    for bad in (str(empty), str(tmp_path / "none.jsonl"), str(partial)):
         t = run("--tabulate", bad)
         assert t.returncode == 2 and bad in t.stderr and len(t.stderr.splitlines()) == 1
 
