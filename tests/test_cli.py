@@ -451,6 +451,29 @@ usage_error(["attention", "--inject-slowdown", "five"], "--inject-slowdown")
 for bad in ("flash,", ",flash", "flash,,blas"):
     usage_error(["attention", "--impl", bad], "--impl")
 usage_error(["preprocess", "--workers", "1,,2"], "--workers")
+# --no-peak: the gate's rounds compare times; no peak is measured, so no
+# pct_peak or peak_gflops is reported (never a 0% of an unknown roof), and
+# the context says the peak was not measured.
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "np.json")
+    rc, out, err = run(["attention", "--seq", "64", "--heads", "2", "--impl", "flash",
+                        "--threads", "1", "--repetitions", "1", "--no-peak", "--json", path])
+    try:
+        doc = json.load(open(path))
+    except (OSError, ValueError):
+        doc = {"context": {}, "benchmarks": []}
+    runs = [b for b in doc["benchmarks"] if b.get("run_type") == "iteration"]
+    check(rc == 0 and len(runs) == 1 and runs[0].get("GFLOPS", 0) > 0,
+          f"--no-peak still times the case: rc {rc}, {runs!r}")
+    check(all("pct_peak" not in b and "peak_gflops" not in b for b in runs),
+          f"--no-peak reports no pct_peak: {runs!r}")
+    check(doc["context"].get("peak_gflops") == "not measured",
+          f"--no-peak: context says not measured: {doc['context'].get('peak_gflops')!r}")
+    check("of peak" not in out and "GFLOP/s" in out, f"--no-peak console: {out[-300:]!r}")
+    check("peak not measured" in err and "measured peak" not in err, f"header: {err[:300]!r}")
+usage_error(["attention", "--no-peak=yes"], "--no-peak")
+
+
 def knob_pair(tmp):
     """One run without the knob and one with it; each benchmark's least CPU
     time over its repetitions. CPU time, not wall time: in a CI job other

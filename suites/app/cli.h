@@ -71,6 +71,7 @@ typedef struct {
     const char *json;   /* --json FILE */
     const char *report; /* --report DIR: JSON, markdown and plots there */
     int quiet;          /* --quiet: no progress on stderr */
+    int no_peak;        /* --no-peak: no FMA-peak measurement, no pct_peak (times only) */
     size_t mem_limit;   /* bytes; 0: not given */
     int repetitions;    /* 0: the preset's */
     double min_time;    /* < 0: the preset's */

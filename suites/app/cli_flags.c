@@ -380,6 +380,7 @@ const da3_flag da3_flags[] = {
     STRING("json", json, "file name"),
     STRING("report", report, "folder"),
     OWN("mode", NULL, set_mode, 0, 0),
+    SWITCH("no-peak", 0, NULL, no_peak),
     OWN("mem-limit", NULL, set_mem_limit, 0, 0),
     OWN("repetitions", NULL, set_repetitions, 1, 1000),
     OWN("min-time", NULL, set_min_time, 0, 0),

@@ -100,6 +100,8 @@ void da3_cli_usage(int cmd)
          "  --mode instructions  count instructions under Valgrind's callgrind instead of\n"
          "                   timing (one iteration per benchmark; repeatable to the\n"
          "                   instruction); the JSON gets an `instructions` counter\n"
+         "  --no-peak        skip the FMA-peak measurements (at start-up and beside each\n"
+         "                   case): times only, no pct_peak; the gate's rounds (gate.md)\n"
          "  --repetitions R  repetitions per benchmark (median and spread are over them)\n"
          "  --min-time S     minimum seconds per repetition\n"
          "  --mem-limit SIZE refuse configurations needing more (default: half the RAM)\n"

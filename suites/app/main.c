@@ -271,8 +271,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < da3_suite_count; i++)
         cpu_peak |=
             wanted(&o, da3_suite_list[i]) && (da3_suite_list[i]->flags & DA3_SUITE_CPU_PEAK);
-    if (o.count_instructions || !cpu_peak)
-        nthreads = -1; /* counting, or calib alone: a measured peak means nothing there */
+    if (o.count_instructions || !cpu_peak || o.no_peak)
+        nthreads = -1; /* counting, calib alone, or --no-peak: no measured peak */
     da3_env_collect(&env, threads, nthreads, 0);
     char cmdline[2048] = "da3bench";
     for (int i = 1; i < argc; i++) /* the command, for the report's captions */
@@ -296,10 +296,11 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < env.n; i++)
         gb_add_context(env.key[i], env.val[i]);
-    fprintf(stderr, "da3bench %s: %s, ISA %s, measured peak %s%s on %s cores\n",
+    fprintf(stderr, "da3bench %s: %s, ISA %s, %s%s%s on %s cores\n",
             da3_env_get(&env, "da3bench_version"), da3_env_get(&env, "cpu_model"),
-            da3_env_get(&env, "isa_selected"), da3_env_get(&env, "peak_gflops"),
-            nthreads < 0 ? "" : " GFLOP/s", da3_env_get(&env, "cores"));
+            da3_env_get(&env, "isa_selected"), nthreads < 0 ? "peak " : "measured peak ",
+            da3_env_get(&env, "peak_gflops"), nthreads < 0 ? "" : " GFLOP/s",
+            da3_env_get(&env, "cores"));
     if (da3_env_get(&env, "emulated"))
         fprintf(stderr, "da3bench: EMULATED (qemu-user or Rosetta): the times below are the "
                         "emulator's, not measurements; only the correctness checks count\n");

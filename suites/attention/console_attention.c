@@ -114,8 +114,10 @@ void da3_console_attention(void)
                 if (k >= 2 && pct[k] > DA3_PEAK_SUSPECT_PCT)
                     fprintf(da3_console_out, "; %.1f GFLOP/s, peak under-measured (%.0f%% of it)",
                             gf[k], pct[k]);
-                else if (k >= 2)
+                else if (k >= 2 && pct[k] > 0)
                     fprintf(da3_console_out, "; %.1f GFLOP/s, %.1f%% of peak", gf[k], pct[k]);
+                else if (k >= 2) /* the peak was not measured (--no-peak) */
+                    fprintf(da3_console_out, "; %.1f GFLOP/s", gf[k]);
                 fprintf(da3_console_out, ")\n");
             }
             if (x == 1 && cfg[c].n[0] && cfg[c].n[1] && med[1] > 0) {

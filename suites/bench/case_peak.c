@@ -23,8 +23,10 @@ double da3_case_peak(double start, double *adj, int threads)
 
 void da3_peak_counters(gb_state *st, char *label, size_t len, double gflops, double peak)
 {
-    const double pct = peak > 0 ? 100.0 * gflops / peak : 0;
     gb_counter(st, "GFLOPS", gflops, GB_COUNTER_DEFAULT);
+    if (peak <= 0) /* not measured (--no-peak, counting): no % of an unknown roof */
+        return;
+    const double pct = 100.0 * gflops / peak;
     gb_counter(st, "pct_peak", pct, GB_COUNTER_DEFAULT);
     gb_counter(st, "peak_gflops", peak, GB_COUNTER_DEFAULT);
     if (pct > DA3_PEAK_SUSPECT_PCT) { /* beyond a physical limit: the peak is wrong */

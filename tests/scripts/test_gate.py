@@ -13,6 +13,9 @@ FAKE = r'''#!{python}
 import json, random, re, sys, zlib
 from math import inf, nan
 args = sys.argv[1:]
+if "--help" in args:  # a build that knows --no-peak lists it; the others fail on --help
+    print({help!r})
+    sys.exit(0)
 reps = int(args[args.index("--repetitions") + 1])
 path = args[args.index("--json") + 1]
 flt = [a.split("=", 1)[1] for a in args if a.startswith("--benchmark_filter=")]
@@ -38,10 +41,10 @@ json.dump({{"context": {{}}, "benchmarks": runs}}, open(path, "w"))
 TWO = (("x/a", 100.0), ("x/b", 50.0))
 
 
-def fake(tmp_path, name, factor, noise=0.005, names=TWO, times=None):
+def fake(tmp_path, name, factor, noise=0.005, names=TWO, times=None, help=""):
     p = tmp_path / name
     p.write_text(FAKE.format(python=sys.executable, factor=factor, noise=noise, names=names,
-                             times=repr(times)))
+                             times=repr(times), help=help))
     p.chmod(p.stat().st_mode | stat.S_IEXEC)
     return str(p)
 
@@ -211,3 +214,18 @@ def test_each_round_spreads_the_repetitions_and_pairs_the_fastest(tmp_path, caps
     # one burst of interference in a repetition moves the median, not the fastest
     assert rounds.log_ratio([1.0, 1.0, 1.0], [1.0, 1.8, 1.9]) == 0.0
     assert rounds.log_ratio([1.0, 1.0, 1.0], [1.0, 1.8, 1.9], "median") > 0.5
+
+
+def test_no_peak_only_where_both_builds_know_it(tmp_path, capsys):
+    # the rounds skip the FMA-peak measurements when both builds list
+    # --no-peak in their --help; an older base that does not keeps its
+    # arguments unchanged on both sides (the same command on both)
+    knows = "  --no-peak        skip the FMA-peak measurements"
+    new, old = (fake(tmp_path, n, 1.0, help=h) for n, h in (("new", knows), ("old", "")))
+    for base, want in ((new, True), (old, False)):
+        out = tmp_path / f"o-{want}"
+        assert gate.main([base, new, "--out", str(out), "--", "attention"]) == 0
+        for side in ("base", "head"):
+            args = (out / f"{side}-1.json.args").read_text().split()
+            assert args[0] == "attention" and ("--no-peak" in args) is want
+    capsys.readouterr()
