@@ -5,9 +5,10 @@ usage: calibrate_gate.py DA3BENCH [--suite calib|real] [--modes interleaved]
                          [--aa N] [--ab N] [--slowdowns 1.02,1.05]
                          [--threshold 5%] [--alpha 0.01] [--budget 10m]
                          [--neighbour 25] [--log FILE] [--stop-after 2h]
-                         [--first-seed N]
+                         [--first-seed N] [-- gate.py flags]
+       calibrate_gate.py BIN [--suite calib|real] --spread REPS,... [--processes 20]
+                         [--neighbour 25]
        calibrate_gate.py --tabulate LOG [LOG...]
-                         [-- gate.py flags]
 
 --suite calib (the synthetic suite: `calib --work W`; the head does a
 factor more work under the same name) or real: the command of
@@ -28,7 +29,9 @@ keeps what it measured; the kinds take turns, and --stop-after starts no
 comparison after that much time (the table then says so); --first-seed
 continues a calibration in another sitting with fresh seeds, and
 --tabulate prints the table of the comparisons in --log files, sittings
-together. Extra gate.py flags can follow `--`. The same command reproduces the tables of reports/reference/README.md.
+together. --spread 4,8,16 measures instead how noisy a round's value is
+with each repetition count (scripts/da3bench/spread.py): the measurement
+behind gate.py's --reps. Extra gate.py flags can follow `--`. The same command reproduces the tables of reports/reference/README.md.
 """
 
 import argparse
@@ -42,6 +45,7 @@ import sys
 import tempfile
 import time
 
+from . import spread
 from .args import duration
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
@@ -144,6 +148,8 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--stop-after", type=duration, default=0.0, metavar="DURATION")
     ap.add_argument("--first-seed", type=int, default=1, metavar="N")
+    ap.add_argument("--spread", metavar="REPS,...")
+    ap.add_argument("--processes", type=int, default=20, metavar="N")
     a = ap.parse_args(argv)
     exe = os.path.abspath(a.da3bench)
     if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
@@ -152,6 +158,17 @@ def main():
     if not 0 <= a.neighbour <= 100:
         print(f"calibrate_gate.py: --neighbour {a.neighbour}: expected 0..100", file=sys.stderr)
         return 2
+    reps = []
+    if a.spread is not None:
+        try:
+            reps = [int(r) for r in a.spread.split(",")]
+        except ValueError:
+            reps = []
+        if not reps or min(reps) < 1 or a.processes < 3:
+            print(f"calibrate_gate.py: --spread '{a.spread}' --processes {a.processes}: expected "
+                  "repetition counts >= 1, comma-separated, and at least 3 processes",
+                  file=sys.stderr)
+            return 2
     real = a.suite == "real"
     bench = PERF_YML if real else ["calib", "--work", str(a.work), "--min-time", "0.01"]
     threshold = a.threshold or ("5%" if real else "2%")
@@ -161,6 +178,18 @@ def main():
     if a.neighbour > 0:
         hog = multiprocessing.Process(target=neighbour, args=(a.neighbour,), daemon=True)
         hog.start()
+    if reps:
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                if hog:
+                    print(f"(a neighbour busy {a.neighbour:g}% of one core)")
+                return spread.run(exe, bench, reps, a.processes, tmp)
+        except (RuntimeError, OSError) as e:
+            print(f"calibrate_gate.py: --spread: {e}", file=sys.stderr)
+            return 2
+        finally:
+            if hog:
+                hog.terminate()
     log = open(a.log, "a", encoding="utf-8") if a.log else None
     print(f"gate.py {threshold} alpha {alpha} budget {a.budget} on `{' '.join(bench)}`"
           + (f", a neighbour busy {a.neighbour:g}% of one core" if hog else ""))

@@ -1,0 +1,84 @@
+"""How noisy the gate's round value is, per choice of repetitions: the
+measurement behind gate.py's --reps (calibrate_gate.py --spread).
+
+A round gives each benchmark d = log(fastest head / fastest base). With
+the same binary on both sides, the two processes of a round are
+independent draws, so the spread of d is sqrt(2) times the spread of
+log(fastest) over separate processes: this runs --processes processes of
+the gate's own command for each repetition count (the counts take turns,
+so slow drift or a neighbour hits each alike) and prints, per benchmark,
+that SD of d (and a robust one, 1.4826 x MAD, which is what a rank-based
+interval feels), the median wall time of a process, and the cost of
+settling: the gate needs about (z SD / threshold)^2 rounds for an
+equivalence verdict, each round two processes, so SD^2 x 2 x time ranks
+the choices (lower is better), whatever z and the threshold are.
+"""
+
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from . import gate
+
+
+def one(exe, args, reps, path):
+    """(name -> log of the fastest repetition, wall seconds) of one process."""
+    cmd = gate.command(exe, args, reps, path, None, None)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.monotonic() - t0
+    if p.returncode not in (0, 1) or not os.path.exists(path):
+        raise RuntimeError(f"{exe} exited {p.returncode}: {p.stderr.strip()[-300:]}")
+    times, _ = gate.samples(path, None)
+    return {n: math.log(min(v)) for n, v in times.items()}, wall
+
+
+def sd_of_d(xs):
+    """(SD, robust SD) of d = x_head - x_base for independent x."""
+    m = statistics.median(xs)
+    mad = statistics.median(abs(x - m) for x in xs)
+    return math.sqrt(2) * statistics.stdev(xs), math.sqrt(2) * 1.4826 * mad
+
+
+def run(exe, bench, reps_list, processes, tmp, out=sys.stdout):
+    args = [*bench, "--no-peak"] if gate.knows(exe, "--no-peak") else list(bench)
+    logs = {r: {} for r in reps_list}
+    walls = {r: [] for r in reps_list}
+    for k in range(processes):
+        for r in reps_list:
+            got, wall = one(exe, args, r, os.path.join(tmp, f"spread-{r}-{k}.json"))
+            walls[r].append(wall)
+            for n, x in got.items():
+                logs[r].setdefault(n, []).append(x)
+    names = sorted({n for r in reps_list for n in logs[r]})
+    print(f"The spread of the gate's round value d over {processes} processes per choice "
+          f"(`{' '.join(args)}`, repetitions spread by random interleaving, the fastest "
+          "kept): SD of d, robust SD (1.4826 MAD) in brackets; cost = SD^2 x 2 x process "
+          "time, relative to the cheapest choice (the rounds to settle a benchmark grow "
+          "as SD^2).", file=out)
+    print("", file=out)
+    print("| benchmark | " + " | ".join(f"reps {r}" for r in reps_list) + " |", file=out)
+    print("|---|" + "---|" * len(reps_list), file=out)
+    worst = {r: 0.0 for r in reps_list}
+    for n in names:
+        cells = []
+        for r in reps_list:
+            xs = logs[r].get(n, [])
+            if len(xs) < 3:
+                cells.append("—")
+                continue
+            sd, rob = sd_of_d(xs)
+            worst[r] = max(worst[r], sd)
+            cells.append(f"{sd:.1%} [{rob:.1%}]")
+        print(f"| `{n}` | " + " | ".join(cells) + " |", file=out)
+    wall = {r: statistics.median(walls[r]) for r in reps_list}
+    print("| process wall time (median) | " + " | ".join(f"{wall[r]:.2f} s"
+                                                       for r in reps_list) + " |", file=out)
+    cost = {r: worst[r] ** 2 * 2 * wall[r] for r in reps_list}
+    best = min((c for c in cost.values() if c > 0), default=0)
+    print("| cost of the noisiest benchmark | " + " | ".join(
+        f"{cost[r] / best:.2f}x" if best else "—" for r in reps_list) + " |", file=out)
+    return 0
