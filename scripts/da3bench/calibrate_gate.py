@@ -160,14 +160,11 @@ def main():
         return 2
     reps = []
     if a.spread is not None:
-        try:
-            reps = [int(r) for r in a.spread.split(",")]
-        except ValueError:
-            reps = []
-        if not reps or min(reps) < 1 or a.processes < 3:
+        reps = a.spread.split(",")
+        if not all(spread.parse(r) for r in reps) or a.processes < 3:
             print(f"calibrate_gate.py: --spread '{a.spread}' --processes {a.processes}: expected "
-                  "repetition counts >= 1, comma-separated, and at least 3 processes",
-                  file=sys.stderr)
+                  "repetition counts R or PxR (P processes of R), comma-separated, and at "
+                  "least 3 processes", file=sys.stderr)
             return 2
     real = a.suite == "real"
     bench = PERF_YML if real else ["calib", "--work", str(a.work), "--min-time", "0.01"]

@@ -72,16 +72,18 @@ def test_stop_after_keeps_what_it_measured_and_says_so(tmp_path):
 
 
 def test_spread_tabulates_the_round_value_per_repetition_count(tmp_path):
-    p = run(fake(tmp_path), "--spread", "2,4", "--processes", "3")
+    p = run(fake(tmp_path), "--spread", "2,4,2x2", "--processes", "3")
     assert p.returncode == 0, p.stderr
     rows = {r.split(" | ")[0]: r for r in p.stdout.splitlines() if r.startswith("| ")}
-    assert "| benchmark" in rows and "reps 2 | reps 4 |" in rows["| benchmark"]
+    assert "| benchmark" in rows
+    assert "reps 2 | reps 4 | 2 processes x 2 reps |" in rows["| benchmark"]
     row = rows["| `calib/spin/work:200`"].split(" | ")
     # the stand-in's noise is 0.2% a repetition: the SD of d is of that order
     for cell in row[1:]:
         sd = float(cell.split("%")[0])
         assert 0 < sd < 2, p.stdout
-    assert "process wall time" in p.stdout and "cost of the noisiest" in p.stdout
-    for bad in (["--spread", "0"], ["--spread", "a,b"], ["--spread", "8", "--processes", "2"]):
+    assert "wall time of a side" in p.stdout and "cost of the noisiest" in p.stdout
+    for bad in (["--spread", "0"], ["--spread", "a,b"], ["--spread", "0x4"],
+                ["--spread", "8", "--processes", "2"]):
         q = run(fake(tmp_path), *bad)
         assert q.returncode == 2 and "--spread" in q.stderr and len(q.stderr.splitlines()) == 1
