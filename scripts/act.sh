@@ -59,13 +59,37 @@ else
   echo '{"ref": "refs/heads/main"}' > "$evfile"
 fi
 
+# Per job: perf/history keeps its results and page on a remote; here that
+# is a local bare repository, mounted in the job's container and named by
+# HISTORY_REMOTE (perf.yml pushes to origin without it). The docker jobs
+# drive the engine from their runner: a runner image with the docker
+# client, the socket mounted, the working tree bound at its own path (so
+# the paths a step gives `docker run -v` are the engine's too).
+opts="-v $logs/artifacts:/act-artifacts"
+extra=()
+case $wf/$job in
+  perf/history)
+    rm -rf "$logs/history-origin.git"
+    git init --quiet --bare "$logs/history-origin.git"
+    opts="$opts -v $logs/history-origin.git:/act-history.git"
+    extra+=(--env HISTORY_REMOTE=/act-history.git)
+    ;;
+  docker/*)
+    runner=da3bench-act-docker
+    docker image inspect "$runner" >/dev/null 2>&1 ||
+      docker build --network host -q -t "$runner" -f scripts/act/docker-runner.Dockerfile \
+        scripts/act >/dev/null || { echo "act.sh: could not build $runner" >&2; exit 1; }
+    extra+=(-P "ubuntu-24.04=$runner" --bind --container-daemon-socket /var/run/docker.sock)
+    ;;
+esac
+
 log=$logs/$wf-$job.log
 start=$(date +%s)
 status=0
 act "$event" -W "$file" -j "$job" -e "$evfile" \
-  -P ubuntu-24.04=debian:bookworm-slim -P ubuntu-22.04=debian:bookworm-slim \
+  -P ubuntu-24.04=debian:bookworm-slim -P ubuntu-22.04=debian:bookworm-slim "${extra[@]}" \
   --pull=false --network host \
-  --container-options "-v $logs/artifacts:/act-artifacts" \
+  --container-options "$opts" \
   --local-repository "actions/checkout@$(pin actions/checkout)=$actions/checkout-v7.0.1" \
   --local-repository "actions/upload-artifact@$(pin actions/upload-artifact)=$root/scripts/act/upload-artifact" \
   --local-repository "actions/download-artifact@$(pin actions/download-artifact)=$root/scripts/act/download-artifact" \
