@@ -220,7 +220,8 @@ def main():
                         [sys.executable, os.path.join(SCRIPTS, "gate.py"), exe, head,
                          "--mode", mode, "--threshold", threshold, "--alpha", alpha,
                          "--budget", a.budget, "--seed", str(i + a.first_seed),
-                         "--out", os.path.join(tmp, f"{mode}-{i}"), *extra, "--", *bench],
+                         "--out", os.path.join(tmp, f"{mode}-{list(heads).index(kind)}-{i}"),
+                         *extra, "--", *bench],
                         capture_output=True, text=True)
                     times.append(time.monotonic() - t0)
                     if p.returncode not in (0, 1, 3):
