@@ -223,7 +223,8 @@ def main():
                          "--out", os.path.join(tmp, f"{mode}-{list(heads).index(kind)}-{i}"),
                          *extra, "--", *bench],
                         capture_output=True, text=True)
-                    times.append(time.monotonic() - t0)
+                    # to the 0.1 s the log keeps: --tabulate prints the same table
+                    times.append(round(time.monotonic() - t0, 1))
                     if p.returncode not in (0, 1, 3):
                         print(p.stderr, file=sys.stderr)
                         return 2
@@ -240,7 +241,7 @@ def main():
                         log.write(json.dumps({
                             "mode": mode, "kind": kind, "seed": i + a.first_seed,
                             "exit": p.returncode,
-                            "outcome": outcome, "wall_s": round(times[-1], 1),
+                            "outcome": outcome, "wall_s": times[-1],
                             "rounds": int(rounds.group(1)) if rounds else None,
                             "neighbour_pct": a.neighbour, "verdicts": v,
                             "command": bench, "threshold": threshold, "alpha": alpha}) + "\n")
