@@ -59,7 +59,7 @@ def test_a_clear_regression_stops_at_the_first_look_and_fails(tmp_path, capsys):
                     str(tmp_path / "o")])
     out = capsys.readouterr().out
     n, head = rounds_of(out)
-    looks, _ = rounds.plan(0.05, 2, 1, 100)
+    looks, _ = rounds.plan(0.05, 2, 1, gate.MAX_ROUNDS)
     assert rc == 1 and "**regression**" in out and "settled" in head and n == looks[0]
     assert f"looks at rounds {looks[0]}, {looks[1]}," in head
     row = [r for r in out.splitlines() if "`x/a`" in r][0]
