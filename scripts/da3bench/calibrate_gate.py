@@ -175,7 +175,7 @@ def main():
     if a.neighbour > 0:
         hog = multiprocessing.Process(target=neighbour, args=(a.neighbour,), daemon=True)
         hog.start()
-    if reps:
+    if a.spread is not None:
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 if hog:

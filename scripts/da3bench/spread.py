@@ -10,7 +10,7 @@ log(fastest) over separate processes: this runs --processes processes of
 the gate's own command for each repetition count (the counts take turns,
 so slow drift or a neighbour hits each alike) and prints, per benchmark,
 that SD of d (and a robust one, 1.4826 x MAD, which is what a rank-based
-interval feels), the median wall time of a process, and the cost of
+interval feels), the median wall time of a side, and the cost of
 settling: the gate needs about (z SD / threshold)^2 rounds for an
 equivalence verdict, each round two processes, so SD^2 x 2 x time ranks
 the choices (lower is better), whatever z and the threshold are.
