@@ -2,7 +2,8 @@
  * Every attention implementation at every ISA level this machine has,
  * against the double-precision reference on all rows, over edge shapes:
  * N not a multiple of any block, N = 1, D = 16/32/64/128/256, B*H = 1,
- * one and several threads. Then the argument checks.
+ * one and several threads. Then the argument checks. With --bench, the
+ * same shapes timed at every level (tests/bench.h).
  */
 #include "attention.h"
 #include "cpu.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "check.h"
+#include "bench.h"
 
 
 
@@ -137,8 +139,58 @@ static void test_bf16(void)
         run_bf16(&cases[i]);
 }
 
-int main(void)
+/* --bench: each implementation on each shape, timed at every level */
+typedef struct {
+    da3_attn_impl impl;
+    da3_attn_shape s;
+    int threads;
+    const float *q, *k, *v;
+    float *o;
+    char *ws;
+    size_t ws_bytes;
+} attn_call;
+
+static int attn_call_run(void *p)
 {
+    const attn_call *a = p;
+    return da3_attn_run(a->impl, &a->s, a->q, a->k, a->v, a->o, a->ws, a->ws_bytes, a->threads);
+}
+
+static int bench_all(void)
+{
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const shape_case *c = &cases[i];
+        const size_t len = (size_t)c->b * c->h * c->n * c->d;
+        float *q = malloc(len * sizeof *q), *k = malloc(len * sizeof *k);
+        float *v = malloc(len * sizeof *v), *o = malloc(len * sizeof *o);
+        for (size_t j = 0; j < len; j++)
+            q[j] = c->amp * frand(), k[j] = c->amp * frand(), v[j] = frand();
+        for (int impl = 0; impl < DA3_ATTN_NIMPL; impl++) {
+            attn_call a = {(da3_attn_impl)impl, {c->b, c->h, c->n, c->d}, c->threads, q, k, v, o,
+                           NULL, 0};
+            for (int isa = 0; isa < DA3_ISA_COUNT; isa++) { /* the largest any level needs */
+                if (da3_cpu_has((da3_isa)isa) && da3_cpu_set_isa((da3_isa)isa) == 0) {
+                    const size_t b = da3_attn_workspace_bytes(a.impl, &a.s, c->threads);
+                    a.ws_bytes = b > a.ws_bytes ? b : a.ws_bytes;
+                }
+            }
+            a.ws = malloc(a.ws_bytes);
+            char what[96];
+            snprintf(what, sizeof what, "attention/%s B%d H%d N%d D%d T%d",
+                     da3_attn_impl_name(a.impl), c->b, c->h, c->n, c->d, c->threads);
+            bad += a.ws ? bench_case(what, bench_set_isa, attn_call_run, &a) : 1;
+            free(a.ws);
+        }
+        free(q), free(k), free(v), free(o);
+    }
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    if (bench_args(argc, argv))
+        return 2;
     if (da3_cpu_init() != 0) {
         fprintf(stderr, "%s\n", da3_cpu_error());
         return 1;
@@ -159,5 +211,10 @@ int main(void)
     test_bf16();
     printf("attention: %d ISA levels, %zu shapes, %d failures\n", levels,
            sizeof cases / sizeof cases[0], failures);
-    return failures ? 1 : 0;
+    if (failures || !bench_ms)
+        return failures ? 1 : 0;
+    const int bad = bench_all();
+    da3_cpu_set_isa(da3_cpu_best_isa());
+    printf("attention: %d cases timed, %d could not be\n", bench_rows, bad);
+    return bad || !bench_rows;
 }

@@ -4,11 +4,14 @@
  * reference.c) on small shapes with local and global attention, every
  * attention implementation; each level's row operations against the C
  * level's on the same inputs; the stage check must pass a correct block
- * and catch a spoiled stage; the parts alone and the errors.
+ * and catch a spoiled stage; the parts alone and the errors. With --bench,
+ * the row operations and the whole block (flash attention) on the same
+ * shapes, timed at every level (tests/bench.h).
  */
 #include "block.h"
 #include "block_priv.h"
 #include "check.h"
+#include "bench.h"
 #include "cpu.h"
 
 #include <math.h>
@@ -136,8 +139,95 @@ static void errors(void)
     CHECK(da3_block_attn_flops(&ok) == 4.0 * 4 * 48 * 48 * 16, "attention flops");
 }
 
-int main(void)
+/* --bench: a block (flash attention) at every level, built for that level */
+typedef struct {
+    const block_case *c;
+    da3_block_weights w;
+    float *x, *y;
+    da3_block *b;
+} block_call;
+
+static int block_set(void *ctx, da3_isa isa)
 {
+    block_call *k = ctx;
+    int err = 0;
+    da3_block_free(k->b);
+    da3_cpu_set_isa(isa); /* the attention inside runs at it too */
+    k->b = da3_block_new(&k->c->s, DA3_ATTN_FLASH, k->c->threads, da3_isa_mask_upto(isa), &err);
+    return k->b ? 0 : -1;
+}
+
+static int block_call_run(void *ctx)
+{
+    block_call *k = ctx;
+    da3_block_times t;
+    return da3_block_run(k->b, &k->w, k->x, k->y, &t);
+}
+
+/* the row operations of one level's table on 64 rows of F values */
+typedef struct {
+    da3_block_fns f;
+    int layernorm, F;
+    float *in, *g, *bias, *out;
+} ops_call;
+
+static int ops_set(void *ctx, da3_isa isa)
+{
+    da3_block_dsp_init(&((ops_call *)ctx)->f, da3_isa_mask_upto(isa));
+    return 0;
+}
+
+static int ops_call_run(void *ctx)
+{
+    ops_call *o = ctx;
+    if (o->layernorm)
+        o->f.layernorm(o->in, o->g, o->bias, o->out, o->F, 0, 64);
+    else
+        o->f.gelu(o->in, o->bias, o->out, o->F, 0, 64);
+    return 0;
+}
+
+static int bench_all(void)
+{
+    int bad = 0;
+    enum { F = 1024 };
+    ops_call o = {.F = F, .in = malloc(64 * F * sizeof(float)), .g = malloc(F * sizeof(float)),
+                  .bias = malloc(F * sizeof(float)), .out = malloc(64 * F * sizeof(float))};
+    if (o.in && o.g && o.bias && o.out) {
+        da3_block_fill(o.in, 64 * F, 1), da3_block_fill(o.g, F, 2), da3_block_fill(o.bias, F, 3);
+        bad += bench_case("block/gelu 64 rows x 1024", ops_set, ops_call_run, &o);
+        o.layernorm = 1;
+        bad += bench_case("block/layernorm 64 rows x 1024", ops_set, ops_call_run, &o);
+    } else {
+        bad++;
+    }
+    free(o.in), free(o.g), free(o.bias), free(o.out);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const da3_block_shape *s = &cases[i].s;
+        const size_t tc = (size_t)s->tokens * s->dim;
+        block_call k = {.c = &cases[i], .x = malloc(tc * sizeof(float)),
+                        .y = malloc(tc * sizeof(float))};
+        if (da3_block_weights_init(&k.w, s, 11) == 0 && k.x && k.y) {
+            da3_block_fill(k.x, tc, 5);
+            char what[96];
+            snprintf(what, sizeof what, "block/flash T%d C%d H%d seqs%d threads%d", s->tokens,
+                     s->dim, s->heads, s->seqs, cases[i].threads);
+            bad += bench_case(what, block_set, block_call_run, &k);
+        } else {
+            bad++;
+        }
+        da3_block_free(k.b);
+        da3_block_weights_free(&k.w);
+        free(k.x), free(k.y);
+    }
+    da3_cpu_set_isa(da3_cpu_best_isa());
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    if (bench_args(argc, argv))
+        return 2;
     int levels = 0;
     for (int isa = 0; isa < DA3_ISA_COUNT; isa++) {
         if (!da3_cpu_has((da3_isa)isa)) {
@@ -154,5 +244,9 @@ int main(void)
     errors();
     printf("block: %d ISA levels, %zu shapes x %d implementations, %d failures\n", levels,
            sizeof cases / sizeof *cases, (int)DA3_ATTN_NIMPL, failures);
-    return failures != 0;
+    if (failures || !bench_ms)
+        return failures != 0;
+    const int bad = bench_all();
+    printf("block: %d cases timed, %d could not be\n", bench_rows, bad);
+    return bad || !bench_rows;
 }

@@ -9,6 +9,9 @@
  * implementation in double. Tolerance: 2e-3 after normalization (about 0.1
  * of an 8-bit step): the kernel composes the two horizontal steps into one
  * set of float weights.
+ *
+ * With --bench, the reference cases timed at every ISA level (decode and
+ * resize together, as a run does; tests/bench.h).
  */
 #include "cpu.h"
 #include "fixtures.h"
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <turbojpeg.h>
 #include "check.h"
+#include "bench.h"
 
 
 static uint8_t *encode(const da3_fix_params *fp, int index, unsigned long *len, uint8_t **rgb_out)
@@ -71,20 +75,24 @@ static void test_geometry(void)
     CHECK(da3_pp_geometry(10, 10, &bad, &g) == DA3_EARG, "res 0 refused");
 }
 
+typedef struct {
+    int w, h, method, res;
+} ref_case;
+
+static const ref_case ref_cases[] = {
+    {640, 360, DA3_PP_UPPER_BOUND_RESIZE, 504}, /* enlarges: cubic */
+    {640, 360, DA3_PP_UPPER_BOUND_RESIZE, 210}, /* shrinks: area */
+    {301, 97, DA3_PP_LOWER_BOUND_RESIZE, 140},
+    {333, 500, DA3_PP_UPPER_BOUND_CROP, 200},
+    {50, 30, DA3_PP_LOWER_BOUND_CROP, 100},
+    {1920, 1080, DA3_PP_UPPER_BOUND_RESIZE, 504},
+};
+
 static void test_against_reference(void)
 {
-    static const struct {
-        int w, h, method, res;
-    } cases[] = {
-        {640, 360, DA3_PP_UPPER_BOUND_RESIZE, 504}, /* enlarges: cubic */
-        {640, 360, DA3_PP_UPPER_BOUND_RESIZE, 210}, /* shrinks: area */
-        {301, 97, DA3_PP_LOWER_BOUND_RESIZE, 140},
-        {333, 500, DA3_PP_UPPER_BOUND_CROP, 200},
-        {50, 30, DA3_PP_LOWER_BOUND_CROP, 100},
-        {1920, 1080, DA3_PP_UPPER_BOUND_RESIZE, 504},
-    };
+    const ref_case *cases = ref_cases;
     da3_pp *pp = da3_pp_new();
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    for (size_t i = 0; i < sizeof ref_cases / sizeof *ref_cases; i++) {
         da3_fix_params fp = DA3_FIX_DEFAULTS;
         fp.width = cases[i].w, fp.height = cases[i].h;
         unsigned long len;
@@ -174,8 +182,56 @@ static void test_bad_inputs(void)
     da3_pp_free(pp);
 }
 
-int main(void)
+/* --bench: each reference case, decode and preprocess, at every level */
+typedef struct {
+    da3_pp *pp;
+    const uint8_t *jpg;
+    unsigned long len;
+    da3_pp_params p;
+    float *out;
+    size_t cap;
+} pp_call;
+
+static int pp_call_run(void *ctx)
 {
+    pp_call *c = ctx;
+    da3_pp_geom g;
+    return da3_pp_run(c->pp, c->jpg, c->len, &c->p, c->out, c->cap, &g);
+}
+
+static int bench_all(void)
+{
+    int bad = 0;
+    pp_call c = {da3_pp_new(), NULL, 0, DA3_PP_DEFAULTS, NULL, (size_t)3 * 2048 * 2048};
+    c.out = malloc(sizeof(float) * c.cap);
+    for (size_t i = 0; c.pp && c.out && i < sizeof ref_cases / sizeof *ref_cases; i++) {
+        da3_fix_params fp = DA3_FIX_DEFAULTS;
+        fp.width = ref_cases[i].w, fp.height = ref_cases[i].h;
+        uint8_t *rgb, *jpg = encode(&fp, (int)i, &c.len, &rgb);
+        c.jpg = jpg;
+        for (int mode = 0; mode < 2; mode++) {
+            c.p = (da3_pp_params){ref_cases[i].res, ref_cases[i].method,
+                                  mode ? DA3_PP_DCT : DA3_PP_FULL};
+            char what[96];
+            snprintf(what, sizeof what, "preprocess/%s %dx%d %s res %d",
+                     mode ? "dct" : "full", fp.width, fp.height,
+                     da3_pp_method_name(c.p.method), c.p.res);
+            bad += bench_case(what, bench_set_isa, pp_call_run, &c);
+        }
+        free(rgb);
+        tjFree(jpg);
+    }
+    if (!c.pp || !c.out)
+        bad++;
+    free(c.out);
+    da3_pp_free(c.pp);
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    if (bench_args(argc, argv))
+        return 2;
     da3_cpu_init();
     for (int isa = 0; isa < DA3_ISA_COUNT; isa++) {
         if (!da3_cpu_has(isa))
@@ -186,5 +242,10 @@ int main(void)
     test_geometry();
     test_bad_inputs();
     printf("preprocess: %d failures\n", failures);
-    return failures != 0;
+    if (failures || !bench_ms)
+        return failures != 0;
+    const int bad = bench_all();
+    da3_cpu_set_isa(da3_cpu_best_isa());
+    printf("preprocess: %d cases timed, %d could not be\n", bench_rows, bad);
+    return bad || !bench_rows;
 }
