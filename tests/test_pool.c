@@ -162,6 +162,9 @@ int main(void)
         CHECK(table[i].jobs_per_s > 0, "trial rate");
     }
     CHECK(listed, "the choice is one of the measured counts");
+    /* the errors are the kernels' codes, as everywhere (status.h) */
+    CHECK(da3_pool_autotune(0, 16, spin_job, NULL, table, &n) == DA3_EARG, "0 workers accepted");
+    CHECK(da3_pool_autotune(4, 0, spin_job, NULL, table, &n) == DA3_EARG, "0 jobs accepted");
     printf("pool: %d failures\n", failures);
     return failures != 0;
 }

@@ -1,6 +1,5 @@
 #include "pool.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -173,7 +172,7 @@ int da3_pool_autotune(int max_workers, long jobs, da3_pool_fn fn, void *ctx,
 {
     static const int counts[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256};
     if (max_workers < 1 || jobs < 1)
-        return -EINVAL;
+        return DA3_EARG;
     int n = 0, below = 0;
     double best = 0;
     for (size_t i = 0; i < sizeof counts / sizeof *counts && counts[i] <= max_workers; i++) {
@@ -195,8 +194,8 @@ int da3_pool_autotune(int max_workers, long jobs, da3_pool_fn fn, void *ctx,
             break;
     }
     *ntable = n;
-    if (!n)
-        return -EAGAIN;
+    if (!n) /* not even one pool could be made */
+        return DA3_ETHREAD;
     for (int i = 0; i < n; i++)
         if (table[i].jobs_per_s >= 0.97 * best)
             return table[i].workers;

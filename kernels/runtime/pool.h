@@ -62,7 +62,8 @@ typedef struct {
 /* Tries 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 ... up to max_workers, each
  * running `jobs` jobs (fn as for da3_pool_map); stops once two counts in a
  * row fall below 90% of the best. Fills table (up to 16 rows) and *ntable;
- * returns the chosen count, or a negative code. */
+ * returns the chosen count, or DA3_EARG (max_workers or jobs below 1) or
+ * DA3_ETHREAD (no pool could be made). */
 int da3_pool_autotune(int max_workers, long jobs, da3_pool_fn fn, void *ctx,
                       da3_pool_trial *table, int *ntable);
 

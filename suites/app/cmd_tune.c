@@ -117,8 +117,11 @@ int da3_cmd_tune(int argc, char **argv)
     for (int i = 0; i < n; i++)
         printf("%7d  %16.2f  %6.1f%s\n", table[i].workers, 1e3 * table[i].seconds,
                table[i].jobs_per_s, table[i].workers == best ? "  <- chosen" : "");
-    printf("auto: %d workers on %d cores (the smallest count within 3%% of the best, %.1f img/s)\n",
-           best, da3_cpu_count(), top);
+    if (best < 1)
+        fprintf(stderr, "da3bench tune: auto-tuning failed: %s\n", da3_strerror(best));
+    else
+        printf("auto: %d workers on %d cores (the smallest count within 3%% of the best, "
+               "%.1f img/s)\n", best, da3_cpu_count(), top);
     for (int i = 0; i < 256; i++)
         da3_pp_free(t.pp[i]), free(t.out[i]);
     for (int i = 0; i < t.n; i++)
