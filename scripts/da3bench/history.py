@@ -10,11 +10,13 @@ draws): for each benchmark, in its own unit (ms for a time, GFLOP/s for the
 FMA peak, GB/s for the triad), its median and a 95% interval of the median
 over the run's repetitions, for every run in date order, labelled with the
 date and commit and the machine (CPU, cores, ISA) of that run; one colour
-per machine. Steps are detected per benchmark and machine, as asv marks
-them: where the median of the runs after a point differs from the median
-of the runs before it by at least --step, and that run's interval does not
-overlap the previous run's, the page marks the step with its commit and
-lists every step at the top (`scripts/gate_bisect.py` then finds the
+per machine. The x axis spaces the runs evenly (as asv's "even commit
+spacing"), or by date (a menu on the page, or the link index.html#x=date).
+Steps are detected per benchmark and machine, as asv marks them: where
+the median of the runs after a point differs from the median of the runs
+before it by at least --step, and that run's interval does not overlap
+the previous run's, the page marks the step with its commit and lists
+every step at the top (`scripts/gate_bisect.py` then finds the
 commit inside a range). A file that cannot be read is said in one line and
 skipped; exit 2 if none could be read. perf.yml runs this on pushes to
 main and publishes DIR with GitHub Pages.
@@ -49,13 +51,16 @@ h1 { font-size: 1.3em; margin: 0 0 .3em; }
 #steps li.up { color: #b03000; }
 #steps li.down { color: #00734d; }
 svg text { font: 10px system-ui, sans-serif; fill: #444; }
-input { font: inherit; width: 20em; margin-bottom: 1em; }
+input { font: inherit; width: 20em; margin: 0 1em 1em 0; }
+select { font: inherit; }
 </style>
 </head>
 <body>
 <h1>__TITLE__</h1>
 <div id="meta"></div>
 <input id="filter" placeholder="filter benchmarks (regular expression)">
+<label>x axis <select id="xaxis"><option value="run">runs, evenly spaced</option>
+<option value="date">date</option></select></label>
 <div id="legend"></div>
 <ul id="steps"></ul>
 <div id="charts"></div>
@@ -99,7 +104,12 @@ function chart(name, bench, machines) {
   let y0 = Math.min(...ys), y1 = Math.max(...ys);
   if (y1 === y0) { y0 *= 0.95; y1 = y1 * 1.05 || 1; }
   const pad = (y1 - y0) * 0.08; y0 -= pad; y1 += pad;
-  const x = i => L + (points.length < 2 ? (W - L - R) / 2 : i * (W - L - R) / (points.length - 1));
+  // x: the runs evenly spaced, or on a time scale
+  const ts = points.map(p => Date.parse(p.date));
+  const byDate = xMode() === "date" && ts.every(Number.isFinite) && ts[ts.length - 1] > ts[0];
+  const frac = i => points.length < 2 ? 0.5 : byDate ? (ts[i] - ts[0]) / (ts[ts.length - 1] - ts[0])
+                                                      : i / (points.length - 1);
+  const x = i => L + frac(i) * (W - L - R);
   const y = v => T + (1 - (v - y0) / (y1 - y0)) * (H - T - B);
   el("line", {x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#999"}, svg);
   el("line", {x1: L, y1: T, x2: L, y2: H - B, stroke: "#999"}, svg);
@@ -134,17 +144,21 @@ function chart(name, bench, machines) {
         `median ${p.median.toPrecision(4)} ${unit}, 95% CI ${p.lo.toPrecision(4)}-${p.hi.toPrecision(4)}`;
     }
   });
-  const every = Math.ceil(points.length / 6);  // at most ~6 labels of two lines
+  // labels of two lines (date, commit), at least 70 px apart; the last run's kept
+  const GAP = 70, shown = [];
+  for (let i = points.length - 1, next = Infinity; i >= 0; i--)
+    if (next - x(i) >= GAP || i === points.length - 1) { shown.push(i); next = x(i); }
   points.forEach((p, i) => {
-    if (i % every !== 0 && i !== points.length - 1) return;
-    if (i === points.length - 1 && i % every !== 0 && points.length > 2 &&
-        (i % every) < every / 2) return;  // too close to the previous label
+    if (!shown.includes(i)) return;
     const anchor = points.length < 2 ? "middle" : i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
     el("text", {x: x(i), y: H - B + 13, "text-anchor": anchor}, svg).textContent = shortDate(p.date);
     el("text", {x: x(i), y: H - B + 25, "text-anchor": anchor, fill: "#777"}, svg).textContent =
       p.commit.slice(0, 7);
   });
   return box;
+}
+function xMode() {
+  return document.getElementById("xaxis").value;
 }
 function draw() {
   const data = window.DA3_HISTORY;
@@ -192,6 +206,9 @@ function init() {
     legend.appendChild(s);
   });
   document.getElementById("filter").addEventListener("input", draw);
+  const xs = document.getElementById("xaxis");
+  if (location.hash === "#x=date") xs.value = "date";  // a link can ask for the time scale
+  xs.addEventListener("change", draw);
   draw();
   document.body.setAttribute("data-drawn", document.querySelectorAll(".chart").length);
 }

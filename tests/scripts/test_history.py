@@ -137,6 +137,29 @@ def test_the_page_draws_in_a_headless_browser(tmp_path):
     assert "Uncaught" not in p.stderr and "CONSOLE" not in p.stderr
 
 
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed")
+def test_the_x_axis_by_date_spaces_the_runs_by_their_time(tmp_path):
+    """Runs a day and then eight days apart: evenly spaced by default, 1:8
+    on the date scale (index.html#x=date)."""
+    import re
+    res = tmp_path / "results"
+    res.mkdir()
+    run_file(res / "a.json", "aaaaaaa", "2026-11-01", [10, 11, 10.5])
+    run_file(res / "b.json", "bbbbbbb", "2026-11-02", [10, 11, 10.5])
+    run_file(res / "c.json", "ccccccc", "2026-11-10", [10, 11, 10.5])
+    out = tmp_path / "site"
+    history.main([str(res), "--out", str(out)])
+    gaps = {}
+    for mode in ("", "#x=date"):
+        p = subprocess.run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                            "--dump-dom", f"file://{out}/index.html{mode}"],
+                           capture_output=True, text=True, timeout=120)
+        cx = [float(v) for v in re.findall(r'<circle cx="([-0-9.e]+)"', p.stdout)]
+        assert len(cx) == 3, p.stdout[-2000:]
+        gaps[mode] = (cx[2] - cx[1]) / (cx[1] - cx[0])
+    assert abs(gaps[""] - 1) < 1e-6 and abs(gaps["#x=date"] - 8) < 1e-6, gaps
+
+
 @pytest.mark.parametrize("bad", ["abc", "0", "-5%", "2000%", "nan"])
 def test_a_bad_step_is_a_usage_error_naming_the_flag(tmp_path, capsys, bad):
     with pytest.raises(SystemExit) as e:
