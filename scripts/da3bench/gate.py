@@ -278,6 +278,11 @@ def main(argv=None):
         r = rounds.decide(d[n], a.threshold, level)
         r["verdict"], r["why"] = "inconclusive", r["why"] if r["verdict"] == "inconclusive" else \
             "settled only between looks"
+        need = rounds.rounds_to_settle(d[n], a.threshold, level)
+        if need is not None and r["why"] != "settled only between looks":
+            # what a larger --budget would buy, at the pace of the last round
+            r["why"] += (f"; at this noise about {need} rounds would settle it "
+                         f"(~{math.ceil((need - len(d[n])) * last / 60)} min more)")
         rows[n] = r
     for n, r in rows.items():
         r["base"], r["new"] = (rounds.statistics.median(base[n]),

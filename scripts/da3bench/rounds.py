@@ -132,6 +132,22 @@ def decide(d, threshold, a):
     return row
 
 
+def rounds_to_settle(d, threshold, a):
+    """About how many rounds in all would settle a benchmark whose interval
+    is still open: the interval's half-width shrinks as 1 / sqrt(rounds),
+    and it settles once that half-width is below the larger of the
+    estimate's distance to the threshold (unchanged) and to 0 (a change:
+    its interval reaches the threshold already when it lies past the
+    estimate), which is at least half the threshold. None while the
+    interval is not finite."""
+    est, lo, hi = hodges_lehmann(d, a)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return None
+    up = math.log1p(threshold)
+    target = max(up - abs(est), abs(est))
+    return max(len(d) + 1, math.ceil(len(d) * ((hi - lo) / 2 / target) ** 2))
+
+
 def log_ratio(base, head, stat="min"):
     """One round's paired value, or None without a valid time on a side:
     the log of the ratio of the two sides' fastest repetitions (stat min:

@@ -110,6 +110,31 @@ def test_the_budget_stops_the_rounds_and_leaves_it_inconclusive(tmp_path, capsys
     assert gate.main(args + ["--inconclusive", "pass"]) == 0
 
 
+def test_an_open_benchmark_says_how_many_rounds_would_settle_it(tmp_path, capsys):
+    # A/A under 10% noise, stopped by --max-rounds: the rows say about how
+    # many rounds the interval needs; that many settles it
+    args = [fake(tmp_path, "b", 1.0, 0.10), fake(tmp_path, "h", 1.0, 0.10), "--out",
+            str(tmp_path / "o"), "--max-rounds", "12", "--budget", "1h"]
+    assert gate.main(args) == 3
+    out = capsys.readouterr().out
+    need = [int(r.split("about ")[1].split(" rounds")[0]) for r in out.splitlines()
+            if "rounds would settle it" in r]
+    assert need and all(n > 12 for n in need), out
+    rc = gate.main(args[:-4] + ["--out", str(tmp_path / "o2"), "--max-rounds",
+                                str(2 * max(need)), "--budget", "1h"])
+    assert rc == 0, capsys.readouterr().out
+
+
+def test_rounds_to_settle():
+    rng = random.Random(5)
+    d = [rng.gauss(0, 0.10) for _ in range(40)]
+    a = 0.01 / 32
+    need = rounds.rounds_to_settle(d, 0.05, a)
+    _, lo, hi = rounds.hodges_lehmann(d, a)
+    assert need > 40 and (hi - lo) / 2 * math.sqrt(40 / need) <= math.log1p(0.05)
+    assert rounds.rounds_to_settle(d[:3], 0.05, a) is None  # no finite interval yet
+
+
 def test_duet_mode_pairs_the_runs(tmp_path, capsys):
     rc = gate.main([fake(tmp_path, "b", 1.0), fake(tmp_path, "h", 1.10), "--mode", "duet",
                     "--out", str(tmp_path / "o")])
