@@ -37,15 +37,27 @@ static const shape_case cases[] = {
     {1, 1, 300, 64, 2, 0.01f}, {1, 2, 130, 48, 2, 1},
 };
 
+/* q, k, v of the case filled (k and q at its amplitude), o left to the
+ * caller; the number of floats in each, or 0 if memory ran out */
+static size_t case_inputs(const shape_case *c, float **q, float **k, float **v, float **o)
+{
+    const size_t len = (size_t)c->b * c->h * c->n * c->d;
+    *q = malloc(len * sizeof **q), *k = malloc(len * sizeof **k);
+    *v = malloc(len * sizeof **v), *o = malloc(len * sizeof **o);
+    if (!*q || !*k || !*v || !*o)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        (*q)[i] = c->amp * frand(), (*k)[i] = c->amp * frand(), (*v)[i] = frand();
+    return len;
+}
+
 static void run_case(const shape_case *c, da3_isa isa)
 {
     const da3_attn_shape s = {c->b, c->h, c->n, c->d};
-    const size_t len = (size_t)c->b * c->h * c->n * c->d;
-    float *q = malloc(len * sizeof *q), *k = malloc(len * sizeof *k);
-    float *v = malloc(len * sizeof *v), *o = malloc(len * sizeof *o);
-    for (size_t i = 0; i < len; i++)
-        q[i] = c->amp * frand(), k[i] = c->amp * frand(), v[i] = frand();
-    for (int impl = 0; impl < DA3_ATTN_NIMPL; impl++) {
+    float *q, *k, *v, *o;
+    const size_t len = case_inputs(c, &q, &k, &v, &o);
+    CHECK(len > 0, "out of memory for B%d H%d N%d D%d", c->b, c->h, c->n, c->d);
+    for (int impl = 0; len && impl < DA3_ATTN_NIMPL; impl++) {
         /* the workspace at an odd float offset: the kernels align it */
         size_t ws_bytes = da3_attn_workspace_bytes(impl, &s, c->threads);
         char *ws_block = malloc(ws_bytes + 4), *ws = ws_block + 4;
@@ -91,12 +103,16 @@ static void test_errors(void)
 static void run_bf16(const shape_case *c)
 {
     const da3_attn_shape s = {c->b, c->h, c->n, c->d};
-    const size_t len = (size_t)c->b * c->h * c->n * c->d;
-    float *q = malloc(len * sizeof *q), *k = malloc(len * sizeof *k);
-    float *v = malloc(len * sizeof *v), *o = malloc(len * sizeof *o);
+    float *q, *k, *v, *o;
+    const size_t len = case_inputs(c, &q, &k, &v, &o);
     uint16_t *qb = malloc(len * 2), *kb = malloc(len * 2), *vb = malloc(len * 2);
+    CHECK(len && qb && kb && vb, "bf16: out of memory for B%d H%d N%d D%d", c->b, c->h, c->n, c->d);
+    if (!len || !qb || !kb || !vb) {
+        free(q), free(k), free(v), free(o), free(qb), free(kb), free(vb);
+        return;
+    }
     for (size_t i = 0; i < len; i++)
-        q[i] = c->amp * frand(), k[i] = c->amp * frand(), v[i] = frand(), o[i] = NAN;
+        o[i] = NAN;
     da3_bf16_round(q, qb, len), da3_bf16_round(k, kb, len), da3_bf16_round(v, vb, len);
     da3_bf16_widen(qb, q, len), da3_bf16_widen(kb, k, len), da3_bf16_widen(vb, v, len);
     const size_t ws_bytes = da3_attn_bf16_workspace_bytes(&s, c->threads);
@@ -161,12 +177,10 @@ static int bench_all(void)
     int bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const shape_case *c = &cases[i];
-        const size_t len = (size_t)c->b * c->h * c->n * c->d;
-        float *q = malloc(len * sizeof *q), *k = malloc(len * sizeof *k);
-        float *v = malloc(len * sizeof *v), *o = malloc(len * sizeof *o);
-        for (size_t j = 0; j < len; j++)
-            q[j] = c->amp * frand(), k[j] = c->amp * frand(), v[j] = frand();
-        for (int impl = 0; impl < DA3_ATTN_NIMPL; impl++) {
+        float *q, *k, *v, *o;
+        if (!case_inputs(c, &q, &k, &v, &o))
+            bad++;
+        for (int impl = 0; q && k && v && o && impl < DA3_ATTN_NIMPL; impl++) {
             attn_call a = {(da3_attn_impl)impl, {c->b, c->h, c->n, c->d}, c->threads, q, k, v, o,
                            NULL, 0};
             for (int isa = 0; isa < DA3_ISA_COUNT; isa++) { /* the largest any level needs */
