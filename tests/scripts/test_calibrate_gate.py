@@ -87,3 +87,18 @@ def test_spread_tabulates_the_round_value_per_repetition_count(tmp_path):
                 ["--spread", "8", "--processes", "2"]):
         q = run(fake(tmp_path), *bad)
         assert q.returncode == 2 and "--spread" in q.stderr and len(q.stderr.splitlines()) == 1
+
+
+def test_real_suite_is_the_command_of_perf_yml():
+    """The calibration measures the gate users run: the arguments after `--`
+    of the gate step in .github/workflows/perf.yml, and its threshold, alpha
+    and budget."""
+    import re
+    import shlex
+    from da3bench import calibrate_gate
+    wf = open(os.path.join(HERE, "..", "..", ".github", "workflows", "perf.yml")).read()
+    step = re.search(r"scripts/gate\.py (.*?)\|\| status", wf, re.S).group(1)
+    words = shlex.split(step.replace("\\\n", " "))
+    assert words[words.index("--") + 1:] == calibrate_gate.PERF_YML
+    for flag, value in (("--threshold", "5%"), ("--alpha", "0.01"), ("--budget", "10m")):
+        assert words[words.index(flag) + 1] == value, flag
