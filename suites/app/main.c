@@ -13,7 +13,6 @@
 #include "gbench.h"
 #include "instructions.h"
 #include "suite.h"
-#include "suite_preprocess.h"
 #include "suites.h"
 
 #include <errno.h>
@@ -37,15 +36,33 @@ static int wanted(const da3_opts *o, const da3_suite *s)
     return da3_cli_runs_suite(o, s->name);
 }
 
-/* mode: 0 register, 1 print names, 2 check only. Returns 0 or 2. */
+/* What each suite keeps for this run (suite.h), owned by the command:
+ * released after the console blocks; a run that stops earlier leaves it
+ * to the exit. */
+static void *runs[DA3_SUITE_MAX];
+
+/* What each suite keeps for the run, freed. */
+static void release_runs(void)
+{
+    for (int i = 0; i < da3_suite_count; i++) {
+        if (runs[i] && da3_suite_list[i]->cleanup)
+            da3_suite_list[i]->cleanup(runs[i]);
+        runs[i] = NULL;
+    }
+}
+
+/* mode: 0 register, 1 print names, 2 check only. Returns 0 or 2; runs[i]
+ * is what suite i keeps (released on an error, and on entry). */
 static int each_suite(const da3_opts *o, const da3_env *env, int mode)
 {
     char err[512];
+    release_runs();
     for (int i = 0; i < da3_suite_count; i++) {
         if (!wanted(o, da3_suite_list[i]))
             continue;
-        if (da3_suite_list[i]->add(o, env, mode, err, sizeof err) < 0) {
+        if (da3_suite_list[i]->add(o, env, mode, &runs[i], err, sizeof err) < 0) {
             fprintf(stderr, "%s\n", err);
+            release_runs();
             return 2;
         }
     }
@@ -160,12 +177,16 @@ int main(int argc, char **argv)
         da3_env_print_json(&env);
         return 0;
     }
-    if (o.cmd == DA3_CMD_LIST)
-        return each_suite(&o, &env, 1);
+    if (o.cmd == DA3_CMD_LIST) {
+        const int rc = each_suite(&o, &env, 1);
+        release_runs();
+        return rc;
+    }
 
     /* run: refuse bad configurations and unwritable files before measuring */
     if (each_suite(&o, &env, 2))
         return 2;
+    release_runs();
     static char report_json[4200];
     if (o.report) {
         if (mkdir(o.report, 0777) && errno != EEXIST) {
@@ -319,10 +340,8 @@ int main(int argc, char **argv)
     da3_console_out = gb_machine_format() ? stderr : stdout;
     for (int i = 0; i < da3_suite_count; i++)
         if (da3_suite_list[i]->console && wanted(&o, da3_suite_list[i]) && !o.count_instructions)
-            da3_suite_list[i]->console();
-    for (int i = 0; i < da3_suite_count; i++)
-        if (da3_suite_list[i]->cleanup)
-            da3_suite_list[i]->cleanup();
+            da3_suite_list[i]->console(runs[i]);
+    release_runs();
     gb_shutdown();
     if (o.report && !gb_interrupted()) {
         int rc = da3_run_report(o.json, o.report);

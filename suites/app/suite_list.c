@@ -11,6 +11,8 @@ const da3_suite *const da3_suite_list[] = {
     &da3_prefetch_suite,  &da3_cuda_suite, &da3_calib_suite,
 };
 const int da3_suite_count = (int)(sizeof da3_suite_list / sizeof *da3_suite_list);
+_Static_assert(sizeof da3_suite_list / sizeof *da3_suite_list <= DA3_SUITE_MAX,
+               "raise DA3_SUITE_MAX in suite.h");
 
 const da3_suite *da3_suite_find(const char *name)
 {

@@ -42,15 +42,19 @@ static double to_ms(double t, const char *unit)
     return t;
 }
 
-void da3_console_attention(void)
+void da3_console_attention(const void *run)
 {
-    static cfg_times cfg[MAX_CFG];
+    cfg_times *cfg = calloc(MAX_CFG, sizeof *cfg);
+    if (!cfg) {
+        fprintf(stderr, "da3bench: attention: out of memory for the console block\n");
+        return;
+    }
     int ncfg = 0;
     for (int i = 0; i < gb_result_count(); i++) {
         /* the case each result belongs to, as the suite registered it */
         const gb_result *r = gb_result_at(i);
         const da3_attn_case *ac = r->arg;
-        if (!da3_attn_is_case(ac) || *r->aggregate || (unsigned)ac->impl >= 4)
+        if (!da3_attn_is_case(run, ac) || *r->aggregate || (unsigned)ac->impl >= 4)
             continue;
         const int k = ac->impl; /* naive, fused, flash, blas */
         int c = 0;
@@ -129,4 +133,5 @@ void da3_console_attention(void)
             }
         }
     }
+    free(cfg);
 }

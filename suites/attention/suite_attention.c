@@ -28,19 +28,32 @@
 
 typedef da3_attn_case attn_case;
 
-static attn_case cases[MAX_CASES];
-static int ncases;
-/* --dtype bf16: flash on the bf16 unit, one case per shape and threads */
-static da3_bf16_case bcases[MAX_CASES / 4];
-static int nbcases;
+/* Inputs of the case being timed, kept across its repetitions. */
+typedef struct {
+    const attn_case *owner;
+    float *q, *k, *v, *o;
+    void *ws;
+    size_t ws_bytes;
+    double err;
+    int rc;
+} attn_inputs;
 
-int da3_attn_is_case(const void *p)
+/* What the suite keeps for one run (suite.h). */
+struct da3_attn_suite_run {
+    attn_case cases[MAX_CASES];
+    int ncases;
+    /* --dtype bf16: flash on the bf16 unit, one case per shape and threads */
+    da3_bf16_case bcases[MAX_CASES / 4];
+    int nbcases;
+    double inject; /* --inject-slowdown: the fraction added to each flash call */
+    attn_inputs cur;
+    da3_bf16_inputs bf16;
+};
+
+int da3_attn_is_case(const da3_attn_suite_run *run, const void *p)
 {
-    const uintptr_t a = (uintptr_t)p, lo = (uintptr_t)cases, hi = (uintptr_t)(cases + ncases);
-    return a >= lo && a < hi;
+    return run && da3_points_into(p, run->cases, (size_t)run->ncases, sizeof *run->cases);
 }
-
-static double inject; /* --inject-slowdown: the fraction added to each flash call */
 
 /* The caller's thread CPU time: it takes part in the kernel's tasks and
  * spins at the join (par.h), so unloaded it runs the call's whole time. */
@@ -64,26 +77,18 @@ static void spin(double seconds)
         ;
 }
 
-/* Inputs of the case being timed, kept across its repetitions. */
-static struct {
-    const attn_case *owner;
-    float *q, *k, *v, *o;
-    void *ws;
-    size_t ws_bytes;
-    double err;
-    int rc;
-} cur;
-
-static void release(void)
+static void release(attn_inputs *cur)
 {
-    free(cur.q), free(cur.k), free(cur.v), free(cur.o), free(cur.ws);
-    memset(&cur, 0, sizeof cur);
+    free(cur->q), free(cur->k), free(cur->v), free(cur->o), free(cur->ws);
+    memset(cur, 0, sizeof *cur);
 }
 
-void da3_suite_attention_cleanup(void)
+static void attention_cleanup(void *p)
 {
-    release();
-    da3_bf16_cleanup();
+    da3_attn_suite_run *run = p;
+    release(&run->cur);
+    da3_bf16_release(&run->bf16);
+    free(run);
 }
 
 void da3_attention_fill(float *x, size_t n, unsigned long long seed)
@@ -99,61 +104,64 @@ void da3_attention_fill(float *x, size_t n, unsigned long long seed)
 
 static int prepare(const attn_case *c)
 {
-    if (cur.owner == c)
-        return cur.rc; /* a case that failed fails again, in every repetition */
-    release();
-    cur.owner = c;
+    attn_inputs *cur = &c->run->cur;
+    if (cur->owner == c)
+        return cur->rc; /* a case that failed fails again, in every repetition */
+    release(cur);
+    cur->owner = c;
     const size_t len = (size_t)c->s.b * c->s.h * c->s.n * c->s.d;
-    cur.q = malloc(len * sizeof(float));
-    cur.k = malloc(len * sizeof(float));
-    cur.v = malloc(len * sizeof(float));
-    cur.o = malloc(len * sizeof(float));
-    cur.ws_bytes = da3_attn_workspace_bytes(c->impl, &c->s, c->threads);
-    cur.ws = malloc(cur.ws_bytes ? cur.ws_bytes : 1);
-    if (!cur.q || !cur.k || !cur.v || !cur.o || !cur.ws)
-        return cur.rc = DA3_ENOMEM;
+    cur->q = malloc(len * sizeof(float));
+    cur->k = malloc(len * sizeof(float));
+    cur->v = malloc(len * sizeof(float));
+    cur->o = malloc(len * sizeof(float));
+    cur->ws_bytes = da3_attn_workspace_bytes(c->impl, &c->s, c->threads);
+    cur->ws = malloc(cur->ws_bytes ? cur->ws_bytes : 1);
+    if (!cur->q || !cur->k || !cur->v || !cur->o || !cur->ws)
+        return cur->rc = DA3_ENOMEM;
     /* The same inputs for every implementation of a shape. */
-    da3_attention_fill(cur.q, len, 1), da3_attention_fill(cur.k, len, 2),
-        da3_attention_fill(cur.v, len, 3);
+    da3_attention_fill(cur->q, len, 1), da3_attention_fill(cur->k, len, 2),
+        da3_attention_fill(cur->v, len, 3);
     for (size_t i = 0; i < len; i++)
-        cur.v[i] *= 0.57735027f; /* V in [-1, 1) */
-    cur.rc = da3_attn_run(c->impl, &c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
+        cur->v[i] *= 0.57735027f; /* V in [-1, 1) */
+    cur->rc = da3_attn_run(c->impl, &c->s, cur->q, cur->k, cur->v, cur->o, cur->ws, cur->ws_bytes,
                           c->threads);
     /* Test hook: DA3BENCH_TEST_CORRUPT=<impl> spoils that implementation's
      * output before the check, so the tests can see a failing benchmark
      * reported while the others still run. */
     const char *spoil = getenv("DA3BENCH_TEST_CORRUPT");
-    if (!cur.rc && spoil && !strcmp(spoil, da3_attn_impl_name(c->impl)))
-        cur.o[len / 2] += 1.0f;
-    cur.err = cur.rc ? NAN : da3_attn_max_err(&c->s, cur.q, cur.k, cur.v, cur.o, CHECK_ROWS);
-    return cur.rc;
+    if (!cur->rc && spoil && !strcmp(spoil, da3_attn_impl_name(c->impl)))
+        cur->o[len / 2] += 1.0f;
+    cur->err = cur->rc ? NAN : da3_attn_max_err(&c->s, cur->q, cur->k, cur->v, cur->o, CHECK_ROWS);
+    return cur->rc;
 }
 
 static void attn_body(gb_state *st, void *arg)
 {
     attn_case *c = arg;
+    const attn_inputs *cur = &c->run->cur;
+    const double inject = c->run->inject;
     char msg[160];
     /* blas: the BLAS library picks its own kernels; our softmax runs at the ISA */
     snprintf(msg, sizeof msg, "%s%s", c->impl == DA3_ATTN_BLAS ? "sgemm+" : "",
              da3_isa_name(da3_cpu_isa()));
     gb_set_label(st, msg);
     if (prepare(c)) {
-        if (!cur.ws || !cur.q || !cur.k || !cur.v || !cur.o)
+        if (!cur->ws || !cur->q || !cur->k || !cur->v || !cur->o)
             snprintf(msg, sizeof msg,
                      "out of memory: %.1f MiB of inputs and workspace (lower the sizes or raise "
                      "ulimit -v)",
                      (4.0 * sizeof(float) * c->s.b * c->s.h * (double)c->s.n * c->s.d +
-                      (double)cur.ws_bytes) /
+                      (double)cur->ws_bytes) /
                          (1 << 20));
         else
-            snprintf(msg, sizeof msg, "%s", da3_strerror(cur.rc));
+            snprintf(msg, sizeof msg, "%s", da3_strerror(cur->rc));
         gb_skip_with_error(st, msg);
         return;
     }
-    if (!(cur.err <= TOLERANCE)) {
-        snprintf(msg, sizeof msg, "max_abs_err %.3g above the tolerance %.1g", cur.err,
+    if (!(cur->err <= TOLERANCE)) {
+        snprintf(msg, sizeof msg, "max_abs_err %.3g above the tolerance %.1g", cur->err,
                  TOLERANCE);
-        gb_counter(st, "max_abs_err", cur.err, GB_COUNTER_DEFAULT);
+        gb_counter(st, "max_abs_err", cur->err, GB_COUNTER_DEFAULT);
         gb_skip_with_error(st, msg);
         return;
     }
@@ -162,7 +170,7 @@ static void attn_body(gb_state *st, void *arg)
     int64_t iters = 0;
     while (gb_keep_running(st)) {
         double t0 = da3_now(), c0 = inject > 0 ? thread_cpu() : 0;
-        da3_attn_run(c->impl, &c->s, cur.q, cur.k, cur.v, cur.o, cur.ws, cur.ws_bytes,
+        da3_attn_run(c->impl, &c->s, cur->q, cur->k, cur->v, cur->o, cur->ws, cur->ws_bytes,
                      c->threads);
         if (inject > 0 && c->impl == DA3_ATTN_FLASH)
             spin(inject * (thread_cpu() - c0));
@@ -173,8 +181,8 @@ static void attn_body(gb_state *st, void *arg)
     const double flops = 4.0 * c->s.b * c->s.h * (double)c->s.n * c->s.n * c->s.d;
     const double gflops = total > 0 ? flops * (double)iters / total * 1e-9 : 0;
     da3_peak_counters(st, msg, sizeof msg, gflops, peak);
-    gb_counter(st, "max_abs_err", cur.err, GB_COUNTER_DEFAULT);
-    gb_counter(st, "extra_bytes", (double)cur.ws_bytes, GB_COUNTER_DEFAULT);
+    gb_counter(st, "max_abs_err", cur->err, GB_COUNTER_DEFAULT);
+    gb_counter(st, "extra_bytes", (double)cur->ws_bytes, GB_COUNTER_DEFAULT);
 }
 
 int da3_attention_threads(const da3_opts *o, int *out, int max)
@@ -262,13 +270,21 @@ static void human_bytes(double b, char *buf, size_t len)
         snprintf(buf, len, "%.1f MiB", b / (1024.0 * 1024));
 }
 
-int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                        size_t errlen)
+static int attention_add(const da3_opts *o, const da3_env *env, int list_only, void **runp,
+                         char *err, size_t errlen)
 {
-    static row_bn rows[DA3_SWEEP_MAX * 4];
+    da3_attn_suite_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        snprintf(err, errlen, "da3bench: attention: out of memory");
+        return -2;
+    }
+    *runp = run;
+    attn_case *const cases = run->cases;
+    da3_bf16_case *const bcases = run->bcases;
+    row_bn rows[DA3_SWEEP_MAX * 4];
     int nrows;
     da3_sweep heads, dims;
-    inject = o->inject;
+    run->inject = o->inject;
     da3_attention_axes(o, 0, rows, &nrows, &heads, &dims);
     int threads[DA3_SWEEP_MAX];
     const int nthreads = da3_attention_threads(o, threads, DA3_SWEEP_MAX);
@@ -281,7 +297,6 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
         nrows = o->nshapes;
         heads.n = dims.n = 1;
     }
-    ncases = 0;
     for (int r = 0; r < nrows; r++)
         for (int hi = 0; hi < heads.n; hi++)
             for (int di = 0; di < dims.n; di++)
@@ -290,7 +305,7 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                         attn_case c = {.impl = impls[ii],
                                        .s = {rows[r].b, (int)heads.v[hi], rows[r].n,
                                              (int)dims.v[di]},
-                                       .threads = threads[ti]};
+                                       .threads = threads[ti], .run = run};
                         if (o->nshapes)
                             c.s = o->shapes[r];
                         if (da3_attn_check_shape(&c.s)) {
@@ -313,21 +328,20 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
                                 c.s.n, c.s.b, c.s.h, da3_attn_impl_name(c.impl), nb, lb);
                             return -2;
                         }
-                        if (ncases == MAX_CASES) {
+                        if (run->ncases == MAX_CASES) {
                             snprintf(err, errlen, "da3bench: more than %d attention cases",
                                      MAX_CASES);
                             return -2;
                         }
                         c.peak = da3_env_peak(env, c.threads);
-                        cases[ncases++] = c;
+                        cases[run->ncases++] = c;
                     }
     static const char *const names[] = {"B", "H", "N", "D", "threads"};
     /* the bf16 cases: the shapes and threads of the fp32 ones (listed as
      * skipped, with why, where the unit is missing) */
-    nbcases = 0;
     const int fp32 = !o->ndtype || o->dtypes[0] == 0 || (o->ndtype > 1 && o->dtypes[1] == 0);
     const int bf16 = o->ndtype && (o->dtypes[0] == 1 || (o->ndtype > 1 && o->dtypes[1] == 1));
-    for (int i = 0; fp32 && i < ncases; i++) {
+    for (int i = 0; fp32 && i < run->ncases; i++) {
         const attn_case *c = &cases[i];
         char name[64];
         snprintf(name, sizeof name, "attention/%s", da3_attn_impl_name(c->impl));
@@ -344,16 +358,16 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
         gb_arg_names(b, names, 5);
         gb_set_unit(b, GB_MS);
     }
-    for (int i = 0; bf16 && i < ncases && nbcases < MAX_CASES / 4; i++) {
+    for (int i = 0; bf16 && i < run->ncases && run->nbcases < MAX_CASES / 4; i++) {
         int dup = 0;
-        for (int k = 0; k < nbcases; k++)
+        for (int k = 0; k < run->nbcases; k++)
             dup |= !memcmp(&bcases[k].s, &cases[i].s, sizeof cases[i].s) &&
                    bcases[k].threads == cases[i].threads;
         if (!dup)
-            bcases[nbcases++] = (da3_bf16_case){cases[i].s, cases[i].threads};
+            bcases[run->nbcases++] = (da3_bf16_case){cases[i].s, cases[i].threads, &run->bf16};
     }
     const char *why = bf16 ? da3_cpu_bf16_missing() : NULL;
-    for (int i = 0; i < nbcases && list_only != 2; i++) {
+    for (int i = 0; i < run->nbcases && list_only != 2; i++) {
         const da3_bf16_case *c = &bcases[i];
         if (list_only) {
             printf("attention/flash_bf16/B:%d/H:%d/N:%d/D:%d/threads:%d%s%s\n", c->s.b, c->s.h,
@@ -368,15 +382,16 @@ int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, ch
         gb_arg_names(b, names, 5);
         gb_set_unit(b, GB_MS);
     }
-    if (why && !list_only && nbcases) {
-        fprintf(stderr, "da3bench: attention: %d bf16 benchmarks skipped: %s\n", nbcases, why);
+    if (why && !list_only && run->nbcases) {
+        fprintf(stderr, "da3bench: attention: %d bf16 benchmarks skipped: %s\n", run->nbcases,
+                why);
         gb_add_context("bf16_skipped", why);
     }
-    const int nbf16 = why ? 0 : nbcases;
-    return (fp32 ? ncases : 0) + nbf16;
+    const int nbf16 = why ? 0 : run->nbcases;
+    return (fp32 ? run->ncases : 0) + nbf16;
 }
 
 const da3_suite da3_attention_suite = {
-    "attention", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, da3_suite_attention,
-    da3_console_attention, da3_suite_attention_cleanup,
+    "attention", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, attention_add,
+    da3_console_attention, attention_cleanup,
 };

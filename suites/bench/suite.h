@@ -26,18 +26,25 @@ enum { DA3_SUITE_REGISTER = 0, DA3_SUITE_LIST = 1, DA3_SUITE_CHECK = 2 };
 typedef struct da3_suite {
     const char *name;
     unsigned flags; /* DA3_SUITE_* */
-    /* The cases of the options. A configuration that cannot run (over the
-     * memory limit, say) is a usage error found before anything runs:
-     * -2 with a one-line message in err. */
-    int (*add)(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen);
-    void (*console)(void); /* the seed's block after the run, from the cases; or NULL */
-    void (*cleanup)(void); /* frees what add() and the bodies kept; or NULL */
+    /* The cases of the options. What the family keeps for this run (its
+     * cases, the inputs of the case being timed, what the cases share) is
+     * one allocation, handed back in *run (NULL if nothing): the bodies
+     * reach it through their case, console() and cleanup() get it, and no
+     * family keeps per-run state in file-static variables. A
+     * configuration that cannot run (over the memory limit, say) is a
+     * usage error found before anything runs: -2 with a one-line message
+     * in err (*run may still be set: cleanup() frees it). */
+    int (*add)(const da3_opts *o, const da3_env *env, int mode, void **run, char *err,
+               size_t errlen);
+    void (*console)(const void *run); /* the seed's block after the run, from the cases; or NULL */
+    void (*cleanup)(void *run);       /* frees *run and what the bodies kept in it; or NULL */
 } da3_suite;
 
 extern const da3_suite da3_attention_suite, da3_peak_suite, da3_preprocess_suite,
     da3_prefetch_suite, da3_cuda_suite, da3_calib_suite, da3_block_suite;
 
-/* Every suite, in the order they run and print. */
+/* Every suite, in the order they run and print (at most DA3_SUITE_MAX). */
+#define DA3_SUITE_MAX 16
 extern const da3_suite *const da3_suite_list[];
 extern const int da3_suite_count;
 const da3_suite *da3_suite_find(const char *name);

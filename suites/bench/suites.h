@@ -1,9 +1,8 @@
 /*
- * suites.h - the benchmark suites of da3bench. Each suite turns the options
- * into a list of cases; `register` hands them to Google Benchmark, or with
- * list_only prints their names. A configuration that cannot run (over the
- * memory limit, say) is a usage error found before anything runs:
- * the suite returns -2 with a one-line message in err.
+ * suites.h - what more than one suite family uses: the attention axes and
+ * inputs (the CPU and CUDA attention, the block), the prefetch axes and
+ * names (the CPU and CUDA pipelines), the peak counters, the console's
+ * stream, a clock. The interface every family implements is suite.h.
  */
 #ifndef DA3_SUITES_H
 #define DA3_SUITES_H
@@ -16,17 +15,9 @@
 #include "env.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
-
-int da3_suite_attention(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                        size_t errlen);
-int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                   size_t errlen);
-int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                         size_t errlen);
-void da3_suite_attention_cleanup(void); /* the attention suite's buffers */
-void da3_suite_peak_cleanup(void);  /* the triad arrays */
 
 /* A row of the attention presets' (batch, sequence) tables. */
 typedef struct {
@@ -42,16 +33,10 @@ void da3_attention_fill(float *x, size_t n, unsigned long long seed);
 /* The thread counts an attention run will use (for the peak measurement). */
 int da3_attention_threads(const da3_opts *o, int *out, int max);
 
-
-/* After a run: the seed's block per attention configuration, written to
+/* After a run: the families' console blocks (the seed's) are written to
  * da3_console_out (stdout; stderr when stdout holds --benchmark_format=json
  * or csv, which must stay that format alone). */
 extern FILE *da3_console_out;
-void da3_console_attention(void);
-void da3_console_preprocess(void);
-void da3_console_prefetch(void);
-int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                       size_t errlen);
 /* The prefetch axes of the CPU and GPU suites: the flags', else the preset's
  * (depth 0,2 with 0 first; io 5 ms quick, 10 otherwise; one loader thread;
  * 10 or 50 batches of 32; the sim loader). */
@@ -67,12 +52,6 @@ extern const int da3_pf_mlp_dims[5];
  * its length, as snprintf. */
 int da3_pf_case_name(char *buf, size_t len, const char *suite, int depth, double io_ms,
                      int jpeg, int loaders, int batches, int batch);
-void da3_suite_prefetch_cleanup(void);
-int da3_suite_cuda(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                   size_t errlen);
-void da3_suite_cuda_cleanup(void);
-int da3_suite_calib(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                    size_t errlen);
 
 /* The peak a case's pct_peak is against: `start`, the run's measurement
  * at its thread count, or one made next to the case (once, cached in
@@ -82,6 +61,14 @@ double da3_case_peak(double start, double *adj, int threads);
  * the label (a buffer of len bytes) says the peak is under-measured. */
 typedef struct gb_state gb_state;
 void da3_peak_counters(gb_state *st, char *label, size_t len, double gflops, double peak);
+
+/* 1 if p points into the n elements of `size` bytes at base: a result's
+ * case (gb_result.arg) is one of a run's cases */
+static inline int da3_points_into(const void *p, const void *base, size_t n, size_t size)
+{
+    const uintptr_t a = (uintptr_t)p, lo = (uintptr_t)base;
+    return base && a >= lo && a - lo < n * size;
+}
 
 static inline double da3_now(void)
 {

@@ -18,16 +18,22 @@ typedef struct {
 #define DA3_IMAGE_NCONFIG 4
 extern const da3_image_config da3_image_configs[DA3_IMAGE_NCONFIG];
 
+/* What the image cases of one run share (image_run.c): the JPEG, and the
+ * block of the last (shape, implementation). */
+typedef struct da3_image_state da3_image_state;
+da3_image_state *da3_image_state_new(void); /* NULL: no memory */
+void da3_image_state_free(da3_image_state *im);
+
 typedef struct {
     da3_block_shape s;     /* one view: 721 tokens */
     int config;            /* index in da3_image_configs */
     int depth;             /* the backbone's blocks */
     int threads;
     const char *fixtures;  /* --fixtures, or NULL */
+    da3_image_state *im;   /* the run's */
 } da3_image_case;
 
 typedef struct gb_state gb_state;
 void da3_image_body(gb_state *st, const da3_image_case *c);
-void da3_image_cleanup(void);
 
 #endif

@@ -48,93 +48,103 @@ typedef struct {
     int threads;
     int key;        /* cases of one (shape, threads) share a key */
     double peak, peak_adj;
+    struct block_run *run;
 } block_case;
-
-static block_case cases[MAX_CASES];
-static int ncases;
 
 /* The block of the case being timed, kept across its repetitions and by the
  * parts that follow it. */
-static struct {
+typedef struct {
     int key, impl, rc;
     da3_block *b;
     da3_block_weights w;
     float *x, *y;
     double err, bytes;
-} cur = {.key = -1};
-
-static void release(void)
-{
-    da3_block_free(cur.b);
-    da3_block_weights_free(&cur.w);
-    free(cur.x), free(cur.y);
-    memset(&cur, 0, sizeof cur);
-    cur.key = -1;
-}
-
-static void block_cleanup(void)
-{
-    release();
-    da3_image_cleanup();
-}
+} block_inputs;
 
 /* --image: one whole image per configuration, per variant and thread count */
 #define MAX_IMAGE_CASES (4 * DA3_SWEEP_MAX * DA3_IMAGE_NCONFIG)
-static da3_image_case image_cases[MAX_IMAGE_CASES];
+
+/* What the suite keeps for one run (suite.h). */
+typedef struct block_run {
+    block_case cases[MAX_CASES];
+    int ncases;
+    da3_image_case image_cases[MAX_IMAGE_CASES];
+    block_inputs cur;
+    da3_image_state *im;
+} block_run;
+
+static void release(block_inputs *cur)
+{
+    da3_block_free(cur->b);
+    da3_block_weights_free(&cur->w);
+    free(cur->x), free(cur->y);
+    memset(cur, 0, sizeof *cur);
+    cur->key = -1;
+}
+
+static void block_cleanup(void *p)
+{
+    block_run *run = p;
+    release(&run->cur);
+    da3_image_state_free(run->im);
+    free(run);
+}
 
 static void image_body(gb_state *st, void *arg) { da3_image_body(st, arg); }
 
 static int prepare(const block_case *c, int impl)
 {
-    if (cur.key == c->key && cur.impl == impl)
-        return cur.rc; /* a case that failed fails again, in every repetition */
-    const int same_shape = cur.key == c->key && cur.b;
+    block_inputs *cur = &c->run->cur;
+    if (cur->key == c->key && cur->impl == impl)
+        return cur->rc; /* a case that failed fails again, in every repetition */
+    const int same_shape = cur->key == c->key && cur->b;
     if (!same_shape) {
-        release();
-        cur.key = c->key;
+        release(cur);
+        cur->key = c->key;
         const size_t n = (size_t)c->s.tokens * c->s.dim;
-        cur.x = malloc(n * sizeof(float));
-        cur.y = malloc(n * sizeof(float));
-        if (!cur.x || !cur.y || da3_block_weights_init(&cur.w, &c->s, 1))
-            return cur.rc = DA3_ENOMEM;
-        da3_block_fill(cur.x, n, 7); /* the same inputs for every implementation */
+        cur->x = malloc(n * sizeof(float));
+        cur->y = malloc(n * sizeof(float));
+        if (!cur->x || !cur->y || da3_block_weights_init(&cur->w, &c->s, 1))
+            return cur->rc = DA3_ENOMEM;
+        da3_block_fill(cur->x, n, 7); /* the same inputs for every implementation */
     } else {
-        da3_block_free(cur.b);
-        cur.b = NULL;
+        da3_block_free(cur->b);
+        cur->b = NULL;
     }
-    cur.impl = impl;
-    cur.bytes = da3_block_bytes(&c->s, impl, c->threads);
+    cur->impl = impl;
+    cur->bytes = da3_block_bytes(&c->s, impl, c->threads);
     int rc = 0;
-    cur.b = da3_block_new(&c->s, impl, c->threads, 0, &rc);
-    if (!cur.b)
-        return cur.rc = rc ? rc : DA3_ENOMEM;
+    cur->b = da3_block_new(&c->s, impl, c->threads, 0, &rc);
+    if (!cur->b)
+        return cur->rc = rc ? rc : DA3_ENOMEM;
     da3_block_times t;
-    cur.rc = da3_block_run(cur.b, &cur.w, cur.x, cur.y, &t);
+    cur->rc = da3_block_run(cur->b, &cur->w, cur->x, cur->y, &t);
     /* Test hook: DA3BENCH_TEST_CORRUPT=block/<impl> spoils that block's
      * output before the check, so the tests see a failing block reported
      * while the others still run. */
     const char *spoil = getenv("DA3BENCH_TEST_CORRUPT");
-    if (!cur.rc && spoil && !strncmp(spoil, "block/", 6) &&
+    if (!cur->rc && spoil && !strncmp(spoil, "block/", 6) &&
         !strcmp(spoil + 6, da3_attn_impl_name(impl)))
-        cur.y[(size_t)c->s.tokens * c->s.dim - 1] += 1.0f;
-    cur.err = cur.rc ? NAN : da3_block_check(cur.b, &cur.w, cur.x, cur.y, CHECK_ROWS);
-    return cur.rc;
+        cur->y[(size_t)c->s.tokens * c->s.dim - 1] += 1.0f;
+    cur->err = cur->rc ? NAN : da3_block_check(cur->b, &cur->w, cur->x, cur->y, CHECK_ROWS);
+    return cur->rc;
 }
 
 static void block_body(gb_state *st, void *arg)
 {
     block_case *c = arg;
+    const block_inputs *cur = &c->run->cur;
     char msg[160];
     snprintf(msg, sizeof msg, "%s", da3_isa_name(da3_cpu_isa()));
     gb_set_label(st, msg);
     if (prepare(c, c->impl)) {
-        gb_skip_with_error(st, da3_strerror(cur.rc));
+        gb_skip_with_error(st, da3_strerror(cur->rc));
         return;
     }
-    if (!(cur.err <= TOLERANCE)) {
-        snprintf(msg, sizeof msg, "max_rel_err %.3g above the tolerance %.1g", cur.err,
+    if (!(cur->err <= TOLERANCE)) {
+        snprintf(msg, sizeof msg, "max_rel_err %.3g above the tolerance %.1g", cur->err,
                  TOLERANCE);
-        gb_counter(st, "max_rel_err", cur.err, GB_COUNTER_DEFAULT);
+        gb_counter(st, "max_rel_err", cur->err, GB_COUNTER_DEFAULT);
         gb_skip_with_error(st, msg);
         return;
     }
@@ -146,7 +156,7 @@ static void block_body(gb_state *st, void *arg)
         int64_t iters = 0;
         while (gb_keep_running(st)) {
             const double t0 = da3_now();
-            rc |= da3_block_run_part(cur.b, &cur.w, cur.x, cur.y, (da3_block_part)c->part);
+            rc |= da3_block_run_part(cur->b, &cur->w, cur->x, cur->y, (da3_block_part)c->part);
             total += da3_now() - t0;
             iters++;
         }
@@ -167,7 +177,7 @@ static void block_body(gb_state *st, void *arg)
     while (gb_keep_running(st)) {
         da3_block_times t;
         const double t0 = da3_now();
-        da3_block_run(cur.b, &cur.w, cur.x, cur.y, &t);
+        da3_block_run(cur->b, &cur->w, cur->x, cur->y, &t);
         total += da3_now() - t0;
         sum.gemm += t.gemm, sum.attn += t.attn, sum.other += t.other;
         iters++;
@@ -181,17 +191,18 @@ static void block_body(gb_state *st, void *arg)
     gb_counter(st, "other_share", sum.other / total, GB_COUNTER_DEFAULT);
     if (sum.gemm > 0)
         gb_counter(st, "gemm_GFLOPS", gf * (double)iters / sum.gemm * 1e-9, GB_COUNTER_DEFAULT);
-    gb_counter(st, "max_rel_err", cur.err, GB_COUNTER_DEFAULT);
-    gb_counter(st, "extra_bytes", cur.bytes, GB_COUNTER_DEFAULT);
+    gb_counter(st, "max_rel_err", cur->err, GB_COUNTER_DEFAULT);
+    gb_counter(st, "extra_bytes", cur->bytes, GB_COUNTER_DEFAULT);
 }
 
-static int add_case(const block_case *c, char *err, size_t errlen)
+static int add_case(block_run *run, const block_case *c, char *err, size_t errlen)
 {
-    if (ncases == MAX_CASES) {
+    if (run->ncases == MAX_CASES) {
         snprintf(err, errlen, "da3bench: more than %d block cases", MAX_CASES);
         return -2;
     }
-    cases[ncases++] = *c;
+    run->cases[run->ncases] = *c;
+    run->cases[run->ncases++].run = run;
     return 0;
 }
 
@@ -215,8 +226,20 @@ static void emit(int mode, const char *name, const int64_t args[5], void (*fn)(g
     gb_set_unit(b, GB_MS);
 }
 
-static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
+static int block_add(const da3_opts *o, const da3_env *env, int mode, void **runp, char *err,
+                     size_t errlen)
 {
+    block_run *run = calloc(1, sizeof *run);
+    if (run && !(run->im = da3_image_state_new()))
+        free(run), run = NULL;
+    if (!run) {
+        snprintf(err, errlen, "da3bench: block: out of memory");
+        return -2;
+    }
+    run->cur.key = -1;
+    *runp = run;
+    block_case *const cases = run->cases;
+    da3_image_case *const image_cases = run->image_cases;
     int vit[4], nvit = 0, view[DA3_SWEEP_MAX], nview = 0, scope[2], nscope = 0;
     if (o->preset == DA3_PRESET_DA3) { /* every variant, the da3 preset's views, both scopes */
         for (int i = 0; i < 4; i++)
@@ -242,7 +265,6 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
     const int nimpl = o->nimpl ? o->nimpl : 1;
     const size_t limit = o->mem_limit ? o->mem_limit : da3_cpu_mem_budget();
 
-    ncases = 0;
     int key = 0;
     for (int a = 0; a < nvit; a++)
         for (int v = 0; v < nview; v++)
@@ -271,12 +293,12 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
                                      (double)limit / (1 << 30));
                             return -2;
                         }
-                        if (add_case(&c, err, errlen))
+                        if (add_case(run, &c, err, errlen))
                             return -2;
                     }
                     for (int p = 0; p < DA3_BLOCK_NPART; p++) {
                         c.part = p;
-                        if (add_case(&c, err, errlen))
+                        if (add_case(run, &c, err, errlen))
                             return -2;
                     }
                 }
@@ -289,14 +311,14 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
                     .s = {VIEW_TOKENS, vits[vit[a]].dim, vits[vit[a]].heads,
                           4 * vits[vit[a]].dim, 1},
                     .config = k, .depth = vits[vit[a]].depth, .threads = threads[t],
-                    .fixtures = o->fixtures};
-    for (int i = 0; i < ncases + nimage; i++) {
-        if (i >= ncases) { /* the whole images, after the blocks */
-            const da3_image_case *c = &image_cases[i - ncases];
+                    .fixtures = o->fixtures, .im = run->im};
+    for (int i = 0; i < run->ncases + nimage; i++) {
+        if (i >= run->ncases) { /* the whole images, after the blocks */
+            const da3_image_case *c = &image_cases[i - run->ncases];
             char name[64];
             snprintf(name, sizeof name, "block/image/%s", da3_image_configs[c->config].name);
             const int64_t args[] = {c->s.dim, c->s.heads, 1, c->s.tokens, c->threads};
-            emit(mode, name, args, image_body, &image_cases[i - ncases]);
+            emit(mode, name, args, image_body, &image_cases[i - run->ncases]);
             continue;
         }
         const block_case *c = &cases[i];
@@ -311,7 +333,7 @@ static int block_add(const da3_opts *o, const da3_env *env, int mode, char *err,
                                 c->threads};
         emit(mode, name, args, block_body, &cases[i]);
     }
-    return ncases + nimage;
+    return run->ncases + nimage;
 }
 
 const da3_suite da3_block_suite = {"block", DA3_SUITE_CPU_PEAK, block_add, NULL, block_cleanup};

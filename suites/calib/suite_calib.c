@@ -11,14 +11,18 @@
 #include "suites.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
-static int64_t works[DA3_SWEEP_MAX];
-static double slowdown = 1.0;
+/* a case: the work, and the run's --slowdown */
+typedef struct {
+    int64_t work;
+    double slowdown;
+} calib_case;
 
 static void spin_body(gb_state *st, void *arg)
 {
-    const int64_t w = *(const int64_t *)arg;
-    const int64_t steps = (int64_t)((double)w * 4096 * slowdown + 0.5);
+    const calib_case *c = arg;
+    const int64_t steps = (int64_t)((double)c->work * 4096 * c->slowdown + 0.5);
     uint64_t x = 1;
     while (gb_keep_running(st)) {
         for (int64_t i = 0; i < steps; i++)
@@ -28,28 +32,37 @@ static void spin_body(gb_state *st, void *arg)
     gb_counter(st, "steps", (double)steps, GB_COUNTER_DEFAULT);
 }
 
-int da3_suite_calib(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
+/* What the suite keeps for one run (suite.h): its cases. */
+static int calib_add(const da3_opts *o, const da3_env *env, int mode, void **runp, char *err,
+                     size_t errlen)
 {
-    (void)env, (void)err, (void)errlen;
+    (void)env;
     da3_sweep w = o->work;
     if (!w.n)
         da3_sweep_add(&w, 1000);
-    slowdown = o->slowdown > 0 ? o->slowdown : 1.0;
+    calib_case *cases = calloc((size_t)w.n, sizeof *cases);
+    if (!cases) {
+        snprintf(err, errlen, "da3bench: calib: out of memory");
+        return -2;
+    }
+    *runp = cases;
     static const char *const names[] = {"work"};
     for (int i = 0; i < w.n; i++) {
-        works[i] = w.v[i];
+        cases[i] = (calib_case){w.v[i], o->slowdown > 0 ? o->slowdown : 1.0};
         if (mode == 2)
             continue;
         if (mode == 1) {
             printf("calib/spin/work:%lld\n", (long long)w.v[i]);
             continue;
         }
-        gb_bench *b = gb_register("calib/spin", spin_body, &works[i]);
-        gb_args(b, &works[i], 1);
+        gb_bench *b = gb_register("calib/spin", spin_body, &cases[i]);
+        gb_args(b, &cases[i].work, 1);
         gb_arg_names(b, names, 1);
         gb_set_unit(b, GB_US);
     }
     return w.n;
 }
 
-const da3_suite da3_calib_suite = {"calib", 0, da3_suite_calib, NULL, NULL};
+static void calib_cleanup(void *run) { free(run); }
+
+const da3_suite da3_calib_suite = {"calib", 0, calib_add, NULL, calib_cleanup};

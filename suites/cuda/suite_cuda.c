@@ -39,37 +39,43 @@
 #define TOL_FP32 1e-4
 #define TOL_TF32 5e-3 /* 10-bit mantissas: inputs and P rounded */
 
-static cuda_case cases[DA3_CUDA_MAX_CASES];
-static int ncases;
-static da3_cuda_info info;
-static double peak_gflops;
-static char why[512];
-
 /* the shape being timed, kept across implementations */
-static struct {
+typedef struct {
     da3_attn_shape s;
     int scores;
     float *q, *k, *v, *o;
     da3_cuda_attn *dev;
-} A;
+} cuda_inputs;
 
+/* What the suite keeps for one run (suite.h). */
+struct da3_cuda_run {
+    cuda_case cases[DA3_CUDA_MAX_CASES];
+    int ncases;
+    da3_cuda_info info;
+    double peak_gflops;
+    cuda_inputs A;
+    da3_cuda_pf_state *pf;
+};
 
-static void attn_release(void)
+static void attn_release(cuda_inputs *A)
 {
-    da3_cuda_attn_free(A.dev);
-    free(A.q), free(A.k), free(A.v), free(A.o);
-    memset(&A, 0, sizeof A);
+    da3_cuda_attn_free(A->dev);
+    free(A->q), free(A->k), free(A->v), free(A->o);
+    memset(A, 0, sizeof *A);
 }
 
-void da3_suite_cuda_cleanup(void)
+static void cuda_cleanup(void *p)
 {
-    attn_release();
-    da3_cuda_prefetch_cleanup();
+    da3_cuda_run *run = p;
+    attn_release(&run->A);
+    da3_cuda_prefetch_free(run->pf);
+    free(run);
 }
 
 static void peak_body(gb_state *st, void *arg)
 {
-    (void)arg;
+    const cuda_case *c = arg;
+    const da3_cuda_info *info = &c->run->info;
     char err[512];
     double best = 0;
     while (gb_keep_running(st)) {
@@ -83,45 +89,51 @@ static void peak_body(gb_state *st, void *arg)
         best = gf > best ? gf : best;
     }
     gb_counter(st, "GFLOPS", best, GB_COUNTER_DEFAULT);
-    gb_counter(st, "nominal_GFLOPS", info.nominal_gflops, GB_COUNTER_DEFAULT);
+    gb_counter(st, "nominal_GFLOPS", info->nominal_gflops, GB_COUNTER_DEFAULT);
 }
 
 static int attn_prepare(const cuda_case *c, char *err, size_t errlen)
 {
+    cuda_inputs *A = &c->run->A;
+    const da3_cuda_info *info = &c->run->info;
     const int scores = c->impl == DA3_CUDA_NAIVE || c->impl == DA3_CUDA_NAIVE_TF32;
-    if (A.dev && !memcmp(&A.s, &c->s, sizeof c->s) && (A.scores || !scores))
+    if (A->dev && !memcmp(&A->s, &c->s, sizeof c->s) && (A->scores || !scores))
         return 0;
-    attn_release();
+    attn_release(A);
     const size_t len = (size_t)c->s.b * c->s.h * c->s.n * c->s.d;
-    A.q = malloc(sizeof(float) * len), A.k = malloc(sizeof(float) * len);
-    A.v = malloc(sizeof(float) * len), A.o = malloc(sizeof(float) * len);
-    if (!A.q || !A.k || !A.v || !A.o) {
+    A->q = malloc(sizeof(float) * len), A->k = malloc(sizeof(float) * len);
+    A->v = malloc(sizeof(float) * len), A->o = malloc(sizeof(float) * len);
+    if (!A->q || !A->k || !A->v || !A->o) {
         snprintf(err, errlen, "out of host memory");
-        attn_release();
+        attn_release(A);
         return -1;
     }
-    da3_attention_fill(A.q, len, 1), da3_attention_fill(A.k, len, 2),
-        da3_attention_fill(A.v, len, 3);
+    da3_attention_fill(A->q, len, 1), da3_attention_fill(A->k, len, 2),
+        da3_attention_fill(A->v, len, 3);
     const double need = 4.0 * sizeof(float) * len +
                         (double)da3_cuda_attn_extra_bytes(c->impl, c->s.b, c->s.h, c->s.n, c->s.d);
-    if (need > 0.9 * info.mem_gib * 1073741824.0) {
+    if (need > 0.9 * info->mem_gib * 1073741824.0) {
         snprintf(err, errlen, "needs %.1f GiB of device memory; %s has %.1f GiB",
-                 need / 1073741824.0, info.name, info.mem_gib);
-        attn_release();
+                 need / 1073741824.0, info->name, info->mem_gib);
+        attn_release(A);
         return -1;
     }
-    A.dev = da3_cuda_attn_new(c->s.b, c->s.h, c->s.n, c->s.d, A.q, A.k, A.v, scores, err, errlen);
-    if (!A.dev) {
-        attn_release();
+    A->dev =
+        da3_cuda_attn_new(c->s.b, c->s.h, c->s.n, c->s.d, A->q, A->k, A->v, scores, err, errlen);
+    if (!A->dev) {
+        attn_release(A);
         return -1;
     }
-    A.s = c->s, A.scores = scores;
+    A->s = c->s, A->scores = scores;
     return 0;
 }
 
 static void attn_body(gb_state *st, void *arg)
 {
     const cuda_case *c = arg;
+    const cuda_inputs *A = &c->run->A;
+    const da3_cuda_info *info = &c->run->info;
+    const double peak_gflops = c->run->peak_gflops;
     char err[600];
     if (attn_prepare(c, err, sizeof err)) {
         gb_skip_with_error(st, err);
@@ -129,14 +141,14 @@ static void attn_body(gb_state *st, void *arg)
     }
     double ms = 0;
     /* one untimed call, then the check against the double reference */
-    if (da3_cuda_attn_run(A.dev, c->impl, &ms) || da3_cuda_attn_download(A.dev, A.o)) {
-        gb_skip_with_error(st, da3_cuda_attn_error(A.dev));
+    if (da3_cuda_attn_run(A->dev, c->impl, &ms) || da3_cuda_attn_download(A->dev, A->o)) {
+        gb_skip_with_error(st, da3_cuda_attn_error(A->dev));
         return;
     }
     const int tf32 = c->impl == DA3_CUDA_NAIVE_TF32 || c->impl == DA3_CUDA_FLASH_TF32 ||
                      c->impl == DA3_CUDA_FLASH_TF32_BR128;
     const double tol = tf32 ? TOL_TF32 : TOL_FP32;
-    const double e = da3_attn_max_err(&c->s, A.q, A.k, A.v, A.o, CHECK_ROWS);
+    const double e = da3_attn_max_err(&c->s, A->q, A->k, A->v, A->o, CHECK_ROWS);
     gb_counter(st, "max_abs_err", e, GB_COUNTER_DEFAULT);
     if (!(e <= tol)) {
         snprintf(err, sizeof err, "max_abs_err %.3g above the tolerance %.0e", e, tol);
@@ -146,8 +158,8 @@ static void attn_body(gb_state *st, void *arg)
     double total = 0;
     int64_t iters = 0;
     while (gb_keep_running(st)) {
-        if (da3_cuda_attn_run(A.dev, c->impl, &ms)) {
-            gb_skip_with_error(st, da3_cuda_attn_error(A.dev));
+        if (da3_cuda_attn_run(A->dev, c->impl, &ms)) {
+            gb_skip_with_error(st, da3_cuda_attn_error(A->dev));
             return;
         }
         gb_set_iteration_time(st, ms * 1e-3);
@@ -167,7 +179,7 @@ static void attn_body(gb_state *st, void *arg)
         const double pct = peak_gflops > 0 ? 100.0 * gflops / peak_gflops : 0;
         if (peak_gflops > 0)
             gb_counter(st, "pct_peak", pct, GB_COUNTER_DEFAULT);
-        gb_counter(st, "pct_nominal", 100.0 * gflops / info.nominal_gflops, GB_COUNTER_DEFAULT);
+        gb_counter(st, "pct_nominal", 100.0 * gflops / info->nominal_gflops, GB_COUNTER_DEFAULT);
         if (pct > DA3_PEAK_SUSPECT_PCT) /* beyond a physical limit: the peak is wrong */
             gb_set_label(st, "peak under-measured: pct_peak above 100%");
     }
@@ -178,22 +190,22 @@ static void attn_body(gb_state *st, void *arg)
 
 /* ---- cases ---- */
 
-static int add(cuda_case c, char *err, size_t errlen)
+static int add(da3_cuda_run *run, cuda_case c, char *err, size_t errlen)
 {
-    if (ncases == DA3_CUDA_MAX_CASES) {
+    if (run->ncases == DA3_CUDA_MAX_CASES) {
         snprintf(err, errlen, "da3bench: more than %d cuda cases", DA3_CUDA_MAX_CASES);
         return -1;
     }
-    cases[ncases++] = c;
+    c.run = run, c.pf = run->pf;
+    run->cases[run->ncases++] = c;
     return 0;
 }
 
-static int build_cases(const da3_opts *o, char *err, size_t errlen)
+static int build_cases(da3_cuda_run *run, const da3_opts *o, char *err, size_t errlen)
 {
-    ncases = 0;
-    if (add((cuda_case){.kind = 0}, err, errlen))
+    if (add(run, (cuda_case){.kind = 0}, err, errlen))
         return -1;
-    static row_bn rows[DA3_SWEEP_MAX * 4];
+    row_bn rows[DA3_SWEEP_MAX * 4];
     int nrows;
     da3_sweep heads, dims;
     da3_attention_axes(o, 1, rows, &nrows, &heads, &dims);
@@ -213,7 +225,7 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
                 const int nimpl = o->ncuda_impl ? o->ncuda_impl : DA3_CUDA_NDEFAULT;
                 for (int ii = 0; ii < nimpl; ii++) {
                     const int impl = o->ncuda_impl ? o->cuda_impls[ii] : ii;
-                    if (add((cuda_case){.kind = 1, .impl = impl, .s = s}, err, errlen))
+                    if (add(run, (cuda_case){.kind = 1, .impl = impl, .s = s}, err, errlen))
                         return -1;
                 }
             }
@@ -229,7 +241,7 @@ static int build_cases(const da3_opts *o, char *err, size_t errlen)
                 if (loader == 1 && i > 0)
                     continue; /* io_ms is the sim loader's; jpeg's I/O is real */
                 for (int d = 0; d < depth.n; d++)
-                    if (add((cuda_case){.kind = 2, .depth = (int)depth.v[d],
+                    if (add(run, (cuda_case){.kind = 2, .depth = (int)depth.v[d],
                                         .io_ms = loader ? 0 : io.v[i], .batches = batches,
                                         .batch = batch, .group = group, .loader = loader,
                                         .loaders = (int)lt.v[t], .fixtures = o->fixtures},
@@ -252,12 +264,25 @@ static void case_name(const cuda_case *c, char *buf, size_t len)
                          c->batches, c->batch);
 }
 
-int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
+static int cuda_add(const da3_opts *o, const da3_env *env, int mode, void **runp, char *err,
+                    size_t errlen)
 {
     (void)env;
-    if (build_cases(o, err, errlen))
+    da3_cuda_run *run = calloc(1, sizeof *run);
+    if (run && !(run->pf = da3_cuda_prefetch_new()))
+        free(run), run = NULL;
+    if (!run) {
+        snprintf(err, errlen, "da3bench: cuda: out of memory");
         return -2;
-    const int usable = da3_cuda_probe(&info, why, sizeof why) == 0;
+    }
+    *runp = run;
+    if (build_cases(run, o, err, errlen))
+        return -2;
+    const int ncases = run->ncases;
+    cuda_case *const cases = run->cases;
+    da3_cuda_info *const info = &run->info;
+    char why[512];
+    const int usable = da3_cuda_probe(info, why, sizeof why) == 0;
     if (mode == 2)
         return ncases;
     if (mode == 1) {
@@ -276,30 +301,30 @@ int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, s
         gb_add_context("cuda_skipped", why);
         return 0;
     }
-    peak_gflops = da3_cuda_peak_gflops(5, err, errlen);
-    if (peak_gflops < 0) {
+    run->peak_gflops = da3_cuda_peak_gflops(5, err, errlen);
+    if (run->peak_gflops < 0) {
         fprintf(stderr, "da3bench: cuda: the FMA loop failed (%s); the benchmarks run, "
                         "without a measured peak\n", err);
-        peak_gflops = 0;
+        run->peak_gflops = 0;
     }
     char v[256];
-    gb_add_context("cuda_device", info.name);
-    snprintf(v, sizeof v, "%d.%d", info.cc_major, info.cc_minor);
+    gb_add_context("cuda_device", info->name);
+    snprintf(v, sizeof v, "%d.%d", info->cc_major, info->cc_minor);
     gb_add_context("cuda_compute_capability", v);
-    snprintf(v, sizeof v, "%d", info.sms);
+    snprintf(v, sizeof v, "%d", info->sms);
     gb_add_context("cuda_sms", v);
-    snprintf(v, sizeof v, "%.1f", info.mem_gib);
+    snprintf(v, sizeof v, "%.1f", info->mem_gib);
     gb_add_context("cuda_mem_gib", v);
-    snprintf(v, sizeof v, "%.3f", info.clock_ghz);
+    snprintf(v, sizeof v, "%.3f", info->clock_ghz);
     gb_add_context("cuda_clock_ghz", v);
-    snprintf(v, sizeof v, "%.0f", peak_gflops);
+    snprintf(v, sizeof v, "%.0f", run->peak_gflops);
     gb_add_context("cuda_peak_gflops", v);
-    snprintf(v, sizeof v, "%.0f", info.nominal_gflops);
+    snprintf(v, sizeof v, "%.0f", info->nominal_gflops);
     gb_add_context("cuda_nominal_gflops", v);
-    snprintf(v, sizeof v, "driver %d, runtime %d", info.driver_version, info.runtime_version);
+    snprintf(v, sizeof v, "driver %d, runtime %d", info->driver_version, info->runtime_version);
     gb_add_context("cuda_versions", v);
     fprintf(stderr, "da3bench: cuda: %s, %d SMs, measured fp32 peak %.0f GFLOP/s (nominal %.0f)\n",
-            info.name, info.sms, peak_gflops, info.nominal_gflops);
+            info->name, info->sms, run->peak_gflops, info->nominal_gflops);
     static const char *const anames[] = {"B", "H", "N", "D"};
     for (int i = 0; i < ncases; i++) {
         cuda_case *c = &cases[i];
@@ -323,5 +348,5 @@ int da3_suite_cuda(const da3_opts *o, const da3_env *env, int mode, char *err, s
 }
 
 const da3_suite da3_cuda_suite = {
-    "cuda", DA3_SUITE_DEFAULT | DA3_SUITE_HARDWARE, da3_suite_cuda, NULL, da3_suite_cuda_cleanup,
+    "cuda", DA3_SUITE_DEFAULT | DA3_SUITE_HARDWARE, cuda_add, NULL, cuda_cleanup,
 };

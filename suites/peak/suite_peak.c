@@ -14,14 +14,34 @@
 #include "suites.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TRIAD_FLOATS ((size_t)1 << 25) /* 128 MiB per array: far past any L3 here */
 
-static int peak_threads[DA3_SWEEP_MAX + 2];
-static int npeak;
-static da3_triad *triad;
-static int triad_threads;
+typedef struct peak_run peak_run;
+
+/* a case: the thread count, and the run it belongs to */
+typedef struct {
+    int threads;
+    peak_run *run;
+} peak_case;
+
+/* What the suite keeps for one run (suite.h): its cases, the triad arrays
+ * of the last thread count. */
+struct peak_run {
+    peak_case cases[DA3_SWEEP_MAX + 2];
+    int npeak;
+    da3_triad *triad;
+    int triad_threads;
+};
+
+static void peak_cleanup(void *p)
+{
+    peak_run *run = p;
+    da3_triad_free(run->triad);
+    free(run);
+}
 
 /* a throughput loop timed: `iters` rounds a call on t threads, GFLOPS;
  * one untimed call first (the bf16 loop sweeps its accumulator count on
@@ -55,24 +75,26 @@ static void fma_body(gb_state *st, void *arg)
     snprintf(label, sizeof label, "%s, %d accumulators", da3_isa_name(da3_cpu_best_isa()),
              da3_cpu_peak_accs(da3_cpu_best_isa()));
     /* about 10-20 ms per call at 100 GFLOP/s per thread */
-    loop_body(st, *(const int *)arg, da3_cpu_fma_work, 4000000, label);
+    loop_body(st, ((const peak_case *)arg)->threads, da3_cpu_fma_work, 4000000, label);
 }
 
 static void bf16_body(gb_state *st, void *arg)
 {
     char label[64];
     snprintf(label, sizeof label, "vdpbf16ps, %d accumulators", da3_cpu_bf16_accs());
-    loop_body(st, *(const int *)arg, da3_cpu_bf16_work, 2000000, label);
+    loop_body(st, ((const peak_case *)arg)->threads, da3_cpu_bf16_work, 2000000, label);
 }
 
 static void triad_body(gb_state *st, void *arg)
 {
-    const int t = *(const int *)arg;
-    if (!triad || triad_threads != t) {
-        da3_triad_free(triad);
-        triad = da3_triad_new(TRIAD_FLOATS, t);
-        triad_threads = t;
-        if (!triad) {
+    const peak_case *c = arg;
+    peak_run *run = c->run;
+    const int t = c->threads;
+    if (!run->triad || run->triad_threads != t) {
+        da3_triad_free(run->triad);
+        run->triad = da3_triad_new(TRIAD_FLOATS, t);
+        run->triad_threads = t;
+        if (!run->triad) {
             gb_skip_with_error(st, "out of memory for the triad arrays (384 MiB)");
             return;
         }
@@ -80,20 +102,26 @@ static void triad_body(gb_state *st, void *arg)
     double bytes = 0, total = 0;
     while (gb_keep_running(st)) {
         double t0 = da3_now();
-        double b = da3_triad_run(triad);
+        double b = da3_triad_run(run->triad);
         double dt = da3_now() - t0;
         bytes += b, total += dt;
     }
     gb_counter(st, "GB_per_s", total > 0 ? bytes / total * 1e-9 : 0, GB_COUNTER_DEFAULT);
 }
 
-int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *err,
-                   size_t errlen)
+static int peak_add(const da3_opts *o, const da3_env *env, int list_only, void **runp, char *err,
+                    size_t errlen)
 {
-    (void)env, (void)err, (void)errlen;
-    int extra[DA3_SWEEP_MAX];
+    (void)env;
+    peak_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        snprintf(err, errlen, "da3bench: peak: out of memory");
+        return -2;
+    }
+    *runp = run;
+    int extra[DA3_SWEEP_MAX], peak_threads[DA3_SWEEP_MAX + 2];
     int n = o->threads.n ? da3_attention_threads(o, extra, DA3_SWEEP_MAX) : 0;
-    npeak = 0;
+    int npeak = 0;
     peak_threads[npeak++] = 1;
     if (da3_cpu_count() > 1)
         peak_threads[npeak++] = da3_cpu_count();
@@ -104,6 +132,9 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
         if (!dup && extra[i] <= 64)
             peak_threads[npeak++] = extra[i];
     }
+    for (int i = 0; i < npeak; i++)
+        run->cases[i] = (peak_case){peak_threads[i], run};
+    run->npeak = npeak;
     static const char *const names[] = {"threads"};
     static const char *const kinds[] = {"peak/fma", "peak/triad"};
     for (int k = 0; k < 2; k++)
@@ -114,7 +145,7 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
                 printf("%s/threads:%d\n", kinds[k], peak_threads[i]);
                 continue;
             }
-            gb_bench *b = gb_register(kinds[k], k ? triad_body : fma_body, &peak_threads[i]);
+            gb_bench *b = gb_register(kinds[k], k ? triad_body : fma_body, &run->cases[i]);
             const int64_t arg = peak_threads[i];
             gb_args(b, &arg, 1);
             gb_arg_names(b, names, 1);
@@ -130,7 +161,7 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
         }
         if (why)
             continue;
-        gb_bench *b = gb_register("peak/bf16_dot", bf16_body, &peak_threads[i]);
+        gb_bench *b = gb_register("peak/bf16_dot", bf16_body, &run->cases[i]);
         const int64_t arg = peak_threads[i];
         gb_args(b, &arg, 1);
         gb_arg_names(b, names, 1);
@@ -143,13 +174,7 @@ int da3_suite_peak(const da3_opts *o, const da3_env *env, int list_only, char *e
     return 2 * npeak + (why ? 0 : npeak);
 }
 
-void da3_suite_peak_cleanup(void)
-{
-    da3_triad_free(triad);
-    triad = NULL;
-}
-
 const da3_suite da3_peak_suite = {
-    "peak", DA3_SUITE_DEFAULT | DA3_SUITE_HARDWARE | DA3_SUITE_CPU_PEAK, da3_suite_peak, NULL,
-    da3_suite_peak_cleanup,
+    "peak", DA3_SUITE_DEFAULT | DA3_SUITE_HARDWARE | DA3_SUITE_CPU_PEAK, peak_add, NULL,
+    peak_cleanup,
 };

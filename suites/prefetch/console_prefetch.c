@@ -6,6 +6,7 @@
  */
 #include "cpu.h"
 #include "gbench.h"
+#include "prefetch_case.h"
 #include "stats.h"
 #include "suites.h"
 
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXC 128
 #define MAXD 16
 #define MAXR 100
 
@@ -25,28 +25,22 @@ typedef struct {
     int n[MAXD], err[MAXD];
 } pf_cfg;
 
-void da3_console_prefetch(void)
+void da3_console_prefetch(const void *run)
 {
-    static pf_cfg cfg[MAXC];
-    int ncfg = 0;
+    /* one block per configuration (the cases' group), in the run's order */
+    const int ncfg = da3_pf_groups(run);
+    pf_cfg *cfg = ncfg ? calloc((size_t)ncfg, sizeof *cfg) : NULL;
+    if (!cfg)
+        return;
     for (int i = 0; i < gb_result_count(); i++) {
+        /* the case each result belongs to, as the suite registered it */
         const gb_result *r = gb_result_at(i);
-        if (strncmp(r->run_name, "prefetch/depth:", 15) || *r->aggregate)
+        const da3_pf_case *pc = r->arg;
+        if (!da3_pf_is_case(run, pc) || *r->aggregate)
             continue;
-        const int depth = atoi(r->run_name + 15);
-        const char *rest = strchr(r->run_name + 15, '/');
-        char key[160];
-        snprintf(key, sizeof key, "%s", rest ? rest + 1 : "");
-        int c = 0;
-        while (c < ncfg && strcmp(cfg[c].key, key))
-            c++;
-        if (c == ncfg) {
-            if (ncfg == MAXC)
-                continue;
-            memset(&cfg[c], 0, sizeof cfg[c]);
-            snprintf(cfg[c].key, sizeof cfg[c].key, "%s", key);
-            ncfg++;
-        }
+        const int c = pc->group, depth = pc->depth;
+        if (!cfg[c].key[0])
+            da3_pf_case_config(pc, cfg[c].key, sizeof cfg[c].key);
         int k = 0;
         while (k < cfg[c].nd && cfg[c].depth[k] != depth)
             k++;
@@ -72,6 +66,8 @@ void da3_console_prefetch(void)
     }
     for (int c = 0; c < ncfg; c++) {
         pf_cfg *g = &cfg[c];
+        if (!g->nd)
+            continue; /* filtered out, or interrupted before it ran */
         int i0 = -1, ik = -1;
         for (int k = 0; k < g->nd; k++) {
             if (g->depth[k] == 0 && g->n[k])
@@ -113,4 +109,5 @@ void da3_console_prefetch(void)
             if (g->err[k])
                 fprintf(da3_console_out, "depth %d: FAILED (see the error above)\n", g->depth[k]);
     }
+    free(cfg);
 }

@@ -18,6 +18,7 @@
 #include "gbench.h"
 #include "stats.h"
 #include "pf_images.h"
+#include "prefetch_case.h"
 #include "prefetch.h"
 #include "commands.h"
 #include "suites.h"
@@ -25,6 +26,7 @@
 #include "da3_config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +34,7 @@
 #define MAX_PF 512
 const int da3_pf_mlp_dims[5] = {512, 2048, 2048, 2048, 512};
 
-typedef struct {
-    int depth, loader, loaders, batches, batch, compute_threads;
-    double io_ms;
-    int group;
-} pf_case;
+typedef da3_pf_case pf_case;
 
 typedef struct {
     double t_seq[64];
@@ -44,11 +42,6 @@ typedef struct {
     double checksum;
     int have_checksum;
 } pf_group;
-
-static pf_case cases[MAX_PF];
-static pf_group groups[MAX_PF];
-static int ncases, ngroups;
-static const da3_opts *g_opts;
 
 /* What the cases share (the MLP, its output, the decoders, the images), kept
  * from one case to the next; the loaders and compute get it as their ctx. */
@@ -64,15 +57,32 @@ typedef struct {
     da3_pf_images images;
     char err[512];
 } pf_state;
-static pf_state S;
+/* What the suite keeps for one run (suite.h). */
+struct da3_pf_suite_run {
+    pf_case cases[MAX_PF];
+    pf_group groups[MAX_PF];
+    int ncases, ngroups;
+    const char *fixtures; /* --fixtures, or NULL */
+    int name_threads;     /* --compute-threads given: it is in the names */
+    pf_state S;
+};
 
-void da3_suite_prefetch_cleanup(void)
+int da3_pf_is_case(const da3_pf_suite_run *run, const void *p)
 {
-    da3_mlp_free(S.mlp);
-    da3_pf_jpeg_free(S.jpeg);
-    free(S.out);
-    da3_pf_images_free(&S.images);
-    memset(&S, 0, sizeof S);
+    return run && da3_points_into(p, run->cases, (size_t)run->ncases, sizeof *run->cases);
+}
+
+int da3_pf_groups(const da3_pf_suite_run *run) { return run ? run->ngroups : 0; }
+
+static void prefetch_cleanup(void *p)
+{
+    da3_pf_suite_run *run = p;
+    pf_state *S = &run->S;
+    da3_mlp_free(S->mlp);
+    da3_pf_jpeg_free(S->jpeg);
+    free(S->out);
+    da3_pf_images_free(&S->images);
+    free(run);
 }
 
 static int sim_load(void *ctx, long batch, float *buf, int loader)
@@ -102,13 +112,14 @@ static int compute(void *ctx, long batch, const float *buf)
 
 static int setup(const pf_case *c, char *msg, size_t len)
 {
-    if (!S.mlp || S.batch != c->batch) {
-        da3_mlp_free(S.mlp);
-        free(S.out);
-        S.batch = c->batch;
-        S.mlp = da3_mlp_new(c->batch, da3_pf_mlp_dims, 5, 42);
-        S.out = malloc(sizeof(float) * (size_t)c->batch * da3_pf_mlp_dims[4]);
-        if (!S.mlp || !S.out) {
+    pf_state *S = &c->run->S;
+    if (!S->mlp || S->batch != c->batch) {
+        da3_mlp_free(S->mlp);
+        free(S->out);
+        S->batch = c->batch;
+        S->mlp = da3_mlp_new(c->batch, da3_pf_mlp_dims, 5, 42);
+        S->out = malloc(sizeof(float) * (size_t)c->batch * da3_pf_mlp_dims[4]);
+        if (!S->mlp || !S->out) {
             snprintf(msg, len, "out of memory for the MLP");
             return -1;
         }
@@ -119,37 +130,38 @@ static int setup(const pf_case *c, char *msg, size_t len)
             return -1;
         }
         da3_pf_sim_fill(0, in, (size_t)c->batch * da3_pf_mlp_dims[0], 0);
-        da3_mlp_forward(S.mlp, in, S.out, c->compute_threads);
-        const double e = da3_mlp_check_row(S.mlp, in, S.out, c->batch - 1);
+        da3_mlp_forward(S->mlp, in, S->out, c->compute_threads);
+        const double e = da3_mlp_check_row(S->mlp, in, S->out, c->batch - 1);
         free(in);
         if (!(e < 1e-4)) {
             snprintf(msg, len, "MLP max_abs_err %.3g against the double forward", e);
             return -1;
         }
     }
-    if (c->loader == 1 && (!S.jpeg || S.jpeg_batch != c->batch || S.jpeg_loaders < c->loaders)) {
-        da3_pf_jpeg_free(S.jpeg);
-        if (da3_pf_images_load(&S.images, 16, g_opts->fixtures, S.err, sizeof S.err)) {
-            snprintf(msg, len, "fixtures: %s", S.err);
+    if (c->loader == 1 && (!S->jpeg || S->jpeg_batch != c->batch || S->jpeg_loaders < c->loaders)) {
+        da3_pf_jpeg_free(S->jpeg);
+        if (da3_pf_images_load(&S->images, 16, c->run->fixtures, S->err, sizeof S->err)) {
+            snprintf(msg, len, "fixtures: %s", S->err);
             return -1;
         }
-        S.jpeg = da3_pf_jpeg_new((const uint8_t *const *)S.images.data, S.images.len, S.images.n,
-                                 c->batch, da3_pf_mlp_dims[0], c->loaders);
-        S.jpeg_batch = c->batch, S.jpeg_loaders = c->loaders;
-        if (!S.jpeg) {
+        S->jpeg = da3_pf_jpeg_new((const uint8_t *const *)S->images.data, S->images.len,
+                                  S->images.n, c->batch, da3_pf_mlp_dims[0], c->loaders);
+        S->jpeg_batch = c->batch, S->jpeg_loaders = c->loaders;
+        if (!S->jpeg) {
             snprintf(msg, len, "out of memory for the jpeg loader");
             return -1;
         }
     }
-    S.compute_threads = c->compute_threads;
-    S.io_ms = c->io_ms;
+    S->compute_threads = c->compute_threads;
+    S->io_ms = c->io_ms;
     return 0;
 }
 
 static void pf_body(gb_state *st, void *arg)
 {
     pf_case *c = arg;
-    pf_group *g = &groups[c->group];
+    pf_group *g = &c->run->groups[c->group];
+    pf_state *S = &c->run->S;
     char msg[600];
     if (setup(c, msg, sizeof msg)) {
         gb_skip_with_error(st, msg);
@@ -169,23 +181,23 @@ static void pf_body(gb_state *st, void *arg)
     int max_ahead = 0;
     while (gb_keep_running(st)) {
         da3_pf_stats ps = {.io_s = io, .compute_s = cp};
-        S.checksum = 0;
-        int rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load, compute, &S, &ps);
+        S->checksum = 0;
+        int rc = da3_pf_run(&cfg, c->loader ? jpeg_load : sim_load, compute, S, &ps);
         if (rc) {
             snprintf(msg, sizeof msg, "batch %ld failed: %s", ps.error_batch,
-                     c->loader && ps.error_batch >= 0 ? da3_pf_jpeg_error(S.jpeg, 0) : "error");
+                     c->loader && ps.error_batch >= 0 ? da3_pf_jpeg_error(S->jpeg, 0) : "error");
             gb_skip_with_error(st, msg);
             free(io), free(cp);
             return;
         }
         /* every run must compute the same outputs as the sequential one */
         if (!g->have_checksum)
-            g->checksum = S.checksum, g->have_checksum = 1;
-        else if (S.checksum != g->checksum) {
+            g->checksum = S->checksum, g->have_checksum = 1;
+        else if (S->checksum != g->checksum) {
             snprintf(
                 msg, sizeof msg,
                 "checksum %.17g differs from the sequential %.17g: a batch was lost or reordered",
-                S.checksum, g->checksum);
+                S->checksum, g->checksum);
             gb_skip_with_error(st, msg);
             free(io), free(cp);
             return;
@@ -219,7 +231,7 @@ static void pf_body(gb_state *st, void *arg)
         gb_counter(st, "speedup", t_seq / t_pipe, GB_COUNTER_DEFAULT);
     }
     snprintf(msg, sizeof msg, "mlp %.0f MFLOP/batch, %d compute thread%s",
-             da3_mlp_flops(S.mlp) * 1e-6, c->compute_threads, c->compute_threads == 1 ? "" : "s");
+             da3_mlp_flops(S->mlp) * 1e-6, c->compute_threads, c->compute_threads == 1 ? "" : "s");
     gb_set_label(st, msg);
     free(io), free(cp);
 }
@@ -243,8 +255,16 @@ static void case_name(const pf_case *c, char *buf, size_t len)
 {
     int n = da3_pf_case_name(buf, len, "prefetch", c->depth, c->io_ms, c->loader, c->loaders,
                              c->batches, c->batch);
-    if (g_opts->compute_threads && (size_t)n < len)
+    if (c->run->name_threads && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, "/compute_threads:%d", c->compute_threads);
+}
+
+void da3_pf_case_config(const pf_case *c, char *buf, size_t len)
+{
+    char name[256];
+    case_name(c, name, sizeof name);
+    const char *rest = strchr(name + strlen("prefetch/depth:"), '/');
+    snprintf(buf, len, "%s", rest ? rest + 1 : "");
 }
 
 void da3_prefetch_axes(const da3_opts *o, da3_pf_axes *ax)
@@ -271,41 +291,48 @@ void da3_prefetch_axes(const da3_opts *o, da3_pf_axes *ax)
     ax->nload = o->nloader ? o->nloader : 1;
 }
 
-int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int mode, char *err, size_t errlen)
+static int prefetch_add(const da3_opts *o, const da3_env *env, int mode, void **runp, char *err,
+                        size_t errlen)
 {
     (void)env;
-    g_opts = o;
+    da3_pf_suite_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        snprintf(err, errlen, "da3bench: prefetch: out of memory");
+        return -2;
+    }
+    *runp = run;
+    run->fixtures = o->fixtures;
+    run->name_threads = o->compute_threads != 0;
+    pf_case *const cases = run->cases;
     da3_pf_axes ax;
     da3_prefetch_axes(o, &ax);
     const da3_sweep depth = ax.depth, io = ax.io, lt = ax.loader_threads;
     const int batches = ax.batches, batch = ax.batch, nload = ax.nload;
     const int threads = o->compute_threads ? o->compute_threads : da3_cpu_count();
-    ncases = ngroups = 0;
     for (int l = 0; l < nload; l++)
         for (int i = 0; i < io.n; i++)
             for (int t = 0; t < lt.n; t++) {
                 const int loader = o->nloader ? o->loaders[l] : 0;
                 if (loader == 1 && i > 0)
                     continue; /* io_ms is the sim loader's; jpeg's I/O is real */
-                if (ngroups == MAX_PF) {
+                if (run->ngroups == MAX_PF) {
                     snprintf(err, errlen, "da3bench: too many prefetch configurations");
                     return -2;
                 }
-                memset(&groups[ngroups], 0, sizeof groups[ngroups]);
                 for (int d = 0; d < depth.n; d++) {
-                    if (ncases == MAX_PF) {
+                    if (run->ncases == MAX_PF) {
                         snprintf(err, errlen, "da3bench: too many prefetch cases");
                         return -2;
                     }
-                    cases[ncases++] = (pf_case){.depth = (int)depth.v[d], .loader = loader,
+                    cases[run->ncases++] = (pf_case){.depth = (int)depth.v[d], .loader = loader,
                                                 .loaders = (int)lt.v[t], .batches = batches,
                                                 .batch = batch, .compute_threads = threads,
                                                 .io_ms = loader ? 0 : (double)io.v[i],
-                                                .group = ngroups};
+                                                .group = run->ngroups, .run = run};
                 }
-                ngroups++;
+                run->ngroups++;
             }
-    for (int i = 0; i < ncases; i++) {
+    for (int i = 0; i < run->ncases; i++) {
         char name[256];
         case_name(&cases[i], name, sizeof name);
         if (mode == 2)
@@ -317,10 +344,10 @@ int da3_suite_prefetch(const da3_opts *o, const da3_env *env, int mode, char *er
         gb_bench *b = gb_register(name, pf_body, &cases[i]);
         gb_set_unit(b, GB_MS);
     }
-    return ncases;
+    return run->ncases;
 }
 
 const da3_suite da3_prefetch_suite = {
-    "prefetch", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, da3_suite_prefetch,
-    da3_console_prefetch, da3_suite_prefetch_cleanup,
+    "prefetch", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, prefetch_add,
+    da3_console_prefetch, prefetch_cleanup,
 };

@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "gbench.h"
 #include "stats.h"
+#include "suite_preprocess.h"
 #include "suites.h"
 
 #include <math.h>
@@ -39,24 +40,27 @@ static double ms_of(const gb_result *r)
     return r->real_time * f;
 }
 
-void da3_console_preprocess(void)
+void da3_console_preprocess(const void *run)
 {
-    static pp_cfg cfg[MAXK];
+    pp_cfg *cfg = calloc(MAXK, sizeof *cfg);
+    if (!cfg)
+        return;
     int ncfg = 0;
     double dec_ms[MAXR], pair[5][MAXR]; /* side_by_side's counters, below */
     int ndec = 0, nimg = 0, npair = 0;
     for (int i = 0; i < gb_result_count(); i++) {
+        /* the case each result belongs to, as the suite registered it */
         const gb_result *r = gb_result_at(i);
-        if (strncmp(r->run_name, "preprocess/", 11) || *r->aggregate)
+        const da3_pp_case *pc = r->arg;
+        if (!da3_pp_is_case(run, pc) || *r->aggregate)
             continue;
-        if (!strncmp(r->run_name, "preprocess/decode_only", 22)) {
-            const char *im = strstr(r->run_name, "images:");
-            nimg = im ? atoi(im + 7) : 0;
+        if (pc->pool == -1) { /* decode only */
+            nimg = da3_pp_case_group(pc)->images;
             if (!r->error && ndec < MAXR)
                 dec_ms[ndec++] = ms_of(r);
             continue;
         }
-        if (!strncmp(r->run_name, "preprocess/side_by_side", 23)) {
+        if (pc->pool == -2) { /* side by side */
             static const char *const keys[5] = {"dct_speedup", "full_over_decode", "decode_ms",
                                                 "full_ms", "dct_ms"};
             if (!r->error && npair < MAXR) {
@@ -66,21 +70,18 @@ void da3_console_preprocess(void)
             }
             continue;
         }
-        const char *w = strstr(r->run_name, "/workers:");
-        if (!w)
-            continue;
-        const char *rest = strchr(w + 1, '/');
         char key[200], wn[16];
-        snprintf(key, sizeof key, "%.*s%s", (int)(w - r->run_name - 11), r->run_name + 11,
-                 rest ? rest : "");
-        snprintf(wn, sizeof wn, "%.*s", rest ? (int)(rest - w - 9) : 15, w + 9);
+        da3_pp_case_config(pc, key, sizeof key);
+        if (pc->workers)
+            snprintf(wn, sizeof wn, "%d", pc->workers);
+        else
+            snprintf(wn, sizeof wn, "auto");
         int c = 0;
         while (c < ncfg && strcmp(cfg[c].key, key))
             c++;
         if (c == ncfg) {
             if (ncfg == MAXK)
                 continue;
-            memset(&cfg[c], 0, sizeof cfg[c]);
             snprintf(cfg[c].key, sizeof cfg[c].key, "%s", key);
             ncfg++;
         }
@@ -176,4 +177,5 @@ void da3_console_preprocess(void)
                 "  full pipeline = %.2fx ± %.2f the decode; dct %.2fx ± %.2f faster than full\n",
                 m[1], sd[1], m[0], sd[0]);
     }
+    free(cfg);
 }

@@ -35,6 +35,7 @@
 #include "da3_config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +44,27 @@
 #define MAX_GROUPS 256
 #define TOLERANCE 2e-3
 
-static da3_pp_case pcases[MAX_PP_CASES];
-static int npcases;
-static da3_pp_group groups[MAX_GROUPS];
-static int ngroups;
+/* What the suite keeps for one run (suite.h). */
+struct da3_pp_suite_run {
+    da3_pp_case cases[MAX_PP_CASES];
+    int ncases;
+    da3_pp_group groups[MAX_GROUPS];
+    int ngroups;
+    da3_pprun *pr; /* the fixture set and the case being timed */
+};
 
-void da3_suite_preprocess_cleanup(void) { da3_pprun_cleanup(); }
-
-const da3_pp_group *da3_pp_groups(int *n)
+int da3_pp_is_case(const da3_pp_suite_run *run, const void *p)
 {
-    *n = ngroups;
-    return groups;
+    return run && da3_points_into(p, run->cases, (size_t)run->ncases, sizeof *run->cases);
+}
+
+const da3_pp_group *da3_pp_case_group(const da3_pp_case *c) { return &c->run->groups[c->group]; }
+
+static void preprocess_cleanup(void *p)
+{
+    da3_pp_suite_run *run = p;
+    da3_pprun_free(run->pr);
+    free(run);
 }
 
 static const char *pool_name(int pool)
@@ -63,21 +74,22 @@ static const char *pool_name(int pool)
 
 static void paired_body(gb_state *st, da3_pp_case *c)
 {
+    da3_pprun *pr = c->run->pr;
     char msg[600];
     double t[3] = {0, 0, 0};
     int64_t iters = 0;
-    long failed = da3_pprun_paired(c, t); /* warm-up, untimed: plans and buffers */
+    long failed = da3_pprun_paired(pr, c, t); /* warm-up, untimed: plans and buffers */
     t[0] = t[1] = t[2] = 0;
     while (!failed && gb_keep_running(st)) {
-        failed += da3_pprun_paired(c, t);
+        failed += da3_pprun_paired(pr, c, t);
         iters++;
     }
     if (failed) {
-        snprintf(msg, sizeof msg, "%s", da3_pprun_first_error());
+        snprintf(msg, sizeof msg, "%s", da3_pprun_first_error(pr));
         gb_skip_with_error(st, msg);
         return;
     }
-    const double n = (double)da3_pprun_images() * (double)(iters ? iters : 1);
+    const double n = (double)da3_pprun_images(pr) * (double)(iters ? iters : 1);
     gb_counter(st, "decode_ms", 1e3 * t[0] / n, GB_COUNTER_DEFAULT);
     gb_counter(st, "full_ms", 1e3 * t[1] / n, GB_COUNTER_DEFAULT);
     gb_counter(st, "dct_ms", 1e3 * t[2] / n, GB_COUNTER_DEFAULT);
@@ -88,14 +100,13 @@ static void paired_body(gb_state *st, da3_pp_case *c)
     gb_set_label(st, msg);
 }
 
-static const da3_opts *g_opts;
-
 static void pp_body(gb_state *st, void *arg)
 {
     da3_pp_case *c = arg;
-    da3_pp_group *g = &groups[c->group];
+    da3_pp_group *g = &c->run->groups[c->group];
+    da3_pprun *pr = c->run->pr;
     char msg[600];
-    if (da3_pprun_setup(c, g, g_opts, msg, sizeof msg)) {
+    if (da3_pprun_setup(pr, c, g, msg, sizeof msg)) {
         gb_skip_with_error(st, msg);
         return;
     }
@@ -104,12 +115,12 @@ static void pp_body(gb_state *st, void *arg)
         return;
     }
     /* the first run checks the output before anything is timed */
-    if (da3_pprun_once(c)) {
-        snprintf(msg, sizeof msg, "%s", da3_pprun_first_error());
+    if (da3_pprun_once(pr, c)) {
+        snprintf(msg, sizeof msg, "%s", da3_pprun_first_error(pr));
         gb_skip_with_error(st, msg);
         return;
     }
-    da3_pprun_check(c);
+    da3_pprun_check(pr, c);
     if (c->pool >= 0 && !(c->max_err <= TOLERANCE)) {
         snprintf(msg, sizeof msg, "max_abs_err %.3g against the reference, above %.0e", c->max_err,
                  TOLERANCE);
@@ -121,19 +132,19 @@ static void pp_body(gb_state *st, void *arg)
     long failed = 0;
     while (gb_keep_running(st)) {
         const double t0 = da3_now();
-        failed += da3_pprun_once(c);
+        failed += da3_pprun_once(pr, c);
         total += da3_now() - t0;
         iters++;
     }
     if (failed) {
-        snprintf(msg, sizeof msg, "%s", da3_pprun_first_error());
+        snprintf(msg, sizeof msg, "%s", da3_pprun_first_error(pr));
         gb_skip_with_error(st, msg);
         return;
     }
     const double per_batch = total / (double)iters;
-    gb_counter(st, "img_per_s", da3_pprun_images() / per_batch, GB_COUNTER_DEFAULT);
-    gb_counter(st, "ms_per_img", 1e3 * per_batch / da3_pprun_images(), GB_COUNTER_DEFAULT);
-    gb_counter(st, "MB_per_s", da3_pprun_bytes() / per_batch * 1e-6, GB_COUNTER_DEFAULT);
+    gb_counter(st, "img_per_s", da3_pprun_images(pr) / per_batch, GB_COUNTER_DEFAULT);
+    gb_counter(st, "ms_per_img", 1e3 * per_batch / da3_pprun_images(pr), GB_COUNTER_DEFAULT);
+    gb_counter(st, "MB_per_s", da3_pprun_bytes(pr) / per_batch * 1e-6, GB_COUNTER_DEFAULT);
     if (c->pool >= 0) {
         gb_counter(st, "workers", c->used_workers, GB_COUNTER_DEFAULT);
         gb_counter(st, "max_abs_err", c->max_err, GB_COUNTER_DEFAULT);
@@ -157,23 +168,24 @@ static void pp_body(gb_state *st, void *arg)
 
 /* ---- configuration ---- */
 
-static int group_of(const da3_pp_group *want)
+static int group_of(da3_pp_suite_run *run, const da3_pp_group *want)
 {
-    for (int i = 0; i < ngroups; i++)
+    da3_pp_group *const groups = run->groups;
+    for (int i = 0; i < run->ngroups; i++)
         if (groups[i].decode == want->decode && groups[i].res == want->res &&
             groups[i].method == want->method && groups[i].kind == want->kind &&
             groups[i].width == want->width && groups[i].height == want->height &&
             groups[i].images == want->images)
             return i;
-    if (ngroups == MAX_GROUPS)
+    if (run->ngroups == MAX_GROUPS)
         return -1;
-    groups[ngroups] = *want;
-    return ngroups++;
+    groups[run->ngroups] = *want;
+    return run->ngroups++;
 }
 
 static void case_name(const da3_pp_case *c, char *buf, size_t len)
 {
-    const da3_pp_group *g = &groups[c->group];
+    const da3_pp_group *g = &c->run->groups[c->group];
     int n = snprintf(buf, len, "preprocess/%s", pool_name(c->pool));
     if (c->pool == -2) {
         if (g->res != 504)
@@ -199,21 +211,41 @@ static void case_name(const da3_pp_case *c, char *buf, size_t len)
     snprintf(buf + n, len - (size_t)n, "/images:%d", g->images);
 }
 
-static int add_case(da3_pp_case c, char *err, size_t errlen)
+void da3_pp_case_config(const da3_pp_case *c, char *buf, size_t len)
 {
-    if (npcases == MAX_PP_CASES) {
+    char name[256];
+    case_name(c, name, sizeof name);
+    const char *rest = name + strlen("preprocess/"), *w = strstr(rest, "/workers:");
+    const char *after = w ? strchr(w + 1, '/') : NULL;
+    if (w)
+        snprintf(buf, len, "%.*s%s", (int)(w - rest), rest, after ? after : "");
+    else
+        snprintf(buf, len, "%s", rest);
+}
+
+static int add_case(da3_pp_suite_run *run, da3_pp_case c, char *err, size_t errlen)
+{
+    if (run->ncases == MAX_PP_CASES) {
         snprintf(err, errlen, "da3bench: more than %d preprocess cases", MAX_PP_CASES);
         return -2;
     }
-    pcases[npcases++] = c;
+    c.run = run;
+    run->cases[run->ncases++] = c;
     return 0;
 }
 
-int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *err,
-                         size_t errlen)
+static int preprocess_add(const da3_opts *o, const da3_env *env, int mode, void **runp, char *err,
+                          size_t errlen)
 {
     (void)env;
-    g_opts = o;
+    da3_pp_suite_run *run = calloc(1, sizeof *run);
+    if (run && !(run->pr = da3_pprun_new(o->fixtures)))
+        free(run), run = NULL;
+    if (!run) {
+        snprintf(err, errlen, "da3bench: preprocess: out of memory");
+        return -2;
+    }
+    *runp = run;
     const int big = o->preset != DA3_PRESET_QUICK; /* seed and da3 */
     da3_sweep workers = {0};
     if (o->workers.n)
@@ -246,13 +278,12 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
     int has_full = 0;
     for (int d = 0; d < o->ndecode; d++)
         has_full |= o->decodes[d] == DA3_PP_FULL;
-    npcases = ngroups = 0;
     /* the floor: decode alone */
     da3_pp_group g0 = {.decode = 0, .res = 504, .method = 0, .kind = kind, .width = width,
                        .height = height, .images = images};
-    int gi = group_of(&g0);
+    int gi = group_of(run, &g0);
     if (gi < 0 ||
-        add_case((da3_pp_case){.pool = -1, .group = gi, .pp = DA3_PP_DEFAULTS}, err, errlen))
+        add_case(run, (da3_pp_case){.pool = -1, .group = gi, .pp = DA3_PP_DEFAULTS}, err, errlen))
         return -2;
     for (int d = 0; d < ndec; d++)
         for (int r = 0; r < res.n; r++)
@@ -277,39 +308,39 @@ int da3_suite_preprocess(const da3_opts *o, const da3_env *env, int mode, char *
                              images, g.res, need / (1 << 30));
                     return -2;
                 }
-                if ((gi = group_of(&g)) < 0) {
+                if ((gi = group_of(run, &g)) < 0) {
                     snprintf(err, errlen, "da3bench: too many preprocess configurations");
                     return -2;
                 }
                 /* both decodes asked: the paired figure, after the first
                  * (full) group's cases for this res and method */
                 if (g.decode == DA3_PP_DCT && has_full &&
-                    add_case((da3_pp_case){.pool = -2, .group = gi, .pp = p}, err, errlen))
+                    add_case(run, (da3_pp_case){.pool = -2, .group = gi, .pp = p}, err, errlen))
                     return -2;
                 for (int pl = 0; pl < npool; pl++)
                     for (int w = 0; w < workers.n; w++) {
                         da3_pp_case c = {.pool = o->npool ? o->pools[pl] : 0,
                                          .workers = (int)workers.v[w], .group = gi, .pp = p};
-                        if (add_case(c, err, errlen))
+                        if (add_case(run, c, err, errlen))
                             return -2;
                     }
             }
-    for (int i = 0; i < npcases; i++) {
+    for (int i = 0; i < run->ncases; i++) {
         char name[256];
-        case_name(&pcases[i], name, sizeof name);
+        case_name(&run->cases[i], name, sizeof name);
         if (mode == 2)
             continue;
         if (mode == 1) {
             puts(name);
             continue;
         }
-        gb_bench *b = gb_register(name, pp_body, &pcases[i]);
+        gb_bench *b = gb_register(name, pp_body, &run->cases[i]);
         gb_set_unit(b, GB_MS);
     }
-    return npcases;
+    return run->ncases;
 }
 
 const da3_suite da3_preprocess_suite = {
-    "preprocess", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, da3_suite_preprocess,
-    da3_console_preprocess, da3_suite_preprocess_cleanup,
+    "preprocess", DA3_SUITE_DEFAULT | DA3_SUITE_CPU_PEAK, preprocess_add,
+    da3_console_preprocess, preprocess_cleanup,
 };
