@@ -132,6 +132,16 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The commands besides run, list and env (da3_cli_parse's), each given
+ * the arguments after its name (commands.h). */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"fixtures", da3_cmd_fixtures}, {"convert", da3_cmd_convert}, {"tune", da3_cmd_tune},
+    {"report", da3_cmd_report},     {"compare", da3_cmd_compare},
+};
+
 int main(int argc, char **argv)
 {
     static da3_opts o;
@@ -140,16 +150,9 @@ int main(int argc, char **argv)
         printf("da3bench %s\n", da3_version_string());
         return 0;
     }
-    if (argc > 1 && !strcmp(argv[1], "fixtures"))
-        return da3_cmd_fixtures(argc - 2, argv + 2);
-    if (argc > 1 && !strcmp(argv[1], "convert"))
-        return da3_cmd_convert(argc - 2, argv + 2);
-    if (argc > 1 && !strcmp(argv[1], "tune"))
-        return da3_cmd_tune(argc - 2, argv + 2);
-    if (argc > 1 && !strcmp(argv[1], "report"))
-        return da3_cmd_report(argc - 2, argv + 2);
-    if (argc > 1 && !strcmp(argv[1], "compare"))
-        return da3_cmd_compare(argc - 2, argv + 2);
+    for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 2, argv + 2);
     if (da3_cli_parse(argc, argv, &o, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 2;
