@@ -28,6 +28,7 @@ import os
 import sys
 
 
+from .args import out_dir
 from .results import ResultsError, group, load, median_ci, median_sd
 
 PAGE = r"""<!doctype html>
@@ -285,6 +286,10 @@ def main(argv=None):
     ap.add_argument("--step", type=parse_step, default=0.05,
                     help="the smallest change marked as a step (default 5%%)")
     a = ap.parse_args(argv)
+    bad = out_dir(a.out)
+    if bad:
+        print(f"history.py: {bad}", file=sys.stderr)
+        return 2
     files = []
     for root, _, names in os.walk(a.results):
         files += [os.path.join(root, n) for n in names if n.endswith(".json")]
@@ -334,12 +339,16 @@ def main(argv=None):
     data = {"generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "runs": len(runs), "machines": machines, "benchmarks": benches,
             "steps": n_steps, "step_pct": round(100 * a.step, 2)}
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, "history-data.js"), "w", encoding="utf-8") as f:
-        f.write("window.DA3_HISTORY = " + json.dumps(data, allow_nan=False, default=str) + ";\n")
     title = a.title.replace("&", "&amp;").replace("<", "&lt;")
-    with open(os.path.join(a.out, "index.html"), "w", encoding="utf-8") as f:
-        f.write(PAGE.replace("__TITLE__", title))
+    try:
+        with open(os.path.join(a.out, "history-data.js"), "w", encoding="utf-8") as f:
+            f.write("window.DA3_HISTORY = " + json.dumps(data, allow_nan=False, default=str)
+                    + ";\n")
+        with open(os.path.join(a.out, "index.html"), "w", encoding="utf-8") as f:
+            f.write(PAGE.replace("__TITLE__", title))
+    except OSError as e:
+        print(f"history.py: --out {a.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
     print(f"history.py: {len(runs)} runs, {len(benches)} benchmarks, {n_steps} step(s) -> "
           f"{os.path.join(a.out, 'index.html')}")
     return 0

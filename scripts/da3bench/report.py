@@ -27,6 +27,7 @@ import sys
 
 
 from . import gnuplot, impact, sections, summary
+from .args import out_dir
 from .results import errors, load_many, merge_runs
 from .tables import (CONTEXT, TABLES, baseline_tables, fmt, interval_head, machine_keys, ms_sd,
                      pct_cell, table, times, times_ci, write_tables)
@@ -391,16 +392,15 @@ def main(argv=None):
     ap.add_argument("--dumb", action="store_true", help="also print gnuplot's text plots")
     a = ap.parse_args(argv)
     warn = lambda msg: print(f"report.py: {msg}", file=sys.stderr)  # noqa: E731
+    bad = out_dir(a.out)
+    if bad:
+        warn(bad)
+        return 2
     paths, baseline_docs = split_baselines(a.results, warn)
     machines = merge_runs(load_many(paths, warn))
     if not machines:
         warn("no readable results file" + (" of da3bench's (baselines.py's files go beside one)"
                                            if baseline_docs else ""))
-        return 2
-    try:
-        os.makedirs(a.out, exist_ok=True)
-    except OSError as e:
-        warn(f"--out {a.out}: {e.strerror}")
         return 2
     failed = [[m.path, n, e] for m in machines for n, e in errors(m.records).items()]
     for m in machines:
@@ -408,16 +408,21 @@ def main(argv=None):
             warn(f"{m.path}: no benchmark runs in it")
     for f in failed:
         warn(f"{f[0]}: {f[1]} failed: {f[2]}")
-    gp_meta = gnuplot.write_csv(machines[0], a.out)
-    if not a.no_plots:
-        try:
-            from . import plots
-            plots.make_all(machines, a.out, warn)
-        except ImportError:
-            warn("matplotlib is not installed, so no plots: sudo apt-get install "
-                 "python3-matplotlib (or pip install matplotlib); the markdown is still written")
-        gnuplot.run(a.out, a.dumb, warn, gp_meta)
-    write_report(machines, a.out, failed, baseline_docs)
-    write_tables(a.out, a.format == "latex")
+    try:
+        gp_meta = gnuplot.write_csv(machines[0], a.out)
+        if not a.no_plots:
+            try:
+                from . import plots
+                plots.make_all(machines, a.out, warn)
+            except ImportError:
+                warn("matplotlib is not installed, so no plots: sudo apt-get install "
+                     "python3-matplotlib (or pip install matplotlib); the markdown is still "
+                     "written")
+            gnuplot.run(a.out, a.dumb, warn, gp_meta)
+        write_report(machines, a.out, failed, baseline_docs)
+        write_tables(a.out, a.format == "latex")
+    except OSError as e:
+        warn(f"--out {a.out}: {e.strerror or e}" + (f" ({e.filename})" if e.filename else ""))
+        return 1
     print(f"report.py: wrote {os.path.join(a.out, 'BENCHMARK_RESULTS.md')}")
     return 0

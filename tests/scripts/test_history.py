@@ -53,6 +53,14 @@ def test_nothing_readable_exits_2(tmp_path, capsys):
     assert history.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
 
 
+def test_an_unwritable_out_is_one_line_before_reading(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert history.main([str(tmp_path / "nothing-here"), "--out",
+                         str(tmp_path / "file" / "site")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "file/site" in err
+
+
 def test_steps_are_detected_per_machine_and_marked_with_their_commit(tmp_path):
     out = tmp_path / "site"
     assert history.main([str(make(tmp_path)), "--out", str(out)]) == 0

@@ -81,6 +81,14 @@ def test_bad_files_are_named_without_traceback(tmp_path, capsys, content):
     assert "bad.json" in err and "Traceback" not in err
 
 
+def test_an_unwritable_out_is_one_line_exit_2(tmp_path, capsys):
+    from da3bench import report
+    (tmp_path / "file").write_text("")
+    assert report.main([str(SAMPLE), "--out", str(tmp_path / "file" / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "Not a directory" in err
+
+
 def test_a_bad_file_beside_a_good_one(tmp_path, capsys):
     p = tmp_path / "empty.json"
     p.write_text("")
