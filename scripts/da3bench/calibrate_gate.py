@@ -46,7 +46,7 @@ import tempfile
 import time
 
 from . import spread
-from .args import duration
+from .args import duration, percent
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
 PERF_YML = ["attention", "prefetch", "--preset", "quick", "--impl", "flash"]
@@ -121,6 +121,20 @@ def tabulate(paths):
     return 0
 
 
+def bad_slowdowns(slow, real):
+    """Why the --slowdowns list cannot be used, or None: percentages above 0
+    on the real suite, factors above 1 on calib."""
+    for f in slow:
+        try:
+            v = float(f.strip().rstrip("%") if real else f)
+        except ValueError:
+            v = None
+        if v is None or v != v or (real and not 0 < v < 1000) or (not real and not 1 < v < 10):
+            return (f"'{f}' is not " + ("a percentage above 0 such as 5%" if real
+                                        else "a factor above 1 such as 1.05"))
+    return None
+
+
 def main():
     argv = sys.argv[1:]
     if argv[:1] == ["--tabulate"]:
@@ -171,6 +185,22 @@ def main():
     threshold = a.threshold or ("5%" if real else "2%")
     alpha = a.alpha or ("0.01" if real else "0.05")
     slow = (a.slowdowns or ("5%" if real else "1.02,1.05")).split(",")
+    bad = bad_slowdowns(slow, real)
+    if bad:
+        print(f"calibrate_gate.py: --slowdowns '{a.slowdowns}': {bad}", file=sys.stderr)
+        return 2
+    for flag, value, check in (("--threshold", threshold, percent),
+                               ("--budget", a.budget, duration)):
+        try:
+            check(value)
+        except argparse.ArgumentTypeError as e:
+            print(f"calibrate_gate.py: {flag}: {e}", file=sys.stderr)
+            return 2
+    try:
+        log = open(a.log, "a", encoding="utf-8") if a.log and a.spread is None else None
+    except OSError as e:
+        print(f"calibrate_gate.py: --log {a.log}: {e.strerror}", file=sys.stderr)
+        return 2
     hog = None
     if a.neighbour > 0:
         hog = multiprocessing.Process(target=neighbour, args=(a.neighbour,), daemon=True)
@@ -187,7 +217,6 @@ def main():
         finally:
             if hog:
                 hog.terminate()
-    log = open(a.log, "a", encoding="utf-8") if a.log else None
     print(f"gate.py {threshold} alpha {alpha} budget {a.budget} on `{' '.join(bench)}`"
           + (f", a neighbour busy {a.neighbour:g}% of one core" if hog else ""))
     print(HEAD)

@@ -102,3 +102,18 @@ def test_real_suite_is_the_command_of_perf_yml():
     assert words[words.index("--") + 1:] == calibrate_gate.PERF_YML
     for flag, value in (("--threshold", "5%"), ("--alpha", "0.01"), ("--budget", "10m")):
         assert words[words.index(flag) + 1] == value, flag
+
+
+def test_bad_flags_are_refused_before_any_comparison(tmp_path):
+    exe = fake(tmp_path)
+    (tmp_path / "file").write_text("")
+    for args, named in ((["--slowdowns", "abc"], "--slowdowns 'abc'"),
+                        (["--suite", "real", "--slowdowns", "5%,x"], "'x' is not a percentage"),
+                        (["--slowdowns", "0.9"], "'0.9' is not a factor"),
+                        (["--threshold", "fast"], "--threshold"),
+                        (["--budget", "soon"], "--budget"),
+                        (["--log", str(tmp_path / "file" / "log")], "--log")):
+        p = run(exe, "--aa", "1", "--ab", "1", *args)
+        assert p.returncode == 2, args
+        assert named in p.stderr and p.stderr.count("\n") == 1, p.stderr
+        assert p.stdout == ""  # nothing ran
