@@ -95,6 +95,12 @@ def main(argv=None):
     if not 0 < a.alpha < 1:
         print(f"compare.py: --alpha {a.alpha}: must be between 0 and 1", file=sys.stderr)
         return 2
+    if a.summary:
+        try:
+            open(a.summary, "a", encoding="utf-8").close()
+        except OSError as e:
+            print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
+            return 2
     try:
         pattern = re.compile(a.filter) if a.filter else None
     except re.error as e:
@@ -173,17 +179,19 @@ def main(argv=None):
                                   f"{a.threshold:.0%} change from none." if n_inc else "")]
     text = "\n".join(lines)
     print(colorize(text) if use_color(a.color) else text)
+    for n, why in sorted(refused.items()):
+        print(f"compare.py: {n}: {why}", file=sys.stderr)
+    code = exit_code(rows, a.inconclusive == "fail")
+    code = 3 if refused and code == 0 else code
     if a.summary:
         try:
             with open(a.summary, "a", encoding="utf-8") as f:
                 f.write(text + "\n")
         except OSError as e:
+            # the verdict is on stdout; a regression still fails with 1
             print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
-            return 2
-    for n, why in sorted(refused.items()):
-        print(f"compare.py: {n}: {why}", file=sys.stderr)
-    code = exit_code(rows, a.inconclusive == "fail")
-    return 3 if refused and code == 0 else code
+            return 1 if code == 1 else 2
+    return code
 
 
 COLORS = {"regression": "31;1", "improvement": "32", "unchanged": "36", "inconclusive": "33"}

@@ -153,19 +153,8 @@ def table(rows, a, level, looks, nrounds, elapsed, stopped, notes):
     return "\n".join(lines + [""] + notes if notes else lines)
 
 
-def check(a):
-    if not 0 < a.alpha < 1 or a.reps < 1 or not 1 <= a.min_rounds <= a.max_rounds \
-            or a.budget <= 0:
-        return "need 0 < --alpha < 1, --reps >= 1, 1 <= --min-rounds <= --max-rounds, --budget > 0"
-    return None
-
-
-def main(argv=None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    rest = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, rest = argv[:i], argv[i + 1:]
+def parser():
+    """The flags of gate.py, also read by gate_bisect.py to check its gate flags."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("base")
     ap.add_argument("head")
@@ -186,6 +175,23 @@ def main(argv=None):
     ap.add_argument("--out")
     ap.add_argument("--summary")
     ap.add_argument("--inconclusive", choices=("fail", "pass"), default="fail")
+    return ap
+
+
+def check(a):
+    if not 0 < a.alpha < 1 or a.reps < 1 or not 1 <= a.min_rounds <= a.max_rounds \
+            or a.budget <= 0:
+        return "need 0 < --alpha < 1, --reps >= 1, 1 <= --min-rounds <= --max-rounds, --budget > 0"
+    return None
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    rest = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, rest = argv[:i], argv[i + 1:]
+    ap = parser()
     try:
         a = ap.parse_args(argv)
     except SystemExit as e:
@@ -209,6 +215,12 @@ def main(argv=None):
     except re.error as e:
         print(f"gate.py: --filter '{a.filter}': {e}", file=sys.stderr)
         return 2
+    if a.summary:  # refused before the rounds, not after ten minutes of them
+        try:
+            open(a.summary, "a", encoding="utf-8").close()
+        except OSError as e:
+            print(f"gate.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
+            return 2
     out = a.out or tempfile.mkdtemp(prefix="da3gate-")
     try:
         os.makedirs(out, exist_ok=True)
@@ -292,14 +304,15 @@ def main(argv=None):
         if added else []
     text = table(rows, a, level, looks, nrounds, time.monotonic() - t0, stopped, notes)
     print(text)
+    vs = [r["verdict"] for r in rows.values()]
     if a.summary:
         try:
             with open(a.summary, "a", encoding="utf-8") as f:
                 f.write(text + "\n")
         except OSError as e:
+            # the verdict is on stdout; a regression still fails with 1
             print(f"gate.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
-            return 2
-    vs = [r["verdict"] for r in rows.values()]
+            return 1 if "regression" in vs else 2
     if "regression" in vs:
         return 1
     return 3 if "inconclusive" in vs and a.inconclusive == "fail" else 0

@@ -179,6 +179,14 @@ def test_summary_file_gets_the_table(tmp_path, capsys):
     assert "| benchmark |" in s.read_text()
 
 
+def test_an_unwritable_summary_is_refused_before_comparing(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    rc = run(tmp_path, {"x/a": noisy(100, 0.5, 10, 1)}, {"x/a": noisy(110, 0.5, 10, 2)},
+             "--summary", str(tmp_path / "file" / "summary.md"))
+    cap = capsys.readouterr()
+    assert rc == 2 and cap.out == "" and cap.err.count("\n") == 1 and "--summary" in cap.err
+
+
 @pytest.mark.parametrize("content", ["", "nope", '{"context": {}}', b"\xff\xfe{}",
                                      "[" * 100000 + "]" * 100000])
 def test_malformed_input_exits_2(tmp_path, capsys, content):

@@ -254,3 +254,30 @@ def test_no_peak_only_where_both_builds_know_it(tmp_path, capsys):
             args = (out / f"{side}-1.json.args").read_text().split()
             assert args[0] == "attention" and ("--no-peak" in args) is want
     capsys.readouterr()
+
+
+def test_an_unwritable_summary_is_refused_before_any_round(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    rc = gate.main([fake(tmp_path, "b", 1.0), fake(tmp_path, "h", 1.10), "--out",
+                    str(tmp_path / "o"), "--summary", str(tmp_path / "file" / "s.md")])
+    cap = capsys.readouterr()
+    assert rc == 2 and cap.out == "" and "--summary" in cap.err
+    assert not (tmp_path / "o").exists()  # no round ran
+
+
+def test_a_summary_lost_after_the_rounds_keeps_the_regression_exit(tmp_path, capsys,
+                                                                   monkeypatch):
+    s = tmp_path / "s.md"
+    real_open = open
+
+    def failing_open(path, mode="r", *args, **kw):
+        # the first open (the check before the rounds) works, the write after fails
+        if str(path) == str(s) and s.exists():
+            raise OSError(28, "No space left on device")
+        return real_open(path, mode, *args, **kw)
+    monkeypatch.setattr("builtins.open", failing_open)
+    rc = gate.main([fake(tmp_path, "b", 1.0), fake(tmp_path, "h", 1.10), "--out",
+                    str(tmp_path / "o"), "--summary", str(s)])
+    cap = capsys.readouterr()
+    assert rc == 1 and "**regression**" in cap.out
+    assert "No space left on device" in cap.err
