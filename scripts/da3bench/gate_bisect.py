@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 
+from . import gate
+
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
 DEFAULT_BUILD = "meson setup build --buildtype=release >/dev/null && meson compile -C build >/dev/null"
 
@@ -67,9 +69,16 @@ def oracle(good_bin, bin_, gate_args, bench_args, rounds):
     p = subprocess.run([sys.executable, os.path.join(SCRIPTS, "gate.py"), good_bin, bin_,
                         *gate_args, "--max-rounds", str(rounds), "--", *bench_args],
                        capture_output=True, text=True)
-    if p.returncode == 2:
-        raise RuntimeError(f"gate.py: {p.stderr.strip()[-300:]}")
-    return {1: "bad", 0: "good", 3: "inconclusive"}[p.returncode], p.stdout
+    # a regression is exit 1 *and* a regression row: a crash of gate.py
+    # (a traceback exits 1 too) or a signal must stop the search, never
+    # steer it
+    if p.returncode == 1 and "**regression**" in p.stdout:
+        return "bad", p.stdout
+    if p.returncode in (0, 3):
+        return {0: "good", 3: "inconclusive"}[p.returncode], p.stdout
+    how = (f"killed by signal {-p.returncode}" if p.returncode < 0
+           else f"exit {p.returncode}")
+    raise RuntimeError(f"gate.py ({how}): {p.stderr.strip()[-300:] or 'no message'}")
 
 
 def main(argv=None):
@@ -86,6 +95,17 @@ def main(argv=None):
     ap.add_argument("--binary", default="build/suites/da3bench")
     ap.add_argument("--max-rounds", type=int, default=100)
     a, gate_args = ap.parse_known_args(argv)
+    # the gate's flags are checked now, not after the first build
+    gp = gate.parser()
+    gp.prog = "gate_bisect.py (gate.py flags)"
+    try:
+        ga = gp.parse_args(["GOOD", "BAD", *gate_args, "--max-rounds", str(a.max_rounds)])
+    except SystemExit as e:
+        return 2 if e.code else 0
+    bad_flags = gate.check(ga)
+    if bad_flags:
+        print(f"gate_bisect.py: {bad_flags}", file=sys.stderr)
+        return 2
     try:
         good = git(a.repo, "rev-parse", "--verify", a.good + "^{commit}")
         bad = git(a.repo, "rev-parse", "--verify", a.bad + "^{commit}")

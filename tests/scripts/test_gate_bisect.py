@@ -77,3 +77,34 @@ def test_nothing_to_find_and_bad_input(tmp_path, capsys):
     assert da3_bisect.main(["nosuchref", shas[0], *args]) == 2
     assert da3_bisect.main([shas[0], shas[-1], "--repo", repo, "--build", "false",
                             "--binary", "bench.py"]) == 2
+
+
+def test_bad_gate_flags_are_refused_before_any_build(tmp_path, capsys):
+    repo, shas = make_repo(tmp_path, slow_at=5)
+    marker = tmp_path / "built"
+    for flags, said in ((["--threshold", "fast"], "--threshold"), (["--thresold", "5%"],
+                                                                  "--thresold"),
+                        (["--alpha", "2"], "--alpha")):
+        rc = da3_bisect.main([shas[0], shas[-1], "--repo", repo, "--build",
+                              f"touch {marker}", "--binary", "bench.py", *flags])
+        assert rc == 2, flags
+        assert said in capsys.readouterr().err
+        assert not marker.exists()
+
+
+@pytest.mark.parametrize("code,stdout,said", [
+    (1, "Traceback (most recent call last):\n", "exit 1"),
+    (-9, "", "signal 9"),
+    (4, "", "exit 4")])
+def test_a_gate_that_crashes_stops_the_search_never_steers_it(monkeypatch, code, stdout, said):
+    def fake_run(cmd, **kw):
+        return subprocess.CompletedProcess(cmd, code, stdout, "boom")
+    monkeypatch.setattr(da3_bisect.subprocess, "run", fake_run)
+    with pytest.raises(RuntimeError, match=said):
+        da3_bisect.oracle("good", "bin", [], [], 10)
+
+
+def test_a_regression_row_with_exit_1_is_bad(monkeypatch):
+    monkeypatch.setattr(da3_bisect.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
+        cmd, 1, "| `k/a` | 1 | 2 | +100% | x | 3 | **regression**: slower |", ""))
+    assert da3_bisect.oracle("good", "bin", [], [], 10)[0] == "bad"
