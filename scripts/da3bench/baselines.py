@@ -57,6 +57,13 @@ from .results import median_sd
 from .tables import baseline_tables, markdown_table
 
 
+def known_names():
+    """Every implementation name --only can pick, in every suite and dtype."""
+    from . import baseline_impls as bi
+    return (("da3_flash", "da3_blas", "da3_flash_bf16", "torch_sdpa_bf16") + bi.ATTENTION
+            + ("da3_full", "da3_dct") + bi.PREPROCESS)
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="baselines.py", add_help=True,
                                  usage="baselines.py [attention] [preprocess] [flags]")
@@ -96,12 +103,18 @@ def parse_args(argv):
     if not 1 <= a.images <= 100000:
         ap.error(f"--images: {a.images} is not a count in 1..100000")
     for flag, path in (("--json", a.json), ("--md", a.md)):  # before anything is measured
+        if path and os.path.isdir(path):
+            ap.error(f"{flag}: {path}: is a folder, not a file")
         folder = os.path.dirname(os.path.abspath(path)) if path else None
         if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
             ap.error(f"{flag}: {path}: its folder does not exist or is not writable")
     if a.fixtures and not os.path.isdir(a.fixtures):
         ap.error(f"--fixtures: {a.fixtures}: no such folder")
     a.only = set(a.only.split(",")) if a.only else None
+    unknown = sorted((a.only or set()) - set(known_names()))
+    if unknown:
+        ap.error(f"--only: unknown implementation '{unknown[0]}' (known: "
+                 f"{', '.join(known_names())})")
     return a
 
 

@@ -167,6 +167,8 @@ def test_da3lib_errors(tmp_path):
     (["--gap", "99"], "--gap: 99.0"),
     (["--fixtures", "/nonexistent"], "--fixtures: /nonexistent: no such folder"),
     (["kernels"], "unknown suite 'kernels'"),
+    (["--json", "/tmp"], "--json: /tmp: is a folder, not a file"),
+    (["--only", "da3_flash,torch_spda"], "--only: unknown implementation 'torch_spda'"),
 ])
 def test_usage_errors(args, message, capsys):
     with pytest.raises(SystemExit) as e:
