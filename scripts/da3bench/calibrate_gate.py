@@ -71,6 +71,20 @@ def verdicts(out):
     return got
 
 
+def intervals(out):
+    """benchmark -> [lo, hi] of the ratio's interval as the gate printed it,
+    or None where it printed none: how far inside (or outside) the +-threshold
+    band a verdict was decided, which a verdict word alone does not say."""
+    got = {}
+    for line in out.splitlines():
+        if line.startswith("| `"):
+            cells = line.split(" | ")
+            m = re.fullmatch(r"([0-9.]+) – ([0-9.]+)", cells[4].strip()) if len(cells) > 4 \
+                else None
+            got[cells[0][3:-1]] = [float(m.group(1)), float(m.group(2))] if m else None
+    return got
+
+
 def wrapper(tmp, exe, flag, f):
     h = os.path.join(tmp, f"head-{f}.sh")
     with open(h, "w") as fh:
@@ -273,6 +287,7 @@ def main():
                             "outcome": outcome, "wall_s": times[-1],
                             "rounds": int(rounds.group(1)) if rounds else None,
                             "neighbour_pct": a.neighbour, "verdicts": v,
+                            "intervals": intervals(p.stdout),
                             "command": bench, "threshold": threshold, "alpha": alpha}) + "\n")
                         log.flush()
             for (mode, kind), (tally, times) in tallies.items():

@@ -1,6 +1,7 @@
 """calibrate_gate.py's turns, tallies and --stop-after, with a stand-in for
 da3bench whose calib benchmark is --slowdown F times slower."""
 
+import json
 import os
 import stat
 import subprocess
@@ -45,6 +46,13 @@ def test_a_a_and_a_b_take_turns_and_are_tallied(tmp_path):
     assert rows[1].startswith("| interleaved | A/B +10% | 2 | 0 | 2 |")
     kinds = [line.split('"kind": "')[1].split('"')[0] for line in log.read_text().splitlines()]
     assert kinds == ["A/A", "A/B +10%", "A/A", "A/B +10%"]
+    # each comparison keeps every benchmark's interval of the ratio: A/A
+    # inside the +-2% band around 1, the 10% slowdown's above it
+    logged = [json.loads(line) for line in log.read_text().splitlines()]
+    for entry in logged:
+        (lo, hi), = entry["intervals"].values()
+        assert lo <= hi
+        assert (0.98 < lo and hi < 1.02) if entry["kind"] == "A/A" else lo > 1.02, entry
     # --tabulate gives the same table back from the log, and two sittings'
     # logs as one
     t = run("--tabulate", str(log))
