@@ -35,6 +35,9 @@ def request(api, token, method, path, body=None):
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return json.loads(r.read() or b"null")
+    except ValueError:  # an HTML page: --api is not the API's root
+        raise RuntimeError(f"{method} {path}: the reply is not JSON (is --api the API's "
+                           "root, e.g. https://HOST/api/v3?)") from None
     except urllib.error.HTTPError as e:
         raise RuntimeError(f"{method} {path}: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError) as e:
@@ -47,6 +50,9 @@ def find(api, token, repo, pr, marker):
     while True:
         got = request(api, token, "GET",
                       f"/repos/{repo}/issues/{pr}/comments?per_page=100&page={page}")
+        if got is not None and not isinstance(got, list):
+            raise RuntimeError(f"GET /repos/{repo}/issues/{pr}/comments: expected a list of "
+                               "comments, got " + type(got).__name__)
         for c in got or []:
             if marker in (c.get("body") or ""):
                 return c["id"]

@@ -34,7 +34,13 @@ def one(exe, args, reps, path):
     wall = time.monotonic() - t0
     if p.returncode not in (0, 1) or not os.path.exists(path):
         raise RuntimeError(f"{exe} exited {p.returncode}: {p.stderr.strip()[-300:]}")
-    times, _ = gate.samples(path, None)
+    times, errors = gate.samples(path, None)
+    if errors:  # a benchmark that failed has no spread: stop, never drop its row
+        n, why = sorted(errors.items())[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise RuntimeError(f"{n} failed: {why}{more}")
+    if not times:
+        raise RuntimeError(f"{exe} ran no benchmark")
     return {n: math.log(min(v)) for n, v in times.items()}, wall
 
 

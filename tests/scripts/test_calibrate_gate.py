@@ -97,6 +97,17 @@ def test_spread_tabulates_the_round_value_per_repetition_count(tmp_path):
         assert q.returncode == 2 and "--spread" in q.stderr and len(q.stderr.splitlines()) == 1
 
 
+def test_spread_stops_on_a_benchmark_that_failed(tmp_path):
+    exe = fake(tmp_path)
+    src = open(exe).read().replace('"time_unit": "ms"}', '"time_unit": "ms", '
+                                   '"error_occurred": True, "error_message": "boom"}')
+    assert src != open(exe).read()
+    open(exe, "w").write(src)
+    p = run(exe, "--spread", "2,4", "--processes", "3")
+    assert p.returncode == 2 and "calib/spin/work:200 failed: boom" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "| `calib" not in p.stdout
+
+
 def test_real_suite_is_the_command_of_perf_yml():
     """The calibration measures the gate users run: the arguments after `--`
     of the gate step in .github/workflows/perf.yml, and its threshold, alpha

@@ -30,7 +30,16 @@ class FakeGitHub(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.seen.append(("GET", self.path, self.headers["Authorization"]))
-        if self.path.startswith("/repos/o/r/issues/7/comments"):
+        if self.path.startswith("/repos/o/r/issues/9/comments"):  # a web page, not the API
+            data = b"<html><body>Sign in</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif self.path.startswith("/repos/o/r/issues/10/comments"):
+            self.reply(200, {"message": "not a list"})
+        elif self.path.startswith("/repos/o/r/issues/7/comments"):
             page = int(self.path.split("page=")[-1])
             self.reply(200, self.comments[(page - 1) * 100: page * 100])
         else:
@@ -100,3 +109,14 @@ def test_errors_are_one_line_and_exit_2(api, tmp_path, monkeypatch, capsys):
     event.write_text(json.dumps({"pull_request": {"number": 7}}))
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
     assert pr_comment.main([str(table), "--repo", "o/r", "--api", api]) == 0
+
+
+@pytest.mark.parametrize("pr, said", [("9", "the reply is not JSON"),
+                                      ("10", "expected a list of comments")])
+def test_a_reply_that_is_not_the_api_is_one_line(api, tmp_path, monkeypatch, capsys, pr, said):
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    table = tmp_path / "gate.md"
+    table.write_text("x")
+    assert pr_comment.main([str(table), "--repo", "o/r", "--pr", pr, "--api", api]) == 2
+    err = capsys.readouterr().err.strip()
+    assert said in err and len(err.splitlines()) == 1 and "Traceback" not in err
