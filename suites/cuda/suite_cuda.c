@@ -51,6 +51,7 @@ typedef struct {
 struct da3_cuda_run {
     cuda_case cases[DA3_CUDA_MAX_CASES];
     int ncases;
+    int left_out_d; /* a head dim the CUDA kernels do not take (0: none) */
     da3_cuda_info info;
     double peak_gflops;
     cuda_inputs A;
@@ -218,9 +219,20 @@ static int build_cases(da3_cuda_run *run, const da3_opts *o, char *err, size_t e
                 if (o->nshapes)
                     s = o->shapes[r];
                 if (!da3_cuda_head_dim_ok(s.d)) {
-                    snprintf(err, errlen,
-                             "da3bench: --head-dim %d: the CUDA kernels take 32, 64 or 128", s.d);
-                    return -1;
+                    /* named, cuda refuses what it cannot run; as a default
+                     * suite it leaves the shape to the CPU's attention */
+                    if (o->nsuites && o->nshapes) {
+                        snprintf(err, errlen, "da3bench: --shapes %s: head dim %d: the CUDA "
+                                              "kernels take 32, 64 or 128", o->shapes_file, s.d);
+                        return -1;
+                    }
+                    if (o->nsuites) {
+                        snprintf(err, errlen, "da3bench: --head-dim %d: the CUDA kernels take "
+                                              "32, 64 or 128", s.d);
+                        return -1;
+                    }
+                    run->left_out_d = s.d;
+                    continue;
                 }
                 const int nimpl = o->ncuda_impl ? o->ncuda_impl : DA3_CUDA_NDEFAULT;
                 for (int ii = 0; ii < nimpl; ii++) {
@@ -296,6 +308,9 @@ static int cuda_add(const da3_opts *o, const da3_env *env, int mode, void **runp
         }
         return ncases;
     }
+    if (run->left_out_d && usable)
+        fprintf(stderr, "da3bench: cuda: attention at head dim %d left out: the CUDA kernels "
+                        "take 32, 64 or 128\n", run->left_out_d);
     if (!usable) {
         fprintf(stderr, "da3bench: cuda: %d benchmarks skipped: %s\n", ncases, why);
         gb_add_context("cuda_skipped", why);
