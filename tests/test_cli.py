@@ -42,7 +42,12 @@ usage_error(["env", "attention"], "env")
 usage_error(["attention", "--seq"], "--seq")
 usage_error(["block", "--image=yes"], "--image takes no value")
 usage_error(["-x"], "'-x'")
-usage_error(["--b", "1"], "'--b'")
+usage_error(["--b", "1"], "'--b' is ambiguous: --batch")
+usage_error(["attention", "--min-time", "5000"], "at most 3600")
+# env measures the machine: a flag given to it would be silently ignored
+usage_error(["env", "--threads", "2"], "env: takes no flags, not --threads")
+usage_error(["env", "--json", "/tmp/x.json"], "env: takes no flags, not --json")
+usage_error(["env", "--benchmark_filter=x"], "env: takes no flags, not --benchmark_filter")
 usage_error(["list", "--", "--seq"], "unknown suite '--seq'")
 
 # GNU habits: a unique abbreviation is the flag, "--flag=value" the same as
@@ -101,6 +106,14 @@ check("cuda_attention/flash_tf32/B:2/H:8/N:4096/D:64" in names and
 skipped = [l for l in lines if "# skipped: " in l]
 check(len(skipped) in (0, len(lines)), "all skipped or none")
 usage_error(["cuda", "--head-dim", "48"], "--head-dim 48")
+# as a default suite, cuda leaves a head dim it cannot run to the CPU's
+# attention instead of refusing the whole run
+rc, out, err = run(["list", "--head-dim", "48", "--seq", "64"])
+names = [l.split()[0] for l in out.splitlines()]
+check(rc == 0 and any(n.startswith("attention/") and "/D:48" in n for n in names)
+      and not any(n.startswith("cuda_attention/") for n in names)
+      and any(n.startswith("cuda_prefetch/") for n in names),
+      f"list --head-dim 48: CPU attention at D48, no cuda_attention: {rc} {err[-200:]!r}")
 usage_error(["cuda", "--cuda-impl", "flash,turbo"], "turbo")
 rc, out, err = run(["list", "cuda", "--cuda-impl", "flash_tf32_br128,flash", "--seq", "1024",
                     "--depth", "0"])
@@ -406,6 +419,7 @@ with tempfile.TemporaryDirectory() as tmp:
 import shutil
 
 usage_error(["calib", "--mode", "cycles"], "--mode")
+usage_error(["calib", "--mode", "instructions", "--report", "/tmp/r"], "--report /tmp/r")
 # Valgrind cannot run a binary built with AddressSanitizer
 ldd = subprocess.run(["ldd", DA3], capture_output=True, text=True) if shutil.which("ldd") else None
 sanitized = (asan and not EMULATED) or bool(ldd and "libasan" in ldd.stdout)
@@ -435,6 +449,38 @@ if shutil.which("valgrind") and not EMULATED and not sanitized:
         p2 = subprocess.run([py, compare, paths[0], paths[2]], capture_output=True, text=True)
         check(p1.returncode == 0 and "unchanged" in p1.stdout, "the gate passes equal counts")
         check(p2.returncode == 1 and "**regression**" in p2.stdout, "the gate catches +2% instructions")
+        # a SIGTERM to the parent alone: passed on to the child under
+        # Valgrind, whose results are still saved (exit 128 + 15)
+        import signal
+        import time
+        stopped = os.path.join(tmp, "stopped.json")
+        child = subprocess.Popen(WRAP + [DA3, "calib", "--work", "20000", "--mode",
+                                         "instructions", "--json", stopped],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # the child's banner ("da3bench VERSION: CPU, ISA ...") comes just
+        # before it installs its handlers, then the benchmark starts
+        head = ""
+        t_end = time.monotonic() + 120
+        while time.monotonic() < t_end and ", ISA " not in head:
+            line = child.stderr.readline()
+            if not line:
+                break
+            head += line
+        time.sleep(2)
+        child.send_signal(signal.SIGTERM)
+        try:
+            out, err = child.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            out, err = child.communicate()
+        err = head + err
+        try:
+            doc = json.load(open(stopped))
+        except (OSError, ValueError):
+            doc = None
+        check(child.returncode == 128 + signal.SIGTERM and isinstance(doc, dict),
+              f"SIGTERM while counting: exit {child.returncode}, JSON saved: {doc is not None} "
+              f"{err[-300:]!r}")
 else:
     print("cli: valgrind not installed, instruction mode not tested")
 

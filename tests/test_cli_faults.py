@@ -15,6 +15,8 @@ from cli_common import DA3, TSAN, WRAP, check, run, say_skipped, usage_error
 
 import resource  # noqa: E402
 import signal  # noqa: E402
+import stat  # noqa: E402
+import threading  # noqa: E402
 
 
 def fsize_limited(limit):
@@ -66,6 +68,16 @@ with tempfile.TemporaryDirectory() as tmp:
     # checked before anything runs: a file as the fixtures folder, a flag of
     # a suite the run does not include
     usage_error(["preprocess", "--fixtures", old], "not a folder")
+    usage_error(["preprocess"], f"DA3BENCH_FIXTURES={old}: not a folder",
+                env={"DA3BENCH_FIXTURES": old})
+    usage_error(["attention", "--seq", "64", "--report", old], "--report")
+    usage_error(["attention", "--seq", "64", "--report", old], "not a folder")
+    # the report's script and Python are looked for before the run, not after
+    usage_error(["attention", "--seq", "64", "--report", os.path.join(tmp, "rep")],
+                "cannot find report.py", env={"DA3BENCH_SCRIPTS": "/nonexistent"})
+    usage_error(["attention", "--seq", "64", "--report", os.path.join(tmp, "rep")],
+                "cannot run /nonexistent/python", env={"DA3BENCH_PYTHON": "/nonexistent/python"})
+    check(not os.path.exists(os.path.join(tmp, "rep")), "a refused --report makes no folder")
     usage_error(["attention", "--seq", "64", "--slowdown", "2"], "--slowdown")
     usage_error(["peak", "--inject-slowdown", "5%"], "--inject-slowdown")
     usage_error(["attention", "--workers", "2"], "--workers")
@@ -80,6 +92,21 @@ with tempfile.TemporaryDirectory() as tmp:
                         "--min-time", "0.01", "--json", old])
     check(rc == 0 and not os.path.exists(stale) and json.load(open(old))["benchmarks"],
           f"a stale partial file is removed, the new JSON complete: {rc} {err[-300:]!r}")
+    # --json into a pipe (a FIFO, /dev/stdout): written in place at the end,
+    # its partial file in TMPDIR, not beside it (no folder to write in)
+    pipe = os.path.join(tmp, "json-fifo")
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(pipe).read()), daemon=True)
+    reader.start()
+    rc, out, err = run(["attention", "--seq", "64", "--impl", "flash", "-q", "--repetitions", "1",
+                        "--min-time", "0.01", "--json", pipe], env={"TMPDIR": tmp})
+    reader.join(60)
+    doc = json.loads(got[0]) if got and got[0].strip() else {}
+    check(rc == 0 and doc.get("benchmarks") and stat.S_ISFIFO(os.stat(pipe).st_mode)
+          and not [f for f in os.listdir(tmp) if "partial" in f],
+          f"--json into a FIFO: exit {rc}, {len(doc.get('benchmarks', []))} runs, the FIFO kept, "
+          f"no partial file: {err[-300:]!r}")
     # convert looks before it reads: no endless /dev/zero, no hang on a FIFO
     npy = os.path.join(tmp, "z.npy")
     usage_error(["convert", "/dev/zero", "-o", npy], "DA3BENCH_ISA=sse9",

@@ -187,6 +187,10 @@ with tempfile.TemporaryDirectory() as tmp:
     usage_error(["fixtures", "gen", "--size", "12x"], "--size")
     usage_error(["fixtures", "gen", "--kind", "cartoon"], "--kind")
     usage_error(["fixtures", "frobnicate"], "frobnicate")
+    usage_error(["fixtures"], "expected gen or verify")
+    usage_error(["fixtures", "verify", "--dir"], "--dir: expected a folder")
+    usage_error(["fixtures", "gen", "--count", "+5"], "--count '+5'")
+    usage_error(["fixtures", "gen", "--count", " 5"], "--count ' 5'")
 
     # convert: a .npy of the right shape, errors naming the file
     npy = os.path.join(tmp, "t.npy")
@@ -234,6 +238,8 @@ with tempfile.TemporaryDirectory() as tmp:
         usage_error(["tune", "workers", flag, ""], flag)
     usage_error(["tune", "workers", "--images", "0"], "--images")
     usage_error(["tune", "workers", "--imgs", "2"], "--imgs")
+    usage_error(["tune", "workers", "--images", "2", "--fixtures", tmp], "DA3BENCH_ISA=avx-2",
+                env={"DA3BENCH_ISA": "avx-2"})
 
 # prefetch: list, a small run, the checksum and the block
 rc, out, err = run(["list", "prefetch", "--depth", "2,0", "--io-ms", "0..4:+2", "--batches", "4"])

@@ -95,9 +95,36 @@ static int positional(da3_opts *o, const char *a, char *err, size_t errlen)
     return 0;
 }
 
+/* An abbreviation getopt_long cannot resolve (--b: --batch or --bf16-...?)
+ * is named as such, with the flags it could mean; 0 if `a` is not one. */
+static int ambiguous(const char *a, char *err, size_t errlen)
+{
+    if (strncmp(a, "--", 2) || !a[2])
+        return 0;
+    const char *name = a + 2;
+    const size_t len = strcspn(name, "=");
+    int hits = 0;
+    for (int k = 0; k < da3_nflags; k++)
+        hits += !strncmp(da3_flags[k].name, name, len);
+    if (hits < 2)
+        return 0;
+    int n = snprintf(err, errlen, "da3bench: '--%.*s' is ambiguous:", (int)len, name);
+    for (int k = 0, i = 0; k < da3_nflags && n > 0 && (size_t)n < errlen; k++)
+        if (!strncmp(da3_flags[k].name, name, len))
+            n += snprintf(err + n, errlen - (size_t)n, "%s --%s", i++ ? "," : "",
+                          da3_flags[k].name);
+    return 2;
+}
+
 /* A flag getopt_long does not know: Google Benchmark's pass through. */
 static int pass_through(da3_opts *o, char *a, char *err, size_t errlen)
 {
+    if (ambiguous(a, err, errlen))
+        return 2;
+    if (o->cmd == DA3_CMD_ENV) {
+        snprintf(err, errlen, "da3bench env: takes no flags, not %s", a);
+        return 2;
+    }
     if (strncmp(a, "--benchmark_", 12)) {
         snprintf(err, errlen, "da3bench: unknown flag '%s' (see da3bench --help)", a);
         return 2;
@@ -196,15 +223,31 @@ int da3_cli_parse(int argc, char **argv, da3_opts *o, char *err, size_t errlen)
                               "--head-dim; give one or the other", o->shapes_file);
         return 2;
     }
+    const char *fx = getenv("DA3BENCH_FIXTURES");
+    struct stat fst;
+    if (o->cmd != DA3_CMD_ENV && !o->fixtures && fx && *fx && !stat(fx, &fst) &&
+        !S_ISDIR(fst.st_mode)) {
+        snprintf(err, errlen, "da3bench: DA3BENCH_FIXTURES=%s: not a folder", fx);
+        return 2;
+    }
+    if (o->report && o->count_instructions) {
+        snprintf(err, errlen, "da3bench: --report %s: a report of timings; --mode instructions "
+                              "counts instructions (use --json FILE, then compare.py)",
+                 o->report);
+        return 2;
+    }
     if (o->report && o->json) {
         snprintf(err, errlen, "da3bench: --report %s writes results.json there; drop --json %s",
                  o->report, o->json);
         return 2;
     }
-    if (o->cmd == DA3_CMD_ENV && (o->nsuites || o->nimpl || o->seq.n || o->preset_given)) {
-        snprintf(err, errlen, "da3bench env: takes no suite or sweep flags");
-        return 2;
-    }
+    /* env measures and prints the machine, nothing a flag could change:
+     * one given would be silently ignored */
+    for (int k = 0; o->cmd == DA3_CMD_ENV && k < da3_nflags; k++)
+        if (given[k] && strcmp(da3_flags[k].name, "help")) {
+            snprintf(err, errlen, "da3bench env: takes no flags, not --%s", da3_flags[k].name);
+            return 2;
+        }
     /* a flag that only one suite reads, given when that suite does not run,
      * would be silently ignored */
     for (int k = 0; o->cmd != DA3_CMD_ENV && k < da3_nflags; k++)

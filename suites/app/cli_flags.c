@@ -318,7 +318,8 @@ static int set_min_time(const da3_flag *f, const char *val, da3_opts *o, char *e
 {
     (void)f;
     if (parse_real(val, 0, 1, 3600, 0, &o->min_time)) {
-        snprintf(err, errlen, "da3bench: --min-time '%s': expected seconds > 0", val);
+        snprintf(err, errlen, "da3bench: --min-time '%s': expected seconds above 0, at most "
+                              "3600", val);
         return 2;
     }
     return 0;

@@ -68,7 +68,7 @@ void da3_cli_usage(int cmd)
          "  --fixtures DIR   fixture cache folder (default: inside the build folder)\n"
          "Prefetch sweeps:\n"
          "  --depth LIST     batches in flight: 0 sequential, k prefetch (default 0,2)\n"
-         "  --io-ms LIST     simulated I/O per batch in ms (default 10)\n"
+         "  --io-ms LIST     simulated I/O per batch in ms (default 10, quick preset 5)\n"
          "  --loader LIST    sim (sleeps io_ms) or jpeg (DA3's preprocessing of fixtures)\n"
          "  --loader-threads LIST, --batches N, --batch-size B, --compute-threads T\n"
          "Block sweeps (the block suite: one DA3 ViT block, run only when named):\n"

@@ -41,7 +41,10 @@ int da3_parse_int(const char *s, long lo, long hi, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (!*s || errno || *end || v < lo || v > hi)
+    /* digits, an optional '-' first: strtol would also take " 5" and "+5" */
+    if (!(s[0] >= '0' && s[0] <= '9') && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9'))
+        return -1;
+    if (errno || *end || v < lo || v > hi)
         return -1;
     *out = v;
     return 0;
@@ -68,9 +71,13 @@ static void print_line(void *ctx, const char *line)
 
 int da3_cmd_fixtures(int argc, char **argv)
 {
-    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+    if (argc < 1) {
+        fprintf(stderr, "da3bench fixtures: expected gen or verify (da3bench fixtures --help)\n");
+        return 2;
+    }
+    if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         usage();
-        return argc < 1 ? 2 : 0;
+        return 0;
     }
     const int gen = !strcmp(argv[0], "gen");
     if (!gen && strcmp(argv[0], "verify")) {
@@ -90,7 +97,11 @@ int da3_cmd_fixtures(int argc, char **argv)
         snprintf(flag, sizeof flag, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
         const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : "");
         long n;
-        if (!strcmp(flag, "--dir") && *v) {
+        if (!strcmp(flag, "--dir")) {
+            if (!*v) {
+                fprintf(stderr, "da3bench fixtures: --dir: expected a folder\n");
+                return 2;
+            }
             dir = v;
         } else if (!gen) {
             fprintf(stderr, "da3bench fixtures verify: unknown flag '%s'\n", a);

@@ -74,6 +74,36 @@ int da3_cmd_report(int argc, char **argv) { return exec_script("report.py", argc
 
 int da3_cmd_compare(int argc, char **argv) { return exec_script("compare.py", argc, argv); }
 
+/* 1 if prog is a path that can be executed or a name found on PATH */
+static int runnable(const char *prog)
+{
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0;
+    const char *path = getenv("PATH");
+    char buf[4200];
+    for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
+        const char *colon = strchr(p, ':');
+        const int n = colon ? (int)(colon - p) : (int)strlen(p);
+        snprintf(buf, sizeof buf, "%.*s/%s", n ? n : 1, n ? p : ".", prog);
+        if (access(buf, X_OK) == 0)
+            return 1;
+        p = colon ? colon + 1 : NULL;
+    }
+    return 0;
+}
+
+int da3_report_ready(void)
+{
+    char path[4200];
+    if (script_path("report.py", path, sizeof path))
+        return -1;
+    if (!runnable(python())) {
+        fprintf(stderr, "da3bench: --report: cannot run %s (set DA3BENCH_PYTHON)\n", python());
+        return -1;
+    }
+    return 0;
+}
+
 int da3_run_report(const char *json, const char *dir)
 {
     char path[4200];
@@ -92,8 +122,10 @@ int da3_run_report(const char *json, const char *dir)
         _exit(127);
     }
     free(a);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+    int st = 0, w = -1;
+    while (pid > 0 && (w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ; /* a signal (its handler stops the run) while the report runs */
+    if (pid < 0 || w < 0) {
         fprintf(stderr, "da3bench: --report: cannot start the report: %s\n", strerror(errno));
         return 1;
     }

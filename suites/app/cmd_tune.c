@@ -82,7 +82,10 @@ int da3_cmd_tune(int argc, char **argv)
             base = v;
         }
     }
-    da3_cpu_init();
+    if (da3_cpu_init()) {
+        fprintf(stderr, "da3bench tune: %s\n", da3_cpu_error());
+        return 2;
+    }
     da3_fix_params fp = DA3_FIX_DEFAULTS;
     fp.count = (int)images;
     char dir[4200], err[512];

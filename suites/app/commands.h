@@ -12,6 +12,9 @@ int da3_cmd_report(int argc, char **argv);  /* scripts/report.py */
 int da3_cmd_compare(int argc, char **argv); /* scripts/compare.py */
 /* run --report DIR: report.py on json into dir; its exit status */
 int da3_run_report(const char *json, const char *dir);
+/* run --report, before anything runs: 0 if report.py and the Python that
+ * runs it are there, else -1 (one line said why) */
+int da3_report_ready(void);
 
 /* The fixture cache: the flag's folder, else $DA3BENCH_FIXTURES, else
  * fixtures-cache/ inside the build folder. */

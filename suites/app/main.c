@@ -192,10 +192,18 @@ int main(int argc, char **argv)
     release_runs();
     static char report_json[4200];
     if (o.report) {
+        struct stat st;
+        if (da3_report_ready())
+            return 2; /* known now, not after the run */
         if (mkdir(o.report, 0777) && errno != EEXIST) {
             fprintf(stderr, "da3bench: --report %s: %s\n", o.report, strerror(errno));
             return 2;
         }
+        if (stat(o.report, &st) || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "da3bench: --report %s: not a folder\n", o.report);
+            return 2;
+        }
+
         snprintf(report_json, sizeof report_json, "%s/results.json", o.report);
         o.json = report_json;
     }
@@ -241,14 +249,28 @@ int main(int argc, char **argv)
             fprintf(stderr, "da3bench: --json %s: is a directory\n", o.json);
             return 2;
         }
-        if (da3_partial_name(json_tmp, sizeof json_tmp, o.json)) {
+        /* a pipe or a device (--json /dev/stdout) is written in place at
+         * the end: its partial file goes to TMPDIR, not beside it in /dev */
+        const int stream = da3_is_stream(o.json);
+        if (stream && access(o.json, W_OK)) {
+            fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
+            return 2;
+        }
+        const char *tmpdir = getenv("TMPDIR");
+        const int n = stream ? snprintf(json_tmp, sizeof json_tmp, "%s/da3bench-%ld.partial",
+                                        tmpdir && *tmpdir ? tmpdir : "/tmp", (long)getpid())
+                             : 0;
+        if (stream ? n < 0 || (size_t)n >= sizeof json_tmp
+                   : da3_partial_name(json_tmp, sizeof json_tmp, o.json) != 0) {
             fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(ENAMETOOLONG));
             return 2;
         }
-        da3_clean_stale_partials(o.json);
+        if (!stream)
+            da3_clean_stale_partials(o.json);
         FILE *f = fopen(json_tmp, "w");
         if (!f) {
-            fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
+            fprintf(stderr, "da3bench: --json %s: %s%s%s\n", o.json, strerror(errno),
+                    stream ? "; its partial file goes to TMPDIR: " : "", stream ? json_tmp : "");
             return 2;
         }
         fclose(f);
@@ -332,8 +354,9 @@ int main(int argc, char **argv)
     catch_signals();
     gb_set_progress(!o.quiet);
     gb_run();
-    if (o.json && save_json(o.json, json_fd, json_tmp))
-        return 1;
+    /* a JSON that could not be saved (a full disk) is said at once; the
+     * console blocks still follow, and an interruption keeps its exit code */
+    const int json_lost = o.json && save_json(o.json, json_fd, json_tmp);
     int failed = 0;
     for (int i = 0; i < gb_result_count(); i++)
         failed += gb_result_at(i)->error != NULL;
@@ -346,25 +369,28 @@ int main(int argc, char **argv)
             da3_suite_list[i]->console(runs[i]);
     release_runs();
     gb_shutdown();
-    if (o.report && !gb_interrupted()) {
+    if (o.report && !gb_interrupted() && !json_lost) {
         int rc = da3_run_report(o.json, o.report);
-        if (rc) {
+        if (rc && !gb_interrupted()) {
             fprintf(stderr, "da3bench: --report %s: the report failed (exit %d); the results "
                             "are in %s\n", o.report, rc, o.json);
             return rc == 2 ? 1 : rc;
         }
     }
+    const char *saved = o.json && !json_lost ? o.json : NULL; /* else: said above */
     if (gb_stdout_failed()) {
         fprintf(stderr, "da3bench: stdout: the results could not be written (%s)%s%s\n",
-                strerror(errno), o.json ? "; they are in " : "", o.json ? o.json : "");
+                strerror(errno), saved ? "; they are in " : "", saved ? saved : "");
         return 1;
     }
     if (gb_interrupted()) {
         fprintf(stderr,
                 "da3bench: interrupted by signal %d; the benchmarks that completed are%s%s\n",
-                gb_interrupted(), o.json ? " in " : " above", o.json ? o.json : "");
+                gb_interrupted(), saved ? " in " : " above", saved ? saved : "");
         return 128 + gb_interrupted();
     }
+    if (json_lost)
+        return 1;
     if (failed) {
         fprintf(stderr, "da3bench: %d benchmark run%s failed; the others ran (see above%s)\n",
                 failed, failed == 1 ? "" : "s", o.json ? " and the JSON" : "");

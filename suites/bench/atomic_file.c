@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int da3_partial_name(char *tmp, size_t size, const char *path)
@@ -66,8 +67,24 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+int da3_is_stream(const char *path)
+{
+    struct stat st;
+    return !stat(path, &st) && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) ||
+                                S_ISSOCK(st.st_mode));
+}
+
 int da3_write_atomic(const char *path, const void *data, size_t len)
 {
+    if (da3_is_stream(path)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return -errno;
+        int e = write_all(fd, data, len);
+        if (close(fd) && !e)
+            e = -errno;
+        return e;
+    }
     char tmp[4200];
     if (da3_partial_name(tmp, sizeof tmp, path))
         return -ENAMETOOLONG;

@@ -16,7 +16,12 @@ int da3_partial_name(char *tmp, size_t size, const char *path);
  * SIGKILL or a second SIGINT leaves them); returns how many. */
 int da3_clean_stale_partials(const char *path);
 
-/* Writes len bytes to path atomically; 0, or -errno (the target untouched). */
+/* 1 if path names a stream (a pipe, a terminal, /dev/stdout, a socket): a
+ * target that cannot be replaced by a rename, only written in place. */
+int da3_is_stream(const char *path);
+
+/* Writes len bytes to path atomically; 0, or -errno (the target untouched).
+ * A stream (da3_is_stream) is written in place, every write checked. */
 int da3_write_atomic(const char *path, const void *data, size_t len);
 
 /* Reads the whole of fd (from its start); 0 or -errno; *out is malloc'd and

@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,19 +127,38 @@ static int inject(const char *json, const cg_count *c, int n, FILE *out, int *ma
     return 0;
 }
 
+/* The child under Valgrind, for the parent's handler: a SIGINT or SIGTERM
+ * sent to the parent alone is passed on, so the child stops its benchmark
+ * and writes what it counted, which the parent then saves. */
+static volatile sig_atomic_t counting_child;
+
+static void forward_signal(int sig)
+{
+    if (counting_child > 0)
+        kill((pid_t)counting_child, sig);
+}
+
 int da3_run_counting(int argc, char **argv, const char *json)
 {
-    char vg[4200], dir[] = "/tmp/da3bench-cg-XXXXXX", self[4096];
+    char vg[4200], dir[4200], self[4096];
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/da3bench-cg-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (find_valgrind(vg, sizeof vg)) {
         fprintf(stderr,
                 "da3bench: --mode instructions needs Valgrind (sudo apt-get install valgrind)\n");
         return 2;
     }
-    if (da3_host_self_exe(self, sizeof self) || !mkdtemp(dir)) {
-        fprintf(stderr, "da3bench: --mode instructions: cannot set up (%s)\n", strerror(errno));
+    if (da3_host_self_exe(self, sizeof self)) {
+        fprintf(stderr, "da3bench: --mode instructions: cannot find this program (%s)\n",
+                strerror(errno));
         return 1;
     }
-    char outf[256], childjson[256];
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "da3bench: --mode instructions: cannot make %s (%s; TMPDIR)\n", dir,
+                strerror(errno));
+        return 2;
+    }
+    char outf[4400], childjson[4400];
     snprintf(outf, sizeof outf, "--callgrind-out-file=%s/cg.out", dir);
     snprintf(childjson, sizeof childjson, "%s/child.json", dir);
     char **cargv = calloc((size_t)argc + 12, sizeof *cargv);
@@ -156,8 +176,19 @@ int da3_run_counting(int argc, char **argv, const char *json)
     fprintf(stderr,
             "da3bench: counting instructions under callgrind (%s): expect 20-100x the run time\n",
             vg);
+    /* the parent outlives a Ctrl-C (the terminal sends it to the child as
+     * well) and forwards a signal sent to it alone; no SA_RESTART, so
+     * waitpid returns EINTR and waits again */
+    struct sigaction fwd, old_int, old_term;
+    memset(&fwd, 0, sizeof fwd);
+    fwd.sa_handler = forward_signal;
+    sigemptyset(&fwd.sa_mask);
+    sigaction(SIGINT, &fwd, &old_int);
+    sigaction(SIGTERM, &fwd, &old_term);
     pid_t pid = fork();
     if (pid == 0) {
+        signal(SIGINT, SIG_DFL); /* the child's own handlers are set after exec */
+        signal(SIGTERM, SIG_DFL);
         /* OpenBLAS's idle workers spin: under Valgrind, which runs one
          * thread at a time, they would eat the run and make the counts
          * depend on scheduling. One BLAS thread: the same work, counted. */
@@ -165,9 +196,13 @@ int da3_run_counting(int argc, char **argv, const char *json)
         execv(vg, cargv);
         _exit(127);
     }
+    counting_child = pid;
     int status = 0;
     while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    counting_child = 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     free(cargv);
     int rc = pid < 0 ? 1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     static cg_count counts[MAXB];
