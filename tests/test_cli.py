@@ -454,7 +454,7 @@ if shutil.which("valgrind") and not EMULATED and not sanitized:
         import signal
         import time
         stopped = os.path.join(tmp, "stopped.json")
-        child = subprocess.Popen(WRAP + [DA3, "calib", "--work", "20000", "--mode",
+        child = subprocess.Popen(WRAP + [DA3, "calib", "--work", "300000", "--mode",
                                          "instructions", "--json", stopped],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # the child's banner ("da3bench VERSION: CPU, ISA ...") comes just

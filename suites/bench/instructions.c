@@ -233,6 +233,9 @@ int da3_run_counting(int argc, char **argv, const char *json)
         }
     }
     free(out);
+    if (rc > 128 && json) /* the child's own line named its folder, now removed */
+        fprintf(stderr, "da3bench: interrupted (signal %d); what was counted is in %s\n",
+                rc - 128, json);
     printf("\n%-70s %16s\n", "Benchmark (instructions per iteration, callgrind)", "instructions");
     for (int i = 0; i < n; i++)
         printf("%-70s %16.0f\n", counts[i].name, counts[i].count);
