@@ -36,3 +36,23 @@ def out_dir(path):
     except OSError as e:
         return f"--out {path}: {e.strerror or e}"
     return None
+
+
+def split_at_dashes(argv):
+    """(the tool's own arguments, those after "--" passed on to da3bench)."""
+    argv = list(argv)
+    if "--" not in argv:
+        return argv, []
+    i = argv.index("--")
+    return argv[:i], argv[i + 1:]
+
+
+def appendable(path, flag):
+    """None when path can be appended to (created if missing), else the
+    one-line reason naming flag: a file the tool appends to at its end is
+    checked before it measures anything."""
+    try:
+        open(path, "a", encoding="utf-8").close()
+    except OSError as e:
+        return f"{flag} {path}: {e.strerror or e}"
+    return None

@@ -46,7 +46,7 @@ import tempfile
 import time
 
 from . import spread
-from .args import duration, percent
+from .args import duration, percent, split_at_dashes
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
 PERF_YML = ["attention", "prefetch", "--preset", "quick", "--impl", "flash"]
@@ -156,10 +156,7 @@ def main():
             print("calibrate_gate.py: --tabulate: name one or more --log files", file=sys.stderr)
             return 2
         return tabulate(argv[1:])
-    extra = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+    argv, extra = split_at_dashes(argv)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("da3bench")
     ap.add_argument("--suite", choices=("calib", "real"), default="calib")

@@ -43,7 +43,7 @@ import re
 import sys
 
 
-from .args import percent
+from .args import appendable, percent
 from .results import ResultsError, load
 from .tables import fmt_ms
 from .verdict import exit_code, judge_all, judge_counts
@@ -96,10 +96,9 @@ def main(argv=None):
         print(f"compare.py: --alpha {a.alpha}: must be between 0 and 1", file=sys.stderr)
         return 2
     if a.summary:
-        try:
-            open(a.summary, "a", encoding="utf-8").close()
-        except OSError as e:
-            print(f"compare.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
+        bad = appendable(a.summary, "--summary")
+        if bad:
+            print(f"compare.py: {bad}", file=sys.stderr)
             return 2
     try:
         pattern = re.compile(a.filter) if a.filter else None

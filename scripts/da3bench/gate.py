@@ -56,7 +56,7 @@ import time
 
 
 from . import rounds
-from .args import duration, percent
+from .args import appendable, duration, percent, split_at_dashes
 from .results import ResultsError, load
 from .tables import fmt_ms
 
@@ -187,10 +187,7 @@ def check(a):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    rest = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, rest = argv[:i], argv[i + 1:]
+    argv, rest = split_at_dashes(argv)
     ap = parser()
     try:
         a = ap.parse_args(argv)
@@ -216,10 +213,9 @@ def main(argv=None):
         print(f"gate.py: --filter '{a.filter}': {e}", file=sys.stderr)
         return 2
     if a.summary:  # refused before the rounds, not after ten minutes of them
-        try:
-            open(a.summary, "a", encoding="utf-8").close()
-        except OSError as e:
-            print(f"gate.py: --summary {a.summary}: {e.strerror}", file=sys.stderr)
+        bad = appendable(a.summary, "--summary")
+        if bad:
+            print(f"gate.py: {bad}", file=sys.stderr)
             return 2
     out = a.out or tempfile.mkdtemp(prefix="da3gate-")
     try:

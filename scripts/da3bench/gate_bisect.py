@@ -27,6 +27,7 @@ import sys
 import tempfile
 
 from . import gate
+from .args import split_at_dashes
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
 DEFAULT_BUILD = "meson setup build --buildtype=release >/dev/null && meson compile -C build >/dev/null"
@@ -83,10 +84,7 @@ def oracle(good_bin, bin_, gate_args, bench_args, rounds):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    bench = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, bench = argv[:i], argv[i + 1:]
+    argv, bench = split_at_dashes(argv)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("good")
     ap.add_argument("bad")
