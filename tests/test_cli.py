@@ -481,6 +481,18 @@ if shutil.which("valgrind") and not EMULATED and not sanitized:
         check(child.returncode == 128 + signal.SIGTERM and isinstance(doc, dict),
               f"SIGTERM while counting: exit {child.returncode}, JSON saved: {doc is not None} "
               f"{err[-300:]!r}")
+        # a count that fails at once (Valgrind refuses its options) leaves
+        # no empty JSON behind: the up-front check's file is removed
+        # and no counting folder in TMPDIR
+        failed = os.path.join(tmp, "failed.json")
+        cgtmp = os.path.join(tmp, "cgtmp")
+        os.mkdir(cgtmp)
+        rc, out, err = run(["calib", "--work", "20", "--mode", "instructions", "--json", failed],
+                           env={"VALGRIND_OPTS": "--no-such-option", "TMPDIR": cgtmp})
+        check(rc != 0 and "left no results" in err and not os.path.exists(failed)
+              and not os.listdir(cgtmp),
+              f"a failed count: exit {rc}, JSON left: {os.path.exists(failed)}, "
+              f"TMPDIR {os.listdir(cgtmp)} {err[-200:]!r}")
 else:
     print("cli: valgrind not installed, instruction mode not tested")
 

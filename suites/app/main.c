@@ -214,12 +214,15 @@ int main(int argc, char **argv)
     }
     if (o.count_instructions && !gb_under_valgrind()) {
         if (o.json) { /* fail early on an unwritable target, as a timed run does */
+            const int existed = access(o.json, F_OK) == 0;
             FILE *f = fopen(o.json, "a");
             if (!f) {
                 fprintf(stderr, "da3bench: --json %s: %s\n", o.json, strerror(errno));
                 return 2;
             }
             fclose(f);
+            if (!existed) /* the probe's file: a failed count must not leave it empty */
+                unlink(o.json);
         }
         return da3_run_counting(argc, argv, o.json);
     }

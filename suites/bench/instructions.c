@@ -138,6 +138,22 @@ static void forward_signal(int sig)
         kill((pid_t)counting_child, sig);
 }
 
+/* the counting run's folder and the files in it */
+static void remove_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
 int da3_run_counting(int argc, char **argv, const char *json)
 {
     char vg[4200], dir[4200], self[4096];
@@ -211,6 +227,8 @@ int da3_run_counting(int argc, char **argv, const char *json)
     char *doc = read_text(childjson, &len);
     if (!doc || n < 0) {
         fprintf(stderr, "da3bench: the counting run left no results (exit %d)\n", rc);
+        free(doc);
+        remove_folder(dir);
         return rc ? rc : 1;
     }
     int matched = 0;
@@ -225,8 +243,8 @@ int da3_run_counting(int argc, char **argv, const char *json)
     if (json) {
         int e = out ? da3_write_atomic(json, out, outlen) : -ENOMEM;
         if (e) {
-            fprintf(stderr, "da3bench: --json %s: %s; %s kept as it was\n", json, strerror(-e),
-                    json);
+            fprintf(stderr, "da3bench: --json %s: %s; %s kept as it was; the counts are in %s\n",
+                    json, strerror(-e), json, dir);
             free(out);
             free(doc);
             return 1;
@@ -242,17 +260,6 @@ int da3_run_counting(int argc, char **argv, const char *json)
     if (matched < n)
         fprintf(stderr, "da3bench: %d of %d counts matched a benchmark in the JSON\n", matched, n);
     free(doc);
-    /* the dumps and the child's JSON are not needed any more */
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    if (d)
-        closedir(d);
-    rmdir(dir);
+    remove_folder(dir); /* the dumps and the child's JSON are not needed any more */
     return rc;
 }
