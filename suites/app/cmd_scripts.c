@@ -14,6 +14,7 @@
 #include "commands.h"
 
 #include "da3_config.h"
+#include "find_program.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -74,30 +75,12 @@ int da3_cmd_report(int argc, char **argv) { return exec_script("report.py", argc
 
 int da3_cmd_compare(int argc, char **argv) { return exec_script("compare.py", argc, argv); }
 
-/* 1 if prog is a path that can be executed or a name found on PATH */
-static int runnable(const char *prog)
-{
-    if (strchr(prog, '/'))
-        return access(prog, X_OK) == 0;
-    const char *path = getenv("PATH");
-    char buf[4200];
-    for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
-        const char *colon = strchr(p, ':');
-        const int n = colon ? (int)(colon - p) : (int)strlen(p);
-        snprintf(buf, sizeof buf, "%.*s/%s", n ? n : 1, n ? p : ".", prog);
-        if (access(buf, X_OK) == 0)
-            return 1;
-        p = colon ? colon + 1 : NULL;
-    }
-    return 0;
-}
-
 int da3_report_ready(void)
 {
-    char path[4200];
+    char path[4200], prog[4200];
     if (script_path("report.py", path, sizeof path))
         return -1;
-    if (!runnable(python())) {
+    if (da3_find_program(python(), prog, sizeof prog)) {
         fprintf(stderr, "da3bench: --report: cannot run %s (set DA3BENCH_PYTHON)\n", python());
         return -1;
     }

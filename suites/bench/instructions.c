@@ -15,6 +15,7 @@
  * Valgrind does not run AVX-512: its CPUID says AVX2, the dispatch picks
  * that, and the JSON's isa_selected says which ISA was counted.
  */
+#include "find_program.h"
 #include "host.h"
 #include "instructions.h"
 #include "atomic_file.h"
@@ -36,20 +37,6 @@ typedef struct {
     char name[256];
     double count;
 } cg_count;
-
-static int find_valgrind(char *out, size_t len)
-{
-    const char *path = getenv("PATH");
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path ? path : "/usr/bin:/bin");
-    for (char *save, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        snprintf(out, len, "%s/valgrind", d);
-        struct stat st;
-        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
 
 /* Every "Client Request" dump in dir: the benchmark's name and its count. */
 static int read_dumps(const char *dir, cg_count *c, int max)
@@ -159,7 +146,7 @@ int da3_run_counting(int argc, char **argv, const char *json)
     char vg[4200], dir[4200], self[4096];
     const char *tmpdir = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/da3bench-cg-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (find_valgrind(vg, sizeof vg)) {
+    if (da3_find_program("valgrind", vg, sizeof vg)) {
         fprintf(stderr,
                 "da3bench: --mode instructions needs Valgrind (sudo apt-get install valgrind)\n");
         return 2;
