@@ -191,6 +191,9 @@ with tempfile.TemporaryDirectory() as tmp:
     usage_error(["fixtures", "verify", "--dir"], "--dir: expected a folder")
     usage_error(["fixtures", "gen", "--count", "+5"], "--count '+5'")
     usage_error(["fixtures", "gen", "--count", " 5"], "--count ' 5'")
+    usage_error(["fixtures", "gen", "--size", " 64x48"], "--size ' 64x48'")
+    usage_error(["fixtures", "gen", "--size", "64x+48"], "--size '64x+48'")
+    usage_error(["fixtures", "gen", "--size", "64x 48"], "--size '64x 48'")
 
     # convert: a .npy of the right shape, errors naming the file
     npy = os.path.join(tmp, "t.npy")

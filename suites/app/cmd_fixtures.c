@@ -25,10 +25,15 @@ int da3_parse_size(const char *s, int *w, int *h)
 {
     char *end;
     errno = 0;
+    /* digits first on each side: strtol would also take " 640x+480" */
+    if (!(s[0] >= '0' && s[0] <= '9'))
+        return -1;
     long a = strtol(s, &end, 10);
     if (errno || end == s || *end != 'x' || a < 1 || a > 16384)
         return -1;
     const char *p = end + 1;
+    if (!(p[0] >= '0' && p[0] <= '9'))
+        return -1;
     long b = strtol(p, &end, 10);
     if (errno || end == p || *end || b < 1 || b > 16384)
         return -1;
