@@ -397,7 +397,12 @@ def main(argv=None):
         warn(bad)
         return 2
     paths, baseline_docs = split_baselines(a.results, warn)
-    machines = merge_runs(load_many(paths, warn))
+    loaded = load_many(paths, warn)
+    # like cat or make -k: what is readable is reported, and the exit says
+    # that something given was not (a cross-machine report short of a
+    # machine must not pass as whole)
+    left_out = len(a.results) - len(loaded) - len(baseline_docs)
+    machines = merge_runs(loaded)
     if not machines:
         warn("no readable results file" + (" of da3bench's (baselines.py's files go beside one)"
                                            if baseline_docs else ""))
@@ -425,4 +430,7 @@ def main(argv=None):
         warn(f"--out {a.out}: {e.strerror or e}" + (f" ({e.filename})" if e.filename else ""))
         return 1
     print(f"report.py: wrote {os.path.join(a.out, 'BENCHMARK_RESULTS.md')}")
+    if left_out:
+        warn(f"{left_out} of the {len(a.results)} files given left out (named above); exit 1")
+        return 1
     return 0

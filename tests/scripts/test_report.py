@@ -93,8 +93,10 @@ def test_a_bad_file_beside_a_good_one(tmp_path, capsys):
     p = tmp_path / "empty.json"
     p.write_text("")
     rc, out, text = run(tmp_path, SAMPLE, p)
-    assert rc == 0 and "## 1. Summary" in text
-    assert "empty.json: empty file" in capsys.readouterr().err
+    # the good one is reported, and the exit says one was left out
+    assert rc == 1 and "## 1. Summary" in text
+    err = capsys.readouterr().err
+    assert "empty.json: empty file" in err and "1 of the 2 files given left out" in err
 
 
 def test_seed_published_column_is_labelled_and_separate(tmp_path):
@@ -234,7 +236,7 @@ def test_a_broken_baselines_file_is_named_and_left_out(tmp_path, capsys):
     bl.write_text(json.dumps({"context": {}, "benchmarks": [
         {"name": "baseline/attention/x/B:1/H:1/N:8/D:16/threads:1", "real_time": 1.0}]}))
     rc, out, text = run(tmp_path, SAMPLE, bl)
-    assert rc == 0 and "## 8. Side by side" not in text
+    assert rc == 1 and "## 8. Side by side" not in text
     assert "bl.json: a scripts/baselines.py file with a field missing or wrong" in \
         capsys.readouterr().err
 
