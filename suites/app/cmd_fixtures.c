@@ -21,18 +21,24 @@ const char *da3_fixtures_dir(const char *flag)
     return flag && *flag ? flag : env && *env ? env : DA3_BUILD_DIR "/fixtures-cache";
 }
 
+/* strtol also takes leading blanks and a '+': the parsers below want a
+ * digit first, so " 5", "+5" and "640x+480" are refused */
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 int da3_parse_size(const char *s, int *w, int *h)
 {
     char *end;
     errno = 0;
-    /* digits first on each side: strtol would also take " 640x+480" */
-    if (!(s[0] >= '0' && s[0] <= '9'))
+    if (!is_digit(s[0]))
         return -1;
     long a = strtol(s, &end, 10);
     if (errno || end == s || *end != 'x' || a < 1 || a > 16384)
         return -1;
     const char *p = end + 1;
-    if (!(p[0] >= '0' && p[0] <= '9'))
+    if (!is_digit(p[0]))
         return -1;
     long b = strtol(p, &end, 10);
     if (errno || end == p || *end || b < 1 || b > 16384)
@@ -46,8 +52,7 @@ int da3_parse_int(const char *s, long lo, long hi, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    /* digits, an optional '-' first: strtol would also take " 5" and "+5" */
-    if (!(s[0] >= '0' && s[0] <= '9') && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9'))
+    if (!is_digit(s[0]) && !(s[0] == '-' && is_digit(s[1])))
         return -1;
     if (errno || *end || v < lo || v > hi)
         return -1;
