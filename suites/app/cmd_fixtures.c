@@ -49,11 +49,11 @@ int da3_parse_size(const char *s, int *w, int *h)
 
 int da3_parse_int(const char *s, long lo, long hi, long *out)
 {
+    if (!is_digit(s[0]) && !(s[0] == '-' && is_digit(s[1])))
+        return -1;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (!is_digit(s[0]) && !(s[0] == '-' && is_digit(s[1])))
-        return -1;
     if (errno || *end || v < lo || v > hi)
         return -1;
     *out = v;
