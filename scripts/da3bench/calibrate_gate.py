@@ -13,7 +13,7 @@ usage: calibrate_gate.py DA3BENCH [--suite calib|real] [--modes interleaved]
 --suite calib (the synthetic suite: `calib --work W`; the head does a
 factor more work under the same name) or real: the command of
 .github/workflows/perf.yml (`attention prefetch --preset quick --impl
-flash`, threshold 5%, alpha 0.01, a 10-minute budget), the head the same binary with
+flash --io-ms 20`, threshold 5%, alpha 0.01, a 10-minute budget), the head the same binary with
 --inject-slowdown (attention/flash made that much slower inside its timed
 region, a test knob recorded in the JSON context).
 
@@ -49,7 +49,7 @@ from . import spread
 from .args import duration, percent, split_at_dashes
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the entry points
-PERF_YML = ["attention", "prefetch", "--preset", "quick", "--impl", "flash"]
+PERF_YML = ["attention", "prefetch", "--preset", "quick", "--impl", "flash", "--io-ms", "20"]
 
 
 def neighbour(pct):
