@@ -225,8 +225,9 @@ int main(void)
               da3_isa_name((da3_isa)i), p);
     }
     /* the bf16 unit: detected or said missing, never assumed; where it is,
-     * the loop does the flops it says, at 0.5 to 4.8 times an fp32 FMA's
-     * rate (one vdpbf16ps: 64 flops on 512 bits, one FMA: 32) */
+     * the loop does the flops it says, at 0.3 to 4.8 times an fp32 FMA's
+     * rate (one vdpbf16ps: 64 flops on 512 bits, one FMA: 32; an Intel Xeon
+     * of family 6 model 207 measured 0.49-0.50, a Zen 4 2.0) */
     const char *why = da3_cpu_bf16_missing();
     if (why) {
         CHECK(da3_cpu_bf16_peak_gflops(1, 0.01, 1) < 0 && da3_cpu_bf16_work(1, 10) < 0 &&
@@ -235,7 +236,7 @@ int main(void)
     } else {
         const double bf = da3_cpu_bf16_peak_gflops(1, 0.02, 2);
         const double fp = da3_cpu_peak_gflops_isa(DA3_ISA_AVX512, 1, 0.02, 2);
-        CHECK(da3_host_emulated() || (bf > 0.5 * fp && bf < 4.8 * fp),
+        CHECK(da3_host_emulated() || (bf > 0.3 * fp && bf < 4.8 * fp),
               "bf16 peak %.1f GFLOP/s beside fp32 %.1f (1 thread)", bf, fp);
         const int accs = da3_cpu_bf16_accs();
         CHECK(accs >= 8 && accs <= 28 && da3_cpu_bf16_work(2, 100) == 2 * 100 * 64.0 * accs,
