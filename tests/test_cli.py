@@ -168,6 +168,17 @@ check(env.get(f"peak_gflops_{isa}") == env.get("peak_gflops")
       and 4 <= int(env.get(f"peak_accs_{isa}", 0)) <= 32
       and "peak_accs_scalar" in env, f"env: per-level peaks and accumulator counts ({isa})")
 check(("cuda_device" in env) != ("cuda_skipped" in env), "env names the GPU or why there is none")
+# OpenBLAS's generic fallback (Prescott, SSE3) is never what runs on a CPU
+# with AVX2 (da3bench sets OPENBLAS_CORETYPE and says so); a user's own
+# OPENBLAS_CORETYPE stands, with nothing said
+core = env.get("blas_core", "")
+if "OpenBLAS" in env.get("blas", "") and env.get("isa_detected") in ("avx2", "avx512"):
+    check(core and not core.startswith("Prescott"), f"env: OpenBLAS's kernels fit the CPU: {core!r}")
+    rc, out, err = run(["env"], env={"OPENBLAS_CORETYPE": "Prescott"})
+    check(rc == 0 and json.loads(out).get("blas_core") == "Prescott" and "OPENBLAS" not in err,
+          f"env: the user's OPENBLAS_CORETYPE stands: {rc} {err!r}")
+else:
+    check(bool(core), f"env names the BLAS kernels: {core!r}")
 check(env.get("bf16", "").startswith("none: ") or
       (env.get("bf16") == "avx512_bf16" and isinstance(env.get("peak_gflops_bf16"), float)
        and env["peak_gflops_bf16"] > 0), f"env: the bf16 peak or why none: {env.get('bf16')!r}")

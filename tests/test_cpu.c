@@ -1,5 +1,6 @@
 /* CPU detection, the ISA override, the parallel for, and the peak probes. */
 #include "attention.h"
+#include "blas.h"
 #include "cpu.h"
 #include "host.h"
 #include "par.h"
@@ -168,9 +169,26 @@ static void test_dispatch(void)
     da3_cpu_set_isa(best);
 }
 
+/* OpenBLAS's generic fallback is corrected only where the CPU has better
+ * kernels to give; every other choice stands (kernels/cpu/blas.h). */
+static void test_blas_core(void)
+{
+    CHECK(!da3_blas_core_for("SkylakeX", 1, 1) && !da3_blas_core_for("Zen", 0, 1) &&
+              !da3_blas_core_for("Haswell", 0, 1) && !da3_blas_core_for(NULL, 1, 1) &&
+              !da3_blas_core_for("Prescott", 0, 0),
+          "blas core: a chosen core, or no better ISA, stands");
+#ifndef DA3_HAVE_ACCELERATE
+    const char *a = da3_blas_core_for("Prescott", 1, 1), *b = da3_blas_core_for("Prescott", 0, 1);
+    CHECK(a && !strcmp(a, "SkylakeX") && b && !strcmp(b, "Haswell"),
+          "blas core: Prescott on AVX-512 -> %s, on AVX2 -> %s", a ? a : "-", b ? b : "-");
+#endif
+    CHECK(da3_blas_core() && *da3_blas_core(), "blas core named: %s", da3_blas_core());
+}
+
 int main(void)
 {
     CHECK(da3_cpu_init() == 0, "init: %s", da3_cpu_error());
+    test_blas_core();
     CHECK(da3_cpu_has(DA3_ISA_SCALAR), "scalar always there");
     CHECK(da3_cpu_isa() == da3_cpu_best_isa(), "best selected by default");
     CHECK(da3_isa_parse("avx2") == DA3_ISA_AVX2 && da3_isa_parse("sse9") == -1, "parse");

@@ -475,6 +475,36 @@ def markdown(out):
     return "".join(markdown_table(head, rows) + "\n\n" for head, rows in baseline_tables(out))
 
 
+def blas_core_note(lib):
+    """The OpenBLAS kernels our blas ran, and who chose them."""
+    core, was = lib.blas_core(), os.environ.get("DA3BENCH_BLAS_CORE_FROM")
+    return f"{core} (OPENBLAS_CORETYPE set by baselines.py: OpenBLAS chose {was})" if was else core
+
+
+def blas_core_rerun(argv):
+    """Where OpenBLAS took this CPU for one it does not know and chose its
+    generic kernels, run this script again with OPENBLAS_CORETYPE set, as
+    da3bench does (suites/app/main.c): OpenBLAS reads it when it loads, so
+    it cannot be changed in this process. A user's own setting stands; the
+    JSON's context names the kernels (blas_core_note)."""
+    if os.environ.get("OPENBLAS_CORETYPE") is not None:
+        return
+    path = None  # --lib, read here without argparse: main() reports bad flags
+    for i, x in enumerate(argv):
+        if x == "--lib" and i + 1 < len(argv):
+            path = argv[i + 1]
+        elif x.startswith("--lib="):
+            path = x[len("--lib="):]
+    try:
+        lib = da3lib.Lib(path)
+    except (da3lib.Da3Error, OSError):
+        return  # main() says what is wrong
+    want = lib.blas_core_fix()
+    if want:  # the JSON's context says so (blas_core_note)
+        os.environ.update(DA3BENCH_BLAS_CORE_FROM=lib.blas_core(), OPENBLAS_CORETYPE=want)
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+
+
 def main(argv):
     a = parse_args(argv)
     if a.threads:  # numpy's BLAS reads this when first imported
@@ -493,6 +523,7 @@ def main(argv):
     out = {"context": {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host_name": platform.node(),
                        "library": os.path.abspath(lib.path), "git_commit": git_commit(),
                        "cpu_model": lib.cpu_model(), "isa": lib.isa(),
+                       "blas_core": blas_core_note(lib),
                        "versions": versions()},
            "benchmarks": []}
     notes, failed = [], 0

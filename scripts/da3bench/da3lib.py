@@ -39,6 +39,9 @@ def default_path():
     return os.path.join(build, "kernels", "libda3.so")
 
 
+ISA_AVX2, ISA_AVX512 = 1, 2  # da3_isa (kernels/cpu/cpu.h)
+
+
 class Lib:
     def __init__(self, path=None):
         path = path or default_path()
@@ -56,6 +59,9 @@ class Lib:
             "da3_cpu_peak_gflops": (d, [i, d, i]),
             "da3_cpu_model": (None, [ctypes.c_char_p, sz]),
             "da3_cpu_mem_budget": (sz, []),
+            "da3_cpu_has": (i, [i]),
+            "da3_blas_core": (ctypes.c_char_p, []),
+            "da3_blas_core_for": (ctypes.c_char_p, [ctypes.c_char_p, i, i]),
             "da3_attn_check_shape": (i, [ctypes.POINTER(Shape)]),
             "da3_attn_workspace_bytes": (sz, [i, ctypes.POINTER(Shape), i]),
             "da3_attn_run": (i, [i, ctypes.POINTER(Shape), vp, vp, vp, vp, vp, sz, i]),
@@ -91,6 +97,17 @@ class Lib:
         buf = ctypes.create_string_buffer(256)
         self.c.da3_cpu_model(buf, len(buf))
         return buf.value.decode(errors="replace")
+
+    def blas_core(self):
+        """The kernels OpenBLAS chose for this CPU (its core name)."""
+        return self.c.da3_blas_core().decode()
+
+    def blas_core_fix(self):
+        """The OPENBLAS_CORETYPE this CPU needs where OpenBLAS fell back to
+        its generic kernels (kernels/cpu/blas.h), else None."""
+        want = self.c.da3_blas_core_for(self.c.da3_blas_core(), self.c.da3_cpu_has(ISA_AVX512),
+                                        self.c.da3_cpu_has(ISA_AVX2))
+        return want.decode() if want else None
 
     def cores(self):
         return self.c.da3_cpu_count()

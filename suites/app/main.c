@@ -5,6 +5,7 @@
  * 1 a benchmark failed (reported; the others still ran), 2 usage.
  */
 #include "atomic_file.h"
+#include "blas.h"
 #include "cli.h"
 #include "commands.h"
 #include "cpu.h"
@@ -142,6 +143,29 @@ static const struct {
     {"report", da3_cmd_report},     {"compare", da3_cmd_compare},
 };
 
+/* OpenBLAS fell back to its generic kernels on a CPU it does not know
+ * (blas.h): run again with the ones it should have chosen. The run's header
+ * and JSON context say so (env.c: blas_core), not a line on stderr, which
+ * stays one line for a usage error. A user's own OPENBLAS_CORETYPE stands. */
+static void blas_core_check(char **argv)
+{
+    if (getenv("OPENBLAS_CORETYPE"))
+        return;
+    const char *core = da3_blas_core();
+    const char *want = da3_blas_core_for(core, da3_cpu_has(DA3_ISA_AVX512),
+                                         da3_cpu_has(DA3_ISA_AVX2));
+    if (!want)
+        return;
+    setenv("DA3BENCH_BLAS_CORE_FROM", core, 1);
+    setenv("OPENBLAS_CORETYPE", want, 1);
+    execv("/proc/self/exe", argv);
+    fprintf(stderr,
+            "da3bench: OpenBLAS chose its generic %s kernels here and running again with "
+            "OPENBLAS_CORETYPE=%s failed (%s): set it yourself\n",
+            core, want, strerror(errno));
+    unsetenv("DA3BENCH_BLAS_CORE_FROM");
+}
+
 int main(int argc, char **argv)
 {
     static da3_opts o;
@@ -165,6 +189,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "da3bench: %s\n", da3_cpu_error());
         return 2;
     }
+    blas_core_check(argv);
     static da3_env env;
     if (o.cmd == DA3_CMD_ENV) {
         da3_env_collect(&env, NULL, 0, 1);

@@ -104,6 +104,12 @@ void da3_env_collect(da3_env *e, const int *threads, int nthreads, int full)
     if (pkgs && *pkgs)
         da3_env_set(e, "image_packages", "%s", pkgs);
     da3_env_set(e, "blas", "%s %s", DA3_BLAS, da3_blas_config());
+    const char *from = getenv("DA3BENCH_BLAS_CORE_FROM");
+    if (from && *from)
+        da3_env_set(e, "blas_core", "%s (OPENBLAS_CORETYPE set by da3bench: OpenBLAS chose %s)",
+                    da3_blas_core(), from);
+    else
+        da3_env_set(e, "blas_core", "%s", da3_blas_core());
     /* The peak at every thread count the run uses, and at all cores. */
     int all = da3_cpu_count(), done[64] = {0};
     if (nthreads < 0) {
