@@ -20,8 +20,9 @@
  * are unrolled (8 d steps, 4 keys) so the loop counter and the exit branch
  * of the short D = 64 loop cost less. Key tails:
  * the last group of 4 keys reads the last valid key row again and its extra
- * rows are never read back; query tails: Qt is zero-padded and the padded
- * rows are never stored.
+ * rows are never read back; query tails: a block's last tile holds only the
+ * vectors it needs (1, 2 or 3), Qt is zero-padded to the vector and the
+ * padded rows are never stored.
  */
 #include "attention.h"
 #include "attention_isa.h"
@@ -45,12 +46,39 @@ typedef struct {
     float qscale;
 } flash_job;
 
-/* St[r][0..TQ) = sum_d kr[d] * qt[d*BR + 0..TQ), r = 0..3, and the running
- * column max mx[0..3) of the block's scores, taken while they are still in
+/* The tile functions take nv, the vectors of queries a tile holds: 3, or
+ * 1 or 2 for a block's last tile, so a tail is computed to the vector, not
+ * to the 3-vector tile (at N256 on AVX-512 the 48-query tiles had padded a
+ * third of each task's last block). They are inlined into one function per
+ * width (tile_w1..tile_w3) with nv a constant, so each width is its own
+ * code; those three stay out of flash_task: inlined there together, they
+ * left AVX2's 16 registers too few (176 spills, 30% slower). */
+#if defined(__GNUC__)
+#define TILE_FN static inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
+#else
+#define TILE_FN static inline
+#define NOINLINE
+#endif
+
+/* c_r0..c_r2 += b * q0..q2, the last nv of them (nv a constant: the rest
+ * compile to nothing) */
+#define FMA_ROW(r, bv)                                                                        \
+    do {                                                                                      \
+        const vf b_ = v_set1(bv);                                                             \
+        c##r##0 = v_fma(b_, q0, c##r##0);                                                     \
+        if (nv > 1)                                                                           \
+            c##r##1 = v_fma(b_, q1, c##r##1);                                                 \
+        if (nv > 2)                                                                           \
+            c##r##2 = v_fma(b_, q2, c##r##2);                                                 \
+    } while (0)
+
+/* St[r][0..nv*VW) = sum_d kr[d] * qt[d*BR + ..], r = 0..3, and the running
+ * column max mx[0..nv) of the block's scores, taken while they are still in
  * registers (so the softmax needs no separate pass for it). */
-static inline void qk_tile(const float *restrict qt, int D, const float *restrict k0,
-                           const float *restrict k1, const float *restrict k2,
-                           const float *restrict k3, float *restrict st, vf *restrict mx)
+TILE_FN void qk_tile(const float *restrict qt, int D, const float *restrict k0,
+                     const float *restrict k1, const float *restrict k2,
+                     const float *restrict k3, float *restrict st, vf *restrict mx, int nv)
 {
     vf c00 = v_zero(), c01 = v_zero(), c02 = v_zero();
     vf c10 = v_zero(), c11 = v_zero(), c12 = v_zero();
@@ -59,35 +87,28 @@ static inline void qk_tile(const float *restrict qt, int D, const float *restric
 #pragma GCC unroll 8
     for (int d = 0; d < D; d++) {
         const float *qd = qt + (size_t)d * BR;
-        const vf q0 = v_load(qd), q1 = v_load(qd + DA3_VW), q2 = v_load(qd + 2 * DA3_VW);
-        vf b = v_set1(k0[d]);
-        c00 = v_fma(b, q0, c00), c01 = v_fma(b, q1, c01), c02 = v_fma(b, q2, c02);
-        b = v_set1(k1[d]);
-        c10 = v_fma(b, q0, c10), c11 = v_fma(b, q1, c11), c12 = v_fma(b, q2, c12);
-        b = v_set1(k2[d]);
-        c20 = v_fma(b, q0, c20), c21 = v_fma(b, q1, c21), c22 = v_fma(b, q2, c22);
-        b = v_set1(k3[d]);
-        c30 = v_fma(b, q0, c30), c31 = v_fma(b, q1, c31), c32 = v_fma(b, q2, c32);
+        const vf q0 = v_load(qd);
+        const vf q1 = nv > 1 ? v_load(qd + DA3_VW) : q0, q2 = nv > 2 ? v_load(qd + 2 * DA3_VW) : q0;
+        FMA_ROW(0, k0[d]);
+        FMA_ROW(1, k1[d]);
+        FMA_ROW(2, k2[d]);
+        FMA_ROW(3, k3[d]);
     }
-    mx[0] = v_max(mx[0], v_max(v_max(c00, c10), v_max(c20, c30)));
-    mx[1] = v_max(mx[1], v_max(v_max(c01, c11), v_max(c21, c31)));
-    mx[2] = v_max(mx[2], v_max(v_max(c02, c12), v_max(c22, c32)));
-    v_store(st, c00), v_store(st + DA3_VW, c01), v_store(st + 2 * DA3_VW, c02);
-    st += TQ;
-    v_store(st, c10), v_store(st + DA3_VW, c11), v_store(st + 2 * DA3_VW, c12);
-    st += TQ;
-    v_store(st, c20), v_store(st + DA3_VW, c21), v_store(st + 2 * DA3_VW, c22);
-    st += TQ;
-    v_store(st, c30), v_store(st + DA3_VW, c31), v_store(st + 2 * DA3_VW, c32);
+    const vf c[4][3] = {{c00, c01, c02}, {c10, c11, c12}, {c20, c21, c22}, {c30, c31, c32}};
+    for (int x = 0; x < nv; x++)
+        mx[x] = v_max(mx[x], v_max(v_max(c[0][x], c[1][x]), v_max(c[2][x], c[3][x])));
+    for (int r = 0; r < 4; r++)
+        for (int x = 0; x < nv; x++)
+            v_store(st + (size_t)r * TQ + x * DA3_VW, c[r][x]);
 }
 
-/* Online softmax step on St[0..nk)[0..TQ), whose column max is bmax:
+/* Online softmax step on St[0..nk)[0..nv*VW), whose column max is bmax:
  * updates m and l, writes the rescale factors to alpha and the
  * probabilities over St. */
-static inline void softmax_tile(float *restrict st, int nk, float *restrict m,
-                                float *restrict l, float *restrict alpha, const vf *bmax)
+TILE_FN void softmax_tile(float *restrict st, int nk, float *restrict m, float *restrict l,
+                          float *restrict alpha, const vf *bmax, int nv)
 {
-    for (int c = 0; c < TQ; c += DA3_VW) {
+    for (int c = 0; c < nv * DA3_VW; c += DA3_VW) {
         const vf mold = v_load(m + c);
         const vf mx = v_max(mold, bmax[c / DA3_VW]);
         vf sum0 = v_zero(), sum1 = v_zero();
@@ -111,38 +132,65 @@ static inline void softmax_tile(float *restrict st, int nk, float *restrict m,
     }
 }
 
-/* Ot[d0+r][0..TQ) = alpha * Ot[d0+r][..] + sum_j v[j*D + d0+r] * St[j][..], r = 0..3 */
-static inline void pv_tile(float *restrict ot, const float *restrict st, int nk,
-                           const float *restrict v, int D, const float *restrict alpha)
+/* Ot[d0+r][0..nv*VW) = alpha * Ot[d0+r][..] + sum_j v[j*D + d0+r] * St[j][..], r = 0..3 */
+TILE_FN void pv_tile(float *restrict ot, const float *restrict st, int nk,
+                     const float *restrict v, int D, const float *restrict alpha, int nv)
 {
-    const vf a0 = v_load(alpha), a1 = v_load(alpha + DA3_VW), a2 = v_load(alpha + 2 * DA3_VW);
+    const vf a0 = v_load(alpha), a1 = nv > 1 ? v_load(alpha + DA3_VW) : a0,
+             a2 = nv > 2 ? v_load(alpha + 2 * DA3_VW) : a0;
     float *o0 = ot, *o1 = ot + BR, *o2 = ot + 2 * BR, *o3 = ot + 3 * BR;
-    vf c00 = v_mul(a0, v_load(o0)), c01 = v_mul(a1, v_load(o0 + DA3_VW)),
-       c02 = v_mul(a2, v_load(o0 + 2 * DA3_VW));
-    vf c10 = v_mul(a0, v_load(o1)), c11 = v_mul(a1, v_load(o1 + DA3_VW)),
-       c12 = v_mul(a2, v_load(o1 + 2 * DA3_VW));
-    vf c20 = v_mul(a0, v_load(o2)), c21 = v_mul(a1, v_load(o2 + DA3_VW)),
-       c22 = v_mul(a2, v_load(o2 + 2 * DA3_VW));
-    vf c30 = v_mul(a0, v_load(o3)), c31 = v_mul(a1, v_load(o3 + DA3_VW)),
-       c32 = v_mul(a2, v_load(o3 + 2 * DA3_VW));
+    vf c00 = v_mul(a0, v_load(o0)), c10 = v_mul(a0, v_load(o1)), c20 = v_mul(a0, v_load(o2)),
+       c30 = v_mul(a0, v_load(o3)), c01 = a1, c11 = a1, c21 = a1, c31 = a1, c02 = a2, c12 = a2,
+       c22 = a2, c32 = a2;
+    if (nv > 1)
+        c01 = v_mul(a1, v_load(o0 + DA3_VW)), c11 = v_mul(a1, v_load(o1 + DA3_VW)),
+        c21 = v_mul(a1, v_load(o2 + DA3_VW)), c31 = v_mul(a1, v_load(o3 + DA3_VW));
+    if (nv > 2)
+        c02 = v_mul(a2, v_load(o0 + 2 * DA3_VW)), c12 = v_mul(a2, v_load(o1 + 2 * DA3_VW)),
+        c22 = v_mul(a2, v_load(o2 + 2 * DA3_VW)), c32 = v_mul(a2, v_load(o3 + 2 * DA3_VW));
 #pragma GCC unroll 4
     for (int j = 0; j < nk; j++) {
         const float *sj = st + (size_t)j * TQ, *vj = v + (size_t)j * D;
-        const vf p0 = v_load(sj), p1 = v_load(sj + DA3_VW), p2 = v_load(sj + 2 * DA3_VW);
-        vf b = v_set1(vj[0]);
-        c00 = v_fma(b, p0, c00), c01 = v_fma(b, p1, c01), c02 = v_fma(b, p2, c02);
-        b = v_set1(vj[1]);
-        c10 = v_fma(b, p0, c10), c11 = v_fma(b, p1, c11), c12 = v_fma(b, p2, c12);
-        b = v_set1(vj[2]);
-        c20 = v_fma(b, p0, c20), c21 = v_fma(b, p1, c21), c22 = v_fma(b, p2, c22);
-        b = v_set1(vj[3]);
-        c30 = v_fma(b, p0, c30), c31 = v_fma(b, p1, c31), c32 = v_fma(b, p2, c32);
+        const vf q0 = v_load(sj);
+        const vf q1 = nv > 1 ? v_load(sj + DA3_VW) : q0, q2 = nv > 2 ? v_load(sj + 2 * DA3_VW) : q0;
+        FMA_ROW(0, vj[0]);
+        FMA_ROW(1, vj[1]);
+        FMA_ROW(2, vj[2]);
+        FMA_ROW(3, vj[3]);
     }
-    v_store(o0, c00), v_store(o0 + DA3_VW, c01), v_store(o0 + 2 * DA3_VW, c02);
-    v_store(o1, c10), v_store(o1 + DA3_VW, c11), v_store(o1 + 2 * DA3_VW, c12);
-    v_store(o2, c20), v_store(o2 + DA3_VW, c21), v_store(o2 + 2 * DA3_VW, c22);
-    v_store(o3, c30), v_store(o3 + DA3_VW, c31), v_store(o3 + 2 * DA3_VW, c32);
+    const vf c[4][3] = {{c00, c01, c02}, {c10, c11, c12}, {c20, c21, c22}, {c30, c31, c32}};
+    for (int r = 0; r < 4; r++)
+        for (int x = 0; x < nv; x++)
+            v_store(ot + (size_t)r * BR + x * DA3_VW, c[r][x]);
 }
+
+/* One tile of nv vectors of queries against the block's nk keys. */
+TILE_FN void tile_step(const float *restrict qt, float *restrict ot, float *restrict st,
+                       float *restrict m, float *restrict l, float *restrict alpha,
+                       const float *kblk, const float *vblk, int nk, int D, int nv)
+{
+    vf bmax[3] = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY)};
+    for (int jg = 0; jg < nk; jg += 4) {
+        const float *kr[4];
+        for (int r = 0; r < 4; r++)
+            kr[r] = kblk + (size_t)(jg + r < nk ? jg + r : nk - 1) * D;
+        qk_tile(qt, D, kr[0], kr[1], kr[2], kr[3], st + (size_t)jg * TQ, bmax, nv);
+    }
+    softmax_tile(st, nk, m, l, alpha, bmax, nv);
+    for (int d0 = 0; d0 < D; d0 += 4)
+        pv_tile(ot + (size_t)d0 * BR, st, nk, vblk + d0, D, alpha, nv);
+}
+
+#define TILE_WIDTH(nv)                                                                        \
+    static NOINLINE void tile_w##nv(const float *qt, float *ot, float *st, float *m, float *l, \
+                                    float *alpha, const float *kblk, const float *vblk, int nk, \
+                                    int D)                                                    \
+    {                                                                                         \
+        tile_step(qt, ot, st, m, l, alpha, kblk, vblk, nk, D, nv);                            \
+    }
+TILE_WIDTH(1)
+TILE_WIDTH(2)
+TILE_WIDTH(3)
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -224,22 +272,15 @@ static void flash_task(void *ctx, long task, int tid)
     for (int i = 0; i < BR; i++)
         m[i] = -INFINITY, l[i] = 0.0f;
 
-    const int ntiles = (nq + TQ - 1) / TQ;
     for (int kb = 0; kb < N; kb += BC) {
         const int nk = N - kb < BC ? N - kb : BC;
         const float *kblk = k + (size_t)kb * D, *vblk = v + (size_t)kb * D;
-        for (int t = 0; t < ntiles; t++) {
-            const int i0 = t * TQ;
-            vf bmax[3] = {v_set1(-INFINITY), v_set1(-INFINITY), v_set1(-INFINITY)};
-            for (int jg = 0; jg < nk; jg += 4) {
-                const float *kr[4];
-                for (int r = 0; r < 4; r++)
-                    kr[r] = kblk + (size_t)(jg + r < nk ? jg + r : nk - 1) * D;
-                qk_tile(qt + i0, D, kr[0], kr[1], kr[2], kr[3], st + (size_t)jg * TQ, bmax);
-            }
-            softmax_tile(st, nk, m + i0, l + i0, alpha, bmax);
-            for (int d0 = 0; d0 < D; d0 += 4)
-                pv_tile(ot + (size_t)d0 * BR + i0, st, nk, vblk + d0, D, alpha);
+        for (int i0 = 0; i0 < nq; i0 += TQ) {
+            const int left = (nq - i0 + DA3_VW - 1) / DA3_VW; /* vectors */
+            void (*tile)(const float *, float *, float *, float *, float *, float *,
+                         const float *, const float *, int, int) =
+                left >= 3 ? tile_w3 : left == 2 ? tile_w2 : tile_w1;
+            tile(qt + i0, ot + i0, st, m + i0, l + i0, alpha, kblk, vblk, nk, D);
         }
     }
     for (int i = 0; i < nq; i++)
